@@ -1,0 +1,33 @@
+{
+  "target_defaults": {
+    "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fPIC"],
+    "cflags_cc": ["-std=gnu++17", "-O2", "-Wall", "-Wno-unused-parameter", "-fPIC"],
+    "libraries": ["-lpthread", "-lrt"]
+  },
+  "targets": [
+    {
+      "target_name": "mvar_core",
+      "type": "static_library",
+      "sources": [
+        "native/segment.c",
+        "native/trace.c",
+        "native/mvar.c",
+        "native/protocol.c",
+        "native/layout_table.c"
+      ]
+    },
+    {
+      "target_name": "mvar_repro",
+      "dependencies": ["mvar_core"],
+      "sources": ["native/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"]
+    },
+    {
+      "target_name": "mvar-worker",
+      "type": "executable",
+      "dependencies": ["mvar_core"],
+      "sources": ["native/worker.c", "native/forkserver.c"]
+    }
+  ]
+}

@@ -1,0 +1,490 @@
+// Node binding of the C core (node-addon-api, C++ exceptions disabled).
+//
+//   layout()            field -> {offset,size} per region, and enum values
+//   glibcVersion()      gnu_get_libc_version()
+//   dieWithParent(ppid) PR_SET_PDEATHSIG for Node workers
+//   Segment.create(opts) / Segment.open(name)
+//   seg.name, seg.close(), seg.unlink()
+//   seg.register(role, id)   claim this process's slot
+//   seg.takeSync() / seg.putSync(v)   blocking, on the calling thread
+//   seg.take() / seg.put(v)           blocking call on a libuv worker thread
+//   seg.abbaSync() / seg.abba()       the abba fault's lock inversion
+//   seg.finish(status)
+//   seg.snapshot()      copy of header + mvar + slots (decoded in TS)
+//   seg.readEvents(slot, from) -> {events: Buffer, next, missed, head}
+#include <napi.h>
+
+#include <gnu/libc-version.h>
+
+#include <cstdio>
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "layout_table.h"
+#include "mvar.h"
+#include "protocol.h"
+#include "segment.h"
+#include "trace.h"
+}
+
+namespace {
+
+Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& msg) {
+  Napi::Error e = Napi::Error::New(env, msg);
+  e.Set("code", Napi::String::New(env, code));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+bool U32Arg(const Napi::CallbackInfo& info, size_t i, const char* what, uint32_t* out) {
+  if (info.Length() <= i || !info[i].IsNumber()) {
+    ThrowCoded(info.Env(), "EARG", std::string(what) + " must be a number");
+    return false;
+  }
+  double d = info[i].As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    ThrowCoded(info.Env(), "EARG", std::string(what) + " must be an integer in 0..2^32-1");
+    return false;
+  }
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+bool U32Opt(Napi::Object o, const char* key, uint32_t* out) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return true;
+  if (!v.IsNumber()) {
+    ThrowCoded(o.Env(), "EARG", std::string(key) + " must be a number");
+    return false;
+  }
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
+    ThrowCoded(o.Env(), "EARG", std::string(key) + " must be an integer in 0..2^32-1");
+    return false;
+  }
+  *out = static_cast<uint32_t>(d);
+  return true;
+}
+
+class Segment;
+
+// A blocking MVar call run on a libuv worker thread, settled as a promise.
+class OpWorker : public Napi::AsyncWorker {
+ public:
+  enum Kind { kTake, kPut, kAbba };
+  OpWorker(Napi::Env env, Segment* seg, Napi::Object self, Kind kind, uint64_t value)
+      : Napi::AsyncWorker(env, "mvar-repro:op"),
+        seg_(seg),
+        kind_(kind),
+        value_(value),
+        deferred_(Napi::Promise::Deferred::New(env)) {
+    self_ = Napi::Persistent(self);  // keeps the segment alive while the call blocks
+  }
+  Napi::Promise Promise() const { return deferred_.Promise(); }
+  void Execute() override;
+  void OnOK() override;
+  void OnError(const Napi::Error& e) override;
+
+ private:
+  Segment* seg_;
+  Kind kind_;
+  uint64_t value_;
+  int rc_ = 0;
+  Napi::Promise::Deferred deferred_;
+  Napi::ObjectReference self_;
+};
+
+class Segment : public Napi::ObjectWrap<Segment> {
+ public:
+  static Napi::Function Init(Napi::Env env) {
+    return DefineClass(env, "Segment",
+                       {
+                           StaticMethod<&Segment::Create>("create"),
+                           StaticMethod<&Segment::Open>("open"),
+                           InstanceAccessor<&Segment::Name>("name"),
+                           InstanceAccessor<&Segment::Size>("size"),
+                           InstanceMethod<&Segment::Close>("close"),
+                           InstanceMethod<&Segment::Unlink>("unlink"),
+                           InstanceMethod<&Segment::Register>("register"),
+                           InstanceMethod<&Segment::Finish>("finish"),
+                           InstanceMethod<&Segment::FaultPlan>("faultPlan"),
+                           InstanceMethod<&Segment::TakeSync>("takeSync"),
+                           InstanceMethod<&Segment::PutSync>("putSync"),
+                           InstanceMethod<&Segment::AbbaSync>("abbaSync"),
+                           InstanceMethod<&Segment::Take>("take"),
+                           InstanceMethod<&Segment::Put>("put"),
+                           InstanceMethod<&Segment::Abba>("abba"),
+                           InstanceMethod<&Segment::Snapshot>("snapshot"),
+                           InstanceMethod<&Segment::ReadEvents>("readEvents"),
+                           InstanceMethod<&Segment::ReadAll>("readAll"),
+                       });
+  }
+
+  explicit Segment(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Segment>(info) {
+    std::memset(&seg_, 0, sizeof seg_);
+    std::memset(&proc_, 0, sizeof proc_);
+  }
+  ~Segment() override {
+    if (open_) mvr_segment_close(&seg_);
+  }
+
+  static Napi::Value Create(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "EARG", "create(options) needs an object");
+    Napi::Object o = info[0].As<Napi::Object>();
+    mvr_create_opts opts{};
+    opts.variant = MVR_VARIANT_FIXED;
+    if (!U32Opt(o, "variant", &opts.variant) || !U32Opt(o, "fault", &opts.fault) ||
+        !U32Opt(o, "faultTarget", &opts.fault_target) || !U32Opt(o, "rounds", &opts.rounds) ||
+        !U32Opt(o, "nslaves", &opts.nslaves) || !U32Opt(o, "procCapacity", &opts.proc_capacity) ||
+        !U32Opt(o, "ringCapacity", &opts.ring_capacity))
+      return env.Undefined();
+    Napi::Object obj = NewInstance(env);
+    Segment* s = Segment::Unwrap(obj);
+    char err[256] = "";
+    int rc = mvr_segment_create(&opts, &s->seg_, err, sizeof err);
+    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    s->open_ = true;
+    return obj;
+  }
+
+  static Napi::Value Open(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, "EARG", "open(name) needs a string");
+    std::string name = info[0].As<Napi::String>();
+    Napi::Object obj = NewInstance(env);
+    Segment* s = Segment::Unwrap(obj);
+    char err[256] = "";
+    int rc = mvr_segment_open(name.c_str(), &s->seg_, err, sizeof err);
+    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    s->open_ = true;
+    return obj;
+  }
+
+  Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), seg_.name); }
+  Napi::Value Size(const Napi::CallbackInfo& info) {
+    return Napi::Number::New(info.Env(), static_cast<double>(seg_.size));
+  }
+
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    if (busy_) return ThrowCoded(info.Env(), "EBUSY", "segment is in use by a pending take/put");
+    if (open_) mvr_segment_close(&seg_);
+    open_ = false;
+    registered_ = false;
+    return info.Env().Undefined();
+  }
+
+  Napi::Value Unlink(const Napi::CallbackInfo& info) {
+    char err[256] = "";
+    int rc = mvr_segment_unlink(seg_.name, err, sizeof err);
+    if (rc && rc != MVR_E_NOENT) return ThrowCoded(info.Env(), mvr_err_name(rc), err);
+    return Napi::Boolean::New(info.Env(), rc == 0);
+  }
+
+  Napi::Value Register(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    uint32_t role, id;
+    if (!U32Arg(info, 0, "role", &role) || !U32Arg(info, 1, "id", &id)) return env.Undefined();
+    if (registered_) return ThrowCoded(env, "EARG", "this process is already registered in the segment");
+    char err[256] = "";
+    int rc = mvr_register(&seg_, role, id, MVR_RUNTIME_NODE, &proc_, err, sizeof err);
+    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    registered_ = true;
+    return Napi::Number::New(env, proc_.slot_index);
+  }
+
+  Napi::Value Finish(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint32_t status;
+    if (!Registered(env) || !U32Arg(info, 0, "status", &status)) return env.Undefined();
+    std::string reason = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
+    mvr_finish(&proc_, static_cast<int>(status), reason.c_str());
+    return env.Undefined();
+  }
+
+  // What the staged fault asks of this registered process (same predicates as the native worker).
+  Napi::Value FaultPlan(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Registered(env)) return env.Undefined();
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("abba", Napi::Boolean::New(env, mvr_fault_is_abba_party(&proc_) != 0));
+    o.Set("loseValue", Napi::Boolean::New(env, mvr_fault_loses_value(&proc_) != 0));
+    o.Set("nslaves", Napi::Number::New(env, seg_.nslaves));
+    o.Set("rounds", Napi::Number::New(env, seg_.rounds));
+    return o;
+  }
+
+  Napi::Value TakeSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Registered(env)) return env.Undefined();
+    uint64_t v = 0;
+    int rc = mvr_take(&proc_, &v);
+    if (rc) return OpError(env, "take", rc);
+    return Napi::BigInt::New(env, v);
+  }
+
+  Napi::Value PutSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    uint64_t v;
+    if (!Registered(env) || !Value(info, &v)) return env.Undefined();
+    int rc = mvr_put(&proc_, v);
+    if (rc) return OpError(env, "put", rc);
+    return env.Undefined();
+  }
+
+  Napi::Value AbbaSync(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Registered(env)) return env.Undefined();
+    mvr_abba(&proc_);
+    return env.Undefined();
+  }
+
+  Napi::Value Take(const Napi::CallbackInfo& info) { return Async(info, OpWorker::kTake, 0); }
+  Napi::Value Abba(const Napi::CallbackInfo& info) { return Async(info, OpWorker::kAbba, 0); }
+  Napi::Value Put(const Napi::CallbackInfo& info) {
+    uint64_t v;
+    if (!Value(info, &v)) return info.Env().Undefined();
+    return Async(info, OpWorker::kPut, v);
+  }
+
+  // header + mvar + slots, copied: decoding happens in TypeScript.
+  Napi::Value Snapshot(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    size_t n = static_cast<size_t>(seg_.rings - static_cast<unsigned char*>(seg_.base));
+    return Napi::Buffer<uint8_t>::Copy(env, static_cast<uint8_t*>(seg_.base), n);
+  }
+
+  Napi::Value ReadEvents(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    uint32_t slot;
+    if (!U32Arg(info, 0, "slot", &slot)) return env.Undefined();
+    if (slot >= seg_.proc_capacity)
+      return ThrowCoded(env, "EARG", "slot " + std::to_string(slot) + " is beyond the segment's " +
+                                         std::to_string(seg_.proc_capacity) + " slots");
+    if (info.Length() < 2 || !info[1].IsNumber()) return ThrowCoded(env, "EARG", "from must be a number");
+    double fromD = info[1].As<Napi::Number>().DoubleValue();
+    if (!(fromD >= 0)) return ThrowCoded(env, "EARG", "from must be >= 0");
+    uint64_t from = static_cast<uint64_t>(fromD);
+    // Sized from a first look at head; records published after it wait for the next read.
+    std::vector<mvr_event> buf(mvr_ring_pending(&seg_, slot, from));
+    mvr_read_result r = mvr_ring_read(&seg_, slot, from, buf.data(), buf.size());
+    Napi::Object out = Napi::Object::New(env);
+    out.Set("events", Napi::Buffer<uint8_t>::Copy(env, reinterpret_cast<uint8_t*>(buf.data()),
+                                                  r.count * sizeof(mvr_event)));
+    out.Set("next", Napi::Number::New(env, static_cast<double>(r.next)));
+    out.Set("missed", Napi::Number::New(env, static_cast<double>(r.missed)));
+    out.Set("head", Napi::Number::New(env, static_cast<double>(r.head)));
+    return out;
+  }
+
+  // Reads every ring from cursors[slot] on, in one call; advances the cursors.
+  // Returns {events: Buffer, counts: Uint32Array, missed: Float64Array}, the
+  // events grouped by slot in slot order.
+  Napi::Value ReadAll(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Usable(env)) return env.Undefined();
+    if (info.Length() < 1 || !info[0].IsTypedArray() ||
+        info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      return ThrowCoded(env, "EARG", "readAll(cursors) needs a Float64Array");
+    Napi::Float64Array cursors = info[0].As<Napi::Float64Array>();
+    const uint32_t n = static_cast<uint32_t>(std::min<size_t>(cursors.ElementLength(), seg_.proc_capacity));
+    std::vector<uint64_t> want(n);
+    size_t total = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      double c = cursors[i];
+      uint64_t from = c > 0 ? static_cast<uint64_t>(c) : 0;
+      want[i] = mvr_ring_pending(&seg_, i, from);
+      total += want[i];
+    }
+    Napi::Buffer<uint8_t> out = Napi::Buffer<uint8_t>::New(env, total * sizeof(mvr_event));
+    mvr_event* dst = reinterpret_cast<mvr_event*>(out.Data());
+    Napi::Uint32Array counts = Napi::Uint32Array::New(env, n);
+    Napi::Float64Array missed = Napi::Float64Array::New(env, n);
+    size_t used = 0;
+    for (uint32_t i = 0; i < n; i++) {
+      if (want[i] == 0) continue;
+      double c = cursors[i];
+      mvr_read_result r = mvr_ring_read(&seg_, i, c > 0 ? static_cast<uint64_t>(c) : 0, dst + used, want[i]);
+      used += r.count;
+      counts[i] = static_cast<uint32_t>(r.count);
+      missed[i] = static_cast<double>(r.missed);
+      cursors[i] = static_cast<double>(r.next);
+    }
+    Napi::Object res = Napi::Object::New(env);
+    // A ring read can come up short (records lapped while copying): trim.
+    res.Set("events", used == total ? out : Napi::Buffer<uint8_t>::Copy(env, out.Data(), used * sizeof(mvr_event)));
+    res.Set("counts", counts);
+    res.Set("missed", missed);
+    return res;
+  }
+
+  mvr_proc* proc() { return &proc_; }
+  void SetBusy(bool b) { busy_ = b; }
+
+ private:
+  static Napi::Object NewInstance(Napi::Env env) {
+    Napi::FunctionReference* ctor = env.GetInstanceData<Napi::FunctionReference>();
+    return ctor->New({});
+  }
+
+  bool Usable(Napi::Env env) {
+    if (!open_) {
+      ThrowCoded(env, "ECLOSED", "segment is closed");
+      return false;
+    }
+    return true;
+  }
+
+  bool Registered(Napi::Env env) {
+    if (!Usable(env)) return false;
+    if (!registered_) {
+      ThrowCoded(env, "EARG", "register(role, id) first");
+      return false;
+    }
+    if (busy_) {
+      ThrowCoded(env, "EBUSY", "another take/put of this process is still pending");
+      return false;
+    }
+    return true;
+  }
+
+  static bool Value(const Napi::CallbackInfo& info, uint64_t* v) {
+    bool lossless = true;
+    if (info.Length() >= 1 && info[0].IsBigInt()) {
+      *v = info[0].As<Napi::BigInt>().Uint64Value(&lossless);
+      if (lossless) return true;
+    } else if (info.Length() >= 1 && info[0].IsNumber()) {
+      double d = info[0].As<Napi::Number>().DoubleValue();
+      if (d >= 0 && d <= 9007199254740991.0 && d == static_cast<double>(static_cast<uint64_t>(d))) {
+        *v = static_cast<uint64_t>(d);
+        return true;
+      }
+    }
+    ThrowCoded(info.Env(), "EARG", "value must be a bigint or a safe integer in 0..2^64-1");
+    return false;
+  }
+
+  Napi::Value OpError(Napi::Env env, const char* what, int rc) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "%s failed: %s", what, std::strerror(rc));
+    Napi::Error e = Napi::Error::New(env, msg);
+    e.Set("code", Napi::String::New(env, "EMVAR"));
+    e.Set("errno", Napi::Number::New(env, rc));
+    e.ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+
+  Napi::Value Async(const Napi::CallbackInfo& info, OpWorker::Kind kind, uint64_t v) {
+    Napi::Env env = info.Env();
+    if (!Registered(env)) return env.Undefined();
+    auto* w = new OpWorker(env, this, info.This().As<Napi::Object>(), kind, v);
+    busy_ = true;
+    Napi::Promise p = w->Promise();
+    w->Queue();
+    return p;
+  }
+
+  mvr_seg seg_;
+  mvr_proc proc_;
+  bool open_ = false;
+  bool registered_ = false;
+  bool busy_ = false;
+};
+
+void OpWorker::Execute() {
+  // Runs on a libuv pool thread: the trace records this thread's tid.
+  switch (kind_) {
+    case kTake: rc_ = mvr_take(seg_->proc(), &value_); break;
+    case kPut: rc_ = mvr_put(seg_->proc(), value_); break;
+    case kAbba: rc_ = mvr_abba(seg_->proc()); break;
+  }
+  if (rc_) {
+    char msg[128];
+    std::snprintf(msg, sizeof msg, "%s failed: %s", kind_ == kTake ? "take" : kind_ == kPut ? "put" : "abba",
+                  std::strerror(rc_));
+    SetError(msg);
+  }
+}
+
+void OpWorker::OnOK() {
+  seg_->SetBusy(false);
+  Napi::Env env = Env();
+  if (kind_ == kTake)
+    deferred_.Resolve(Napi::BigInt::New(env, value_));
+  else
+    deferred_.Resolve(env.Undefined());
+}
+
+void OpWorker::OnError(const Napi::Error& e) {
+  seg_->SetBusy(false);
+  Napi::Error err = e;
+  err.Set("code", Napi::String::New(Env(), "EMVAR"));
+  err.Set("errno", Napi::Number::New(Env(), rc_));
+  deferred_.Reject(err.Value());
+}
+
+Napi::Value Layout(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object out = Napi::Object::New(env);
+  Napi::Object regions = Napi::Object::New(env);
+  for (size_t i = 0; i < mvr_field_count; i++) {
+    const mvr_field& f = mvr_fields[i];
+    if (!regions.Has(f.region)) {
+      Napi::Object r = Napi::Object::New(env);
+      r.Set("size", Napi::Number::New(env, 0));
+      r.Set("fields", Napi::Object::New(env));
+      regions.Set(f.region, r);
+    }
+    Napi::Object r = regions.Get(f.region).As<Napi::Object>();
+    if (f.name[0] == '\0') {
+      r.Set("size", Napi::Number::New(env, f.size));
+      continue;
+    }
+    Napi::Object field = Napi::Object::New(env);
+    field.Set("offset", Napi::Number::New(env, f.offset));
+    field.Set("size", Napi::Number::New(env, f.size));
+    r.Get("fields").As<Napi::Object>().Set(f.name, field);
+  }
+  out.Set("regions", regions);
+  Napi::Object consts = Napi::Object::New(env);
+  for (size_t i = 0; i < mvr_const_count; i++) {
+    const mvr_const& c = mvr_consts[i];
+    if (!consts.Has(c.group)) consts.Set(c.group, Napi::Object::New(env));
+    consts.Get(c.group).As<Napi::Object>().Set(c.name, Napi::Number::New(env, static_cast<double>(c.value)));
+  }
+  out.Set("constants", consts);
+  char magic[19];
+  std::snprintf(magic, sizeof magic, "0x%016llx", static_cast<unsigned long long>(MVR_MAGIC));
+  out.Set("magic", Napi::String::New(env, magic));
+  return out;
+}
+
+Napi::Value GlibcVersion(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), gnu_get_libc_version());
+}
+
+Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
+  uint32_t ppid;
+  if (!U32Arg(info, 0, "ppid", &ppid)) return info.Env().Undefined();
+  return Napi::Boolean::New(info.Env(), mvr_die_with_parent(static_cast<int>(ppid)) == 0);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  Napi::Function seg = Segment::Init(env);
+  env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(seg)));
+  exports.Set("Segment", seg);
+  exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("glibcVersion", Napi::Function::New(env, GlibcVersion));
+  exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(mvar_repro, Init)

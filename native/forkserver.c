@@ -1,0 +1,263 @@
+/*
+ * `mvar-worker serve`: a fork server for the native runtime.
+ *
+ * Starting 51 processes from Node costs tens of milliseconds (libuv forks a
+ * large process and execs); forking a small C process costs tens of
+ * microseconds. The orchestrator starts one server per run loop and asks it
+ * for each iteration's processes. The server is also the only process that
+ * reaps them, so it can kill an iteration's processes without any risk of the
+ * pid having been reused: an unreaped child's pid stays ours.
+ *
+ * Protocol, one line per message.
+ *   stdin   run TAG SEGMENT      fork master + header.nslaves slaves of SEGMENT
+ *           kill TAG             SIGKILL every unreaped process of TAG
+ *           quit                 (or EOF) kill everything, reap, exit
+ *   stdout  ready PID
+ *           started TAG PID0 PID1 ... PIDN   (master first, then slaves 1..N)
+ *           error TAG MESSAGE
+ *           exit TAG PID CODE SIGNAL         (CODE -1 when killed by SIGNAL)
+ */
+#define _GNU_SOURCE
+#include "forkserver.h"
+
+#include "protocol.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define TAG_MAX 48
+
+struct child {
+  pid_t pid;
+  char tag[TAG_MAX];
+};
+
+static struct child *children;
+static size_t nchildren, capchildren;
+static pid_t server_pid;
+
+/* Writes all of buf; stdio is not used so nothing is duplicated across fork. */
+static void out_write(const char *buf, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(STDOUT_FILENO, buf, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      _exit(1); /* orchestrator gone: nothing left to serve */
+    }
+    buf += w;
+    n -= (size_t)w;
+  }
+}
+
+static void out_line(const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n > sizeof buf - 2) n = (int)sizeof buf - 2;
+  buf[n++] = '\n';
+  out_write(buf, (size_t)n);
+}
+
+static void track(pid_t pid, const char *tag) {
+  if (nchildren == capchildren) {
+    capchildren = capchildren ? capchildren * 2 : 256;
+    children = realloc(children, capchildren * sizeof *children);
+    if (!children) _exit(1);
+  }
+  children[nchildren].pid = pid;
+  snprintf(children[nchildren].tag, TAG_MAX, "%s", tag);
+  nchildren++;
+}
+
+static void kill_tag(const char *tag) {
+  for (size_t i = 0; i < nchildren; i++)
+    if (!tag || strcmp(children[i].tag, tag) == 0) kill(children[i].pid, SIGKILL);
+}
+
+static void reap(void) {
+  for (;;) {
+    int st;
+    pid_t pid = waitpid(-1, &st, WNOHANG);
+    if (pid <= 0) return;
+    for (size_t i = 0; i < nchildren; i++) {
+      if (children[i].pid != pid) continue;
+      if (WIFEXITED(st))
+        out_line("exit %s %d %d 0", children[i].tag, (int)pid, WEXITSTATUS(st));
+      else
+        out_line("exit %s %d -1 %d", children[i].tag, (int)pid, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+      children[i] = children[--nchildren];
+      break;
+    }
+  }
+}
+
+static void child_main(struct mvr_seg *seg, uint32_t role, uint32_t id) {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  signal(SIGCHLD, SIG_DFL);
+  if (mvr_die_with_parent(server_pid) != 0) _exit(MVR_EXIT_PARENT);
+  setpgid(0, 0); /* its own group, like a spawned worker */
+  char comm[16];
+  if (role == MVR_ROLE_MASTER)
+    snprintf(comm, sizeof comm, "mvar-master");
+  else
+    snprintf(comm, sizeof comm, "mvar-slave-%u", id);
+  prctl(PR_SET_NAME, comm);
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull >= 0) {
+    dup2(devnull, STDIN_FILENO);
+    dup2(devnull, STDOUT_FILENO);
+    if (devnull > STDERR_FILENO) close(devnull);
+  }
+  char err[256] = "";
+  struct mvr_proc proc;
+  if (mvr_register(seg, role, id, MVR_RUNTIME_NATIVE, &proc, err, sizeof err) != 0) {
+    dprintf(STDERR_FILENO, "mvar-worker[%d]: %s\n", (int)getpid(), err);
+    _exit(MVR_EXIT_SEGMENT);
+  }
+  int status = mvr_run_role(&proc, 0, err, sizeof err);
+  mvr_finish(&proc, status, err);
+  /* The client attributes stderr lines to children by this prefix. */
+  if (status != MVR_EXIT_OK) dprintf(STDERR_FILENO, "mvar-worker[%d]: %s\n", (int)getpid(), err);
+  _exit(status);
+}
+
+static void do_run(const char *tag, const char *segname) {
+  char err[256] = "";
+  struct mvr_seg seg;
+  if (mvr_segment_open(segname, &seg, err, sizeof err) != 0) {
+    out_line("error %s %s", tag, err);
+    return;
+  }
+  uint32_t n = seg.nslaves;
+  size_t cap = 32 + (size_t)(n + 1) * 12;
+  char *line = malloc(cap);
+  if (!line) _exit(1);
+  size_t len = (size_t)snprintf(line, cap, "started %s", tag);
+  for (uint32_t i = 0; i <= n; i++) {
+    uint32_t role = i == 0 ? MVR_ROLE_MASTER : MVR_ROLE_SLAVE;
+    pid_t pid = fork();
+    if (pid == 0) child_main(&seg, role, i);
+    if (pid < 0) {
+      int e = errno;
+      kill_tag(tag);
+      out_line("error %s fork: %s", tag, strerror(e));
+      free(line);
+      mvr_segment_close(&seg);
+      return;
+    }
+    track(pid, tag);
+    len += (size_t)snprintf(line + len, cap - len, " %d", (int)pid);
+  }
+  /* Children inherited the mapping; the server needs it no longer. */
+  mvr_segment_close(&seg);
+  line[len++] = '\n';
+  out_write(line, len);
+  free(line);
+}
+
+static void shutdown_all(void) {
+  kill_tag(NULL);
+  while (nchildren > 0) {
+    int st;
+    pid_t pid = waitpid(-1, &st, 0);
+    if (pid < 0 && errno != EINTR) break;
+    for (size_t i = 0; i < nchildren; i++)
+      if (children[i].pid == pid) {
+        children[i] = children[--nchildren];
+        break;
+      }
+  }
+}
+
+/* Handles one command line; returns 0 when the server should stop. */
+static int handle(char *line) {
+  char *save = NULL;
+  char *cmd = strtok_r(line, " ", &save);
+  if (!cmd) return 1;
+  char *tag = strtok_r(NULL, " ", &save);
+  if (strcmp(cmd, "quit") == 0) return 0;
+  if (!tag || strlen(tag) >= TAG_MAX) {
+    out_line("error - bad command");
+    return 1;
+  }
+  if (strcmp(cmd, "run") == 0) {
+    char *seg = strtok_r(NULL, " ", &save);
+    if (!seg)
+      out_line("error %s run needs a segment name", tag);
+    else
+      do_run(tag, seg);
+  } else if (strcmp(cmd, "kill") == 0) {
+    kill_tag(tag);
+  } else {
+    out_line("error %s unknown command %s", tag, cmd);
+  }
+  return 1;
+}
+
+int mvr_serve(int parent_pid) {
+  server_pid = getpid();
+  if (parent_pid && mvr_die_with_parent(parent_pid) != 0) return MVR_EXIT_PARENT;
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  int sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (sfd < 0) {
+    dprintf(STDERR_FILENO, "mvar-worker: signalfd: %s\n", strerror(errno));
+    return 1;
+  }
+  signal(SIGPIPE, SIG_IGN);
+  out_line("ready %d", (int)server_pid);
+
+  char buf[8192];
+  size_t have = 0;
+  int running = 1;
+  while (running) {
+    struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {sfd, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[1].revents & POLLIN) {
+      struct signalfd_siginfo si;
+      while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+      }
+      reap();
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      ssize_t r = read(STDIN_FILENO, buf + have, sizeof buf - 1 - have);
+      if (r <= 0) {
+        if (r < 0 && errno == EINTR) continue;
+        break; /* EOF: the orchestrator is gone or done */
+      }
+      have += (size_t)r;
+      char *start = buf;
+      char *nl;
+      while (running && (nl = memchr(start, '\n', have - (size_t)(start - buf)))) {
+        *nl = '\0';
+        running = handle(start);
+        start = nl + 1;
+      }
+      have -= (size_t)(start - buf);
+      memmove(buf, start, have);
+      if (have == sizeof buf - 1) have = 0; /* an absurdly long line: drop it */
+    }
+  }
+  shutdown_all();
+  return 0;
+}
