@@ -1,0 +1,20 @@
+// Durations on the command line: 500ms, 5s, 1.5s, 10m, 2h.
+import { UsageError } from './errors.js';
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
+  if (!m) throw new UsageError(`${flag}: '${text}' is not a duration (use e.g. 500ms, 5s, 10m, 1h)`);
+  const ms = Number(m[1]) * (UNITS[m[2]!] as number);
+  if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag}: '${text}' must be longer than zero`);
+  return Math.round(ms);
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  const m = Math.floor(ms / 60_000);
+  const s = Math.round((ms % 60_000) / 1000);
+  return `${m}m${String(s).padStart(2, '0')}s`;
+}

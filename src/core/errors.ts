@@ -1,0 +1,54 @@
+// Exit codes and the errors that map onto them. Every error a user can cause
+// becomes one of these classes, so the CLI prints one line and exits with the
+// documented code instead of a stack trace.
+
+export const ExitCode = {
+  /** No hang; diff equivalent; diagnose found nothing stuck. */
+  Ok: 0,
+  /** Hang reproduced; diff divergent; diagnose found something. */
+  Found: 1,
+  /** Bad command line or unreadable input. */
+  Usage: 2,
+  /** Cannot do the work here: no addon, cannot create a segment, cannot inspect. */
+  Environment: 3,
+  /** A process failed (crashed or exited non-zero) and nothing hung. */
+  Failed: 4,
+  /** SIGINT (Ctrl-C). */
+  Interrupted: 130,
+  /** SIGTERM. */
+  Terminated: 143,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** Something the user typed or passed is wrong: exit 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** The machine cannot do what was asked: exit 3. */
+export class EnvironmentError extends Error {
+  override readonly name = 'EnvironmentError';
+}
+
+/** The run was interrupted by a signal; carries the exit code to use. */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+  constructor(readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(`interrupted by ${signal}`);
+  }
+  get exitCode(): ExitCode {
+    return this.signal === 'SIGINT' ? ExitCode.Interrupted : ExitCode.Terminated;
+  }
+}
+
+export function exitCodeOf(e: unknown): ExitCode {
+  if (e instanceof UsageError) return ExitCode.Usage;
+  if (e instanceof InterruptedError) return e.exitCode;
+  return ExitCode.Environment;
+}
+
+/** One line, no stack: what the CLI prints for an error. */
+export function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split('\n')[0] ?? msg;
+}

@@ -1,0 +1,80 @@
+// Raw reads of /proc for a process and all its threads. Nothing is decoded
+// here (procfs-decode.ts does that, on this text or on recorded text), and
+// nothing throws: a file that cannot be read is recorded with the reason.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface TaskRaw {
+  tid: number;
+  stat: string | null;
+  wchan: string | null;
+  syscall: string | null;
+}
+
+export interface ProcRaw {
+  pid: number;
+  /** process.hrtime (CLOCK_MONOTONIC) ns when the capture started. */
+  takenAtNs: number;
+  comm: string | null;
+  cmdline: string | null;
+  status: string | null;
+  maps: string | null;
+  tasks: TaskRaw[];
+  /** "file: reason" for every file that could not be read. */
+  errors: string[];
+}
+
+function reason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOENT' || code === 'ESRCH') return 'process gone';
+  return (e as Error).message;
+}
+
+function readOr(path: string, errors: string[], label: string): string | null {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (e) {
+    errors.push(`${label}: ${reason(e)}`);
+    return null;
+  }
+}
+
+export function captureProc(pid: number, opts: { maps?: boolean } = {}): ProcRaw {
+  const errors: string[] = [];
+  const base = `/proc/${pid}`;
+  const raw: ProcRaw = {
+    pid,
+    takenAtNs: Number(process.hrtime.bigint()),
+    comm: readOr(`${base}/comm`, errors, 'comm')?.trim() ?? null,
+    cmdline: readOr(`${base}/cmdline`, errors, 'cmdline')?.split('\0').filter(Boolean).join(' ') ?? null,
+    status: readOr(`${base}/status`, errors, 'status'),
+    maps: opts.maps === false ? null : readOr(`${base}/maps`, errors, 'maps'),
+    tasks: [],
+    errors,
+  };
+  let tids: number[] = [];
+  try {
+    tids = readdirSync(`${base}/task`).map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+  } catch (e) {
+    errors.push(`task: ${reason(e)}`);
+  }
+  for (const tid of tids) {
+    const t = `${base}/task/${tid}`;
+    raw.tasks.push({
+      tid,
+      stat: readOr(`${t}/stat`, errors, `task/${tid}/stat`),
+      wchan: readOr(`${t}/wchan`, errors, `task/${tid}/wchan`),
+      syscall: readOr(`${t}/syscall`, errors, `task/${tid}/syscall`)?.trim() ?? null,
+    });
+  }
+  return raw;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,76 @@
+// The names shared by the C core, the reports and every reader. The numeric
+// values live in the C core only (native/layout_table.c); layout.ts checks at
+// load time that both sides know exactly the same names.
+
+export const VARIANTS = ['original', 'fixed'] as const;
+export type Variant = (typeof VARIANTS)[number];
+
+export const FAULTS = ['none', 'kill-holder', 'kill-holder-nonrobust', 'lose-value', 'stop-slave', 'abba'] as const;
+export type Fault = (typeof FAULTS)[number];
+
+export const ROLES = ['master', 'slave', 'producer', 'consumer'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const SLOT_STATES = ['free', 'registered', 'running', 'done', 'failed'] as const;
+export type SlotState = (typeof SLOT_STATES)[number];
+
+export const OPS = ['none', 'take', 'put', 'abba'] as const;
+export type Op = (typeof OPS)[number];
+
+export const PHASES = [
+  'enter',
+  'lock-timeout',
+  'locked',
+  'wait-begin',
+  'wait-end',
+  'wait-timeout',
+  'copied',
+  'signalled',
+  'unlocked',
+  'done',
+  'owner-died',
+  'error',
+  'lock-begin',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export const RUNTIMES = ['native', 'node'] as const;
+export type Runtime = (typeof RUNTIMES)[number];
+
+export const SLAVE_THREADS = ['worker', 'main'] as const;
+export type SlaveThread = (typeof SLAVE_THREADS)[number];
+
+/** What the staged fault is expected to produce (README, `run --help`). */
+export const FAULT_EXPECTATIONS: Record<Exclude<Fault, 'none'>, { summary: string; kind: string; completes: boolean }> =
+  {
+    'kill-holder': {
+      summary: 'slave 1 is SIGKILLed while it holds the robust mutex; the next locker gets EOWNERDEAD and recovers',
+      kind: 'owner-died (recovered)',
+      completes: true,
+    },
+    'kill-holder-nonrobust': {
+      summary: 'slave 1 is SIGKILLed while it holds a non-robust mutex; every other locker waits for a dead owner',
+      kind: 'owner-died',
+      completes: false,
+    },
+    'lose-value': {
+      summary: 'slave 1 takes one value beyond its share and exits with it; the last taker waits on an empty box',
+      kind: 'no-waker',
+      completes: false,
+    },
+    'stop-slave': {
+      summary: 'slave 1 is SIGSTOPped while it holds the mutex; every other locker times out behind it',
+      kind: 'stopped',
+      completes: false,
+    },
+    abba: {
+      summary: 'slaves 1 and 2 take two shared mutexes in opposite order (untimed) and deadlock',
+      kind: 'deadlock-cycle',
+      completes: false,
+    },
+  };
+
+/** Minimum number of slaves a fault needs. */
+export function faultMinSlaves(f: Fault): number {
+  return f === 'abba' || f === 'lose-value' ? 2 : 1;
+}
