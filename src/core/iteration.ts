@@ -91,6 +91,7 @@ interface Tracked {
   exitBeforeKill: ExitInfo | undefined;
   lastEventNs: number;
   lastDoneNs: number;
+  lastTimeoutNs: number;
 }
 
 const nowNs = () => Number(process.hrtime.bigint());
@@ -153,6 +154,7 @@ async function watch(
     exitBeforeKill: undefined,
     lastEventNs: 0,
     lastDoneNs: 0,
+    lastTimeoutNs: 0,
   }));
   let killIssued = false;
   let remaining = tracked.length;
@@ -176,13 +178,22 @@ async function watch(
       if (!t) continue;
       t.lastEventNs = e.tNs;
       if (e.phase === 'done') t.lastDoneNs = e.tNs;
+      else if (e.phase === 'lock-timeout' || e.phase === 'wait-timeout') t.lastTimeoutNs = e.tNs;
     }
   };
   const statuses = (snap: SegmentSnapshot): ProcessStatus[] => {
     const now = nowNs();
     return tracked.map((t, i) => {
       const slot = snap.slots[i];
-      const observed = { role: t.spec.role, id: t.spec.id, exit: t.exit, slot, lastEventNs: t.lastEventNs, lastDoneNs: t.lastDoneNs };
+      const observed = {
+        role: t.spec.role,
+        id: t.spec.id,
+        exit: t.exit,
+        slot,
+        lastEventNs: t.lastEventNs,
+        lastDoneNs: t.lastDoneNs,
+        lastTimeoutNs: t.lastTimeoutNs,
+      };
       const exit = t.exit
         ? { code: t.exit.code, signal: t.exit.signal, killedByWatchdog: killIssued && t.exitBeforeKill === undefined }
         : null;

@@ -18,9 +18,9 @@ export function workerPath(): string {
   return resolve(buildDir(), 'mvar-worker');
 }
 
-/** The Node worker entry (compiled). */
+/** The Node worker entry, compiled (also when this module runs from src/ under the tests). */
 export function nodeWorkerPath(): string {
-  return resolve(here, 'node-worker.js');
+  return resolve(packageRoot(), 'dist', 'core', 'node-worker.js');
 }
 
 let version: string | undefined;

@@ -12,15 +12,16 @@ export interface Observed {
   id: number;
   exit: ExitInfo | undefined;
   slot: SlotInfo | undefined;
-  /** CLOCK_MONOTONIC ns of its last event, and of its last completed operation; 0 if none. */
+  /** CLOCK_MONOTONIC ns of its last event, last completed operation and last timeout; 0 if none. */
   lastEventNs: number;
   lastDoneNs: number;
+  lastTimeoutNs: number;
 }
 
 /**
  * stuck: alive, unfinished, no event for longer than the stall threshold.
- * starving: alive, still writing events (timeouts, retries) but no operation
- * completed for longer than the threshold.
+ * starving: alive, still timing out and retrying within the threshold, but no
+ * operation completed for longer than the threshold.
  */
 export function classify(p: Observed, nowNs: number, startNs: number, stallMs: number): Classification {
   if (p.exit) {
@@ -31,7 +32,8 @@ export function classify(p: Observed, nowNs: number, startNs: number, stallMs: n
   const finished = p.slot?.state === 'done' || p.slot?.state === 'failed';
   if (finished) return 'running'; // on its way out
   if (nowNs - Math.max(p.lastEventNs, startNs) > stallNs) return 'stuck';
-  if (nowNs - Math.max(p.lastDoneNs, startNs) > stallNs) return 'starving';
+  const retrying = p.lastTimeoutNs > 0 && nowNs - p.lastTimeoutNs <= stallNs;
+  if (retrying && nowNs - Math.max(p.lastDoneNs, startNs) > stallNs) return 'starving';
   return 'running';
 }
 

@@ -1,0 +1,126 @@
+// Options shared by `run` and `soak`, and their validation into a RunConfig.
+import type { Argv } from 'yargs';
+import { parseDuration } from '../core/duration.js';
+import { UsageError } from '../core/errors.js';
+import type { RunConfig } from '../core/report-types.js';
+import type { Fault, Runtime, SlaveThread, Variant } from '../core/vocabulary.js';
+import { FAULTS, FAULT_EXPECTATIONS, RUNTIMES, SLAVE_THREADS, VARIANTS, faultMinSlaves } from '../core/vocabulary.js';
+
+export const MAX_SLAVES = 1000;
+
+export interface RunArgs {
+  N?: string;
+  variant?: string;
+  fault: string;
+  runtime: string;
+  'slave-thread': string;
+  rounds: string;
+  timeout: string;
+  stall: string;
+  iterations?: string;
+  'until-hang'?: boolean;
+  duration?: string;
+  'report-dir'?: string;
+  'save-all'?: boolean;
+  spawner: string;
+  'ring-events': string;
+  stacks: string;
+  expect: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function faultHelp(): string {
+  return Object.entries(FAULT_EXPECTATIONS)
+    .map(([f, e]) => `  ${f.padEnd(22)} ${e.summary} (expect: ${e.kind}${e.completes ? ', completes' : ''})`)
+    .join('\n');
+}
+
+export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
+  return y
+    .positional('N', { type: 'string', describe: `slaves (1..${MAX_SLAVES})`, default: '2' })
+    .option('variant', { choices: VARIANTS, describe: 'MVar implementation [default: original, or fixed with --fault]' })
+    .option('fault', { choices: FAULTS, default: 'none', describe: 'stage a failure on top of fixed (see below)' })
+    .option('runtime', { choices: RUNTIMES, default: 'native', describe: 'slave runtime' })
+    .option('slave-thread', { choices: SLAVE_THREADS, default: 'worker', describe: 'node slaves: blocking call on a worker thread or the main thread' })
+    .option('rounds', { type: 'string', default: '10', describe: 'take/put rounds per slave' })
+    .option('timeout', { type: 'string', default: '10s', describe: 'iteration deadline (500ms, 5s, 10m)' })
+    .option('stall', { type: 'string', default: '2s', describe: 'no event for this long = stuck' })
+    .option('iterations', { type: 'string', describe: 'run K iterations' })
+    .option('until-hang', { type: 'boolean', describe: 'loop until an iteration hangs' })
+    .option('duration', { type: 'string', describe: 'loop for this long' })
+    .option('report-dir', { type: 'string', describe: 'where run folders go [default: reports/; given explicitly, good runs are saved too]' })
+    .option('save-all', { type: 'boolean', describe: 'write a report for good iterations too' })
+    .option('spawner', { choices: ['forkserver', 'execa'], default: 'forkserver', describe: 'how native processes start' })
+    .option('ring-events', { type: 'string', default: '4096', describe: 'trace ring capacity per process' })
+    .option('stacks', { type: 'string', default: '3', describe: 'native stacks of up to this many stuck processes per hang (0: none; needs gdb or eu-stack)' })
+    .option('expect', {
+      choices: ['none', 'hang'],
+      default: 'none',
+      describe: 'none: exit 1 on a hang; hang: exit 0 only if a hang reproduced (a reproducer that stops reproducing fails)',
+    })
+    .option('json', { type: 'boolean', describe: 'machine summary on stdout only' })
+    .option('quiet', { type: 'boolean', describe: 'print only the final line' }) as unknown as Argv<T & RunArgs>;
+}
+
+export function parseCount(text: string | undefined, what: string, min: number, max: number): number {
+  const t = String(text ?? '').trim();
+  if (!/^\d+$/.test(t)) throw new UsageError(`${what} must be a whole number from ${min} to ${max} (got '${text}')`);
+  const n = Number(t);
+  if (n < min) throw new UsageError(`${what} must be at least ${min} (got ${n})`);
+  if (n > max) throw new UsageError(`${what} = ${n} is above the cap of ${max}`);
+  return n;
+}
+
+export function parseSlaves(text: string | undefined): number {
+  const t = String(text ?? '').trim();
+  if (/^\d+$/.test(t) && Number(t) > MAX_SLAVES)
+    throw new UsageError(`N = ${t} is above the cap of ${MAX_SLAVES} slaves (each slave is a process)`);
+  return parseCount(text, 'N', 1, MAX_SLAVES);
+}
+
+export interface LoopArgs {
+  config: RunConfig;
+  iterations: number | undefined;
+  durationMs: number | undefined;
+  untilHang: boolean;
+  reportDir: string;
+  saveAll: boolean;
+  stacks: number;
+  expectHang: boolean;
+}
+
+export function loopArgs(a: RunArgs): LoopArgs {
+  const nslaves = parseSlaves(a.N);
+  const fault = a.fault as Fault;
+  if (fault !== 'none' && a.variant === 'original')
+    throw new UsageError(`--fault ${fault} is staged on the fixed variant; drop --variant original`);
+  const variant = (a.variant ?? (fault !== 'none' ? 'fixed' : 'original')) as Variant;
+  if (nslaves < faultMinSlaves(fault)) throw new UsageError(`--fault ${fault} needs at least ${faultMinSlaves(fault)} slaves`);
+  const timeoutMs = parseDuration(a.timeout, '--timeout');
+  const stallMs = parseDuration(a.stall, '--stall');
+  const runtime = a.runtime as Runtime;
+  const config: RunConfig = {
+    nslaves,
+    variant,
+    fault,
+    runtime,
+    slaveThread: a['slave-thread'] as SlaveThread,
+    rounds: parseCount(a.rounds, '--rounds', 1, 1_000_000),
+    timeoutMs,
+    stallMs,
+    pollMs: Math.min(50, Math.max(5, Math.floor(stallMs / 4))),
+    ringEvents: parseCount(a['ring-events'], '--ring-events', 16, 1 << 20),
+    spawner: runtime === 'node' ? 'execa' : (a.spawner as RunConfig['spawner']),
+  };
+  return {
+    config,
+    iterations: a.iterations === undefined ? undefined : parseCount(a.iterations, '--iterations', 1, Number.MAX_SAFE_INTEGER),
+    durationMs: a.duration === undefined ? undefined : parseDuration(a.duration, '--duration'),
+    untilHang: Boolean(a['until-hang']),
+    reportDir: a['report-dir'] ?? 'reports',
+    saveAll: Boolean(a['save-all']) || a['report-dir'] !== undefined,
+    stacks: parseCount(a.stacks, '--stacks', 0, MAX_SLAVES + 1),
+    expectHang: a.expect === 'hang',
+  };
+}

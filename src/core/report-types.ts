@@ -1,0 +1,85 @@
+// The report format, schema version 1: the single definition used by the
+// writer (report-build.ts, report-write.ts) and every reader (report-read.ts,
+// diff, export, soak). docs/report-format.md describes the same shapes.
+import type { Diagnosis } from './diagnosis/types.js';
+import type { Environment } from './environment.js';
+import type { Verdict } from './iteration.js';
+import type { MvarState, TraceEvent } from './layout.js';
+import type { ProcRaw } from './procfs.js';
+import type { TraceStats } from './stats.js';
+import type { Classification } from './watchdog.js';
+import type { Fault, Runtime, SlaveThread, Variant } from './vocabulary.js';
+
+export const SCHEMA_VERSION = 1;
+export const REPORT_FILE = 'report.json';
+export const EVENTS_FILE = 'events.ndjson';
+
+export interface RunConfig {
+  nslaves: number;
+  variant: Variant;
+  fault: Fault;
+  runtime: Runtime;
+  slaveThread: SlaveThread;
+  rounds: number;
+  timeoutMs: number;
+  stallMs: number;
+  pollMs: number;
+  ringEvents: number;
+  spawner: 'forkserver' | 'execa';
+}
+
+export interface ProcessReport {
+  role: 'master' | 'slave';
+  id: number;
+  pid: number;
+  runtime: Runtime;
+  classification: Classification;
+  exit: { code: number | null; signal: string | null; killedByWatchdog: boolean } | null;
+  /** The staged fault explains how this process ended. */
+  expectedByFault: boolean;
+  opsDone: number;
+  /** The operation it was in when classified, if any. */
+  currentOp: { op: string; opId: number } | null;
+  sinceLastEventMs: number | null;
+  sinceLastDoneMs: number | null;
+  /** Its one-line failure reason (slot or stderr), empty when none. */
+  reason: string;
+  events: number;
+  /** Events overwritten in its ring before they could be read. */
+  missedEvents: number;
+  /** Its last 10 events. */
+  lastEvents: TraceEvent[];
+}
+
+export interface RunReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'mvar-repro-run';
+  createdAt: string;
+  /** Iteration number within its loop, from 1. */
+  iteration: number;
+  config: RunConfig;
+  environment: Environment;
+  verdict: Exclude<Verdict, 'interrupted'>;
+  /** One sentence: what happened. */
+  summary: string;
+  timing: {
+    startedAt: string;
+    wallMs: number;
+    /** Detection minus deadline, for a hang. */
+    lateByMs: number | null;
+    /** Evidence gathering before the kill, for a hang. */
+    evidenceMs: number | null;
+  };
+  processes: ProcessReport[];
+  segment: {
+    name: string;
+    atHang: MvarState | null;
+    final: MvarState;
+  };
+  /** Raw /proc text of every live process at the hang, before the kill. */
+  procfs: ProcRaw[] | null;
+  diagnosis: Diagnosis | null;
+  stats: TraceStats;
+  dropped: { total: number; corrupt: number; byProcess: { role: string; id: number; missed: number }[] };
+  events: { file: string; count: number };
+}

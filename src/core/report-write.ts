@@ -1,0 +1,53 @@
+// Writes a run folder atomically: everything goes into a hidden temporary
+// folder beside the final one, which is renamed into place last. A CLI killed
+// half way leaves at most a ".tmp-…" folder, never half a report.
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { EnvironmentError } from './errors.js';
+import type { TraceEvent } from './layout.js';
+import type { RunReport } from './report-types.js';
+import { EVENTS_FILE, REPORT_FILE } from './report-types.js';
+
+function stamp(iso: string): string {
+  return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
+}
+
+export function runFolderName(report: RunReport): string {
+  const c = report.config;
+  const what = c.fault !== 'none' ? c.fault : c.variant;
+  return `${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}-i${report.iteration}-${report.verdict}-${randomBytes(2).toString('hex')}`;
+}
+
+async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
+  const out = createWriteStream(path);
+  let chunk = '';
+  for (const e of events) {
+    chunk += `${JSON.stringify(e)}\n`;
+    if (chunk.length > 1 << 16) {
+      if (!out.write(chunk)) await once(out, 'drain');
+      chunk = '';
+    }
+  }
+  out.end(chunk);
+  await once(out, 'finish');
+}
+
+/** Writes report + events under dir (created if missing); returns the run folder's path. */
+export async function writeRunFolder(dir: string, report: RunReport, events: TraceEvent[], name = runFolderName(report)): Promise<string> {
+  const root = resolve(dir);
+  const final = join(root, name);
+  const tmp = join(root, `.tmp-${name}`);
+  try {
+    await mkdir(tmp, { recursive: true });
+    await writeEvents(join(tmp, EVENTS_FILE), events);
+    await writeFile(join(tmp, REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+    await rename(tmp, final);
+    return final;
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw new EnvironmentError(`cannot write report under ${root}: ${(e as Error).message}`);
+  }
+}

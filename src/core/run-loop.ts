@@ -1,0 +1,162 @@
+// The loop behind `run` and `soak`: iterations one after another (or P at a
+// time), each reported, stopping on a count, a duration, the first hang, or
+// an interrupt.
+import { ExecaLauncher } from './launcher-execa.js';
+import { ForkServerLauncher } from './launcher-forkserver.js';
+import type { Launcher } from './launcher.js';
+import { environment } from './environment.js';
+import type { HangContext, IterationResult, IterationSpec } from './iteration.js';
+import { runIteration } from './iteration.js';
+import type { HangEvidence } from './report-build.js';
+import { buildReport } from './report-build.js';
+import type { RunConfig, RunReport } from './report-types.js';
+import { writeRunFolder } from './report-write.js';
+import { sweepStaleSegments } from './stale.js';
+
+export interface LoopOptions {
+  config: RunConfig;
+  /** Stop after this many iterations (undefined: no count limit). */
+  iterations?: number;
+  /** Stop after this long; no iteration starts once it has passed. */
+  durationMs?: number;
+  untilHang: boolean;
+  /** Iterations in flight at once. */
+  parallel: number;
+  reportDir: string;
+  /** Write a report for every iteration, not only hangs and failures. */
+  saveAll: boolean;
+  /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
+  inspect: (ctx: HangContext) => Promise<HangEvidence>;
+  /** With --keep: called with the hung iteration; resolves when the user lets it go. */
+  keep?: (ctx: HangContext) => Promise<void>;
+  signal: AbortSignal;
+}
+
+export interface IterationOutcome {
+  index: number;
+  verdict: RunReport['verdict'];
+  wallMs: number;
+  lateByMs: number | null;
+  summary: string;
+  findingKinds: string[];
+  findingSummaries: string[];
+  reportPath: string | null;
+  report: RunReport;
+}
+
+export interface LoopObserver {
+  iterationStarted?(index: number): void;
+  hangDetected?(index: number, lateByMs: number): void;
+  iterationDone?(o: IterationOutcome): void;
+}
+
+export interface LoopSummary {
+  iterations: number;
+  completed: number;
+  hangs: number;
+  failures: number;
+  firstHang: { iteration: number; report: string | null } | null;
+  wallMs: number;
+  reports: string[];
+  interrupted: boolean;
+  findingKinds: Record<string, number>;
+}
+
+export function makeLauncher(config: RunConfig): Launcher {
+  if (config.runtime === 'native' && config.spawner === 'forkserver') return new ForkServerLauncher();
+  return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
+}
+
+export function iterationSpec(config: RunConfig, index: number): IterationSpec {
+  return {
+    index,
+    nslaves: config.nslaves,
+    variant: config.variant,
+    fault: config.fault,
+    runtime: config.runtime,
+    slaveThread: config.slaveThread,
+    rounds: config.rounds,
+    timeoutMs: config.timeoutMs,
+    stallMs: config.stallMs,
+    pollMs: config.pollMs,
+    ringEvents: config.ringEvents,
+  };
+}
+
+export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
+  sweepStaleSegments();
+  const t0 = performance.now();
+  const env = environment();
+  const launcher = makeLauncher(opts.config);
+  const summary: LoopSummary = {
+    iterations: 0,
+    completed: 0,
+    hangs: 0,
+    failures: 0,
+    firstHang: null,
+    wallMs: 0,
+    reports: [],
+    interrupted: false,
+    findingKinds: {},
+  };
+  let next = 1;
+  let stop = false;
+  const limit = opts.iterations ?? (opts.untilHang || opts.durationMs !== undefined ? Infinity : 1);
+  const mayStart = () =>
+    !stop &&
+    !opts.signal.aborted &&
+    next <= limit &&
+    (opts.durationMs === undefined || performance.now() - t0 < opts.durationMs);
+
+  const one = async (index: number): Promise<void> => {
+    observer.iterationStarted?.(index);
+    let evidence: HangEvidence | null = null;
+    const result: IterationResult = await runIteration(iterationSpec(opts.config, index), launcher, {
+      signal: opts.signal,
+      onHangDetected: (h) => observer.hangDetected?.(index, h.lateByMs),
+      inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
+      ...(opts.keep ? { keep: opts.keep } : {}),
+    });
+    if (result.verdict === 'interrupted') {
+      stop = true;
+      summary.interrupted = true;
+      return;
+    }
+    const report = buildReport(result, opts.config, env, evidence);
+    const save = opts.saveAll || report.verdict !== 'completed';
+    const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
+    summary.iterations++;
+    if (report.verdict === 'completed') summary.completed++;
+    if (report.verdict === 'failed') summary.failures++;
+    const findings = report.diagnosis?.findings ?? [];
+    for (const f of findings) summary.findingKinds[f.kind] = (summary.findingKinds[f.kind] ?? 0) + 1;
+    if (report.verdict === 'hang') {
+      summary.hangs++;
+      if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
+      if (opts.untilHang) stop = true;
+    }
+    if (reportPath && report.verdict !== 'completed') summary.reports.push(reportPath);
+    observer.iterationDone?.({
+      index,
+      verdict: report.verdict,
+      wallMs: result.wallMs,
+      lateByMs: result.lateByMs,
+      summary: report.summary,
+      findingKinds: findings.map((f) => f.kind),
+      findingSummaries: findings.map((f) => f.summary),
+      reportPath,
+      report,
+    });
+  };
+
+  try {
+    const lanes = Array.from({ length: Math.max(1, opts.parallel) }, async () => {
+      while (mayStart()) await one(next++);
+    });
+    await Promise.all(lanes);
+  } finally {
+    await launcher.close();
+    summary.wallMs = performance.now() - t0;
+  }
+  return summary;
+}

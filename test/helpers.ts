@@ -1,0 +1,72 @@
+// Helpers for tests that drive the real CLI, real processes and real segments.
+import { execa, type Options } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+export const WORKER = join(ROOT, 'build', 'Release', 'mvar-worker');
+export const NODE_WORKER = join(ROOT, 'dist', 'core', 'node-worker.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+export async function cli(args: string[], opts: Options = {}): Promise<CliResult> {
+  const r = await execa(process.execPath, [CLI, ...args], { reject: false, env: { NO_COLOR: '1' }, ...opts });
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), pid: r.pid ?? -1 };
+}
+
+export function tmp(prefix = 'mvar-repro-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Our segments currently in /dev/shm. */
+export function shmEntries(): string[] {
+  return readdirSync('/dev/shm').filter((n) => n.startsWith('mvar-repro-'));
+}
+
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    // A zombie is dead for our purposes.
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Processes of this project still running anywhere on the machine. */
+export function projectProcesses(): { pid: number; cmdline: string }[] {
+  const found: { pid: number; cmdline: string }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
+      const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
+      if (/mvar-worker|node-worker\.js/.test(cmdline) || /^mvar-(master|slave)/.test(comm))
+        if (alive(Number(d))) found.push({ pid: Number(d), cmdline: `${comm}: ${cmdline}` });
+    } catch {
+      // gone
+    }
+  }
+  return found;
+}
+
+export async function until(cond: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (cond()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return cond();
+}
+
+export function readJson<T>(path: string): T {
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
