@@ -14,12 +14,11 @@ export interface CliResult {
   code: number;
   stdout: string;
   stderr: string;
-  pid: number;
 }
 
 export async function cli(args: string[], opts: Options = {}): Promise<CliResult> {
   const r = await execa(process.execPath, [CLI, ...args], { reject: false, env: { NO_COLOR: '1' }, ...opts });
-  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? ''), pid: r.pid ?? -1 };
+  return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
 export function tmp(prefix = 'mvar-repro-test-'): string {

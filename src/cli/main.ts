@@ -5,24 +5,38 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { ExitCode, exitCodeOf, oneLine } from '../core/errors.js';
 import { toolVersion } from '../core/paths.js';
+import { diagnoseCommand } from './commands/diagnose.js';
+import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { EXIT_CODES_HELP } from './commands/exit-codes.js';
 import { err } from './output.js';
+
+const VARIADIC = new Set(['pids', 'runs', 'summaries', 'command', 'cmd']);
 
 function fail(e: unknown): never {
   err(`mvar-repro: ${oneLine(e)}`);
   process.exit(exitCodeOf(e));
 }
 
+// `mvar-repro … | head` closes our stdout early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  fail(e);
+});
 process.on('unhandledRejection', fail);
 process.on('uncaughtException', fail);
 
 try {
   await yargs(hideBin(process.argv))
     .scriptName('mvar-repro')
-    .parserConfiguration({ 'duplicate-arguments-array': false })
+    // A repeated option keeps its last value; variadic positionals stay lists.
+    .middleware((argv) => {
+      for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== '_' && !VARIADIC.has(k)) argv[k] = v.at(-1);
+    }, true)
     .usage('$0 <command> [options]\n\nReproduce and diagnose interprocess hangs on a shared-memory MVar.')
     .command(runCommand)
+    .command(diagnoseCommand)
+    .command(reportCommand)
     .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge')
     .strict()
     .recommendCommands()

@@ -47,6 +47,10 @@ export interface SegmentHeader {
   creatorPid: number;
   createdNs: number;
   name: string;
+  mvarOffset: number;
+  slotsOffset: number;
+  ringsOffset: number;
+  ringSize: number;
 }
 
 export interface SlotInfo {
@@ -245,6 +249,10 @@ export class Layout {
       creatorPid: read(view, 0, this.field('header', 'creatorPid'), true),
       createdNs: g('createdNs'),
       name: cstring(buf, name.offset, name.size),
+      mvarOffset: g('mvarOffset'),
+      slotsOffset: g('slotsOffset'),
+      ringsOffset: g('ringsOffset'),
+      ringSize: g('ringSize'),
     };
   }
 
@@ -300,10 +308,8 @@ export class Layout {
   /** Decodes what Segment.snapshot() copies: header, MVar state and every slot. */
   decodeSnapshot(buf: Buffer): SegmentSnapshot {
     const header = this.decodeHeader(buf);
-    const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    const off = (n: string) => read(view, 0, this.field('header', n), false);
-    const mvar = this.decodeMvar(buf, off('mvarOffset'));
-    const slotsOffset = off('slotsOffset');
+    const mvar = this.decodeMvar(buf, header.mvarOffset);
+    const slotsOffset = header.slotsOffset;
     const slotSize = this.size('slot');
     const slots: SlotInfo[] = [];
     const count = Math.min(header.procCapacity, Math.floor((buf.byteLength - slotsOffset) / slotSize));

@@ -8,6 +8,8 @@ export interface TaskRaw {
   stat: string | null;
   wchan: string | null;
   syscall: string | null;
+  /** Per-thread status (context switches); null when not asked for or unreadable. */
+  status: string | null;
 }
 
 export interface ProcRaw {
@@ -39,7 +41,7 @@ function readOr(path: string, errors: string[], label: string): string | null {
   }
 }
 
-export function captureProc(pid: number, opts: { maps?: boolean } = {}): ProcRaw {
+export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: boolean } = {}): ProcRaw {
   const errors: string[] = [];
   const base = `/proc/${pid}`;
   const raw: ProcRaw = {
@@ -65,6 +67,7 @@ export function captureProc(pid: number, opts: { maps?: boolean } = {}): ProcRaw
       stat: readOr(`${t}/stat`, errors, `task/${tid}/stat`),
       wchan: readOr(`${t}/wchan`, errors, `task/${tid}/wchan`),
       syscall: readOr(`${t}/syscall`, errors, `task/${tid}/syscall`)?.trim() ?? null,
+      status: opts.taskStatus === false ? null : readOr(`${t}/status`, errors, `task/${tid}/status`),
     });
   }
   return raw;

@@ -1,0 +1,49 @@
+// `mvar-repro diagnose PID...`: why are these processes stuck?
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { diagnose } from '../../core/diagnosis/engine.js';
+import { parseDuration } from '../../core/duration.js';
+import { EnvironmentError, ExitCode, UsageError } from '../../core/errors.js';
+import { processAlive } from '../../core/procfs.js';
+import { diagnosisLines } from '../format-diagnosis.js';
+import { out } from '../output.js';
+import { parseCount } from '../run-options.js';
+import { EXIT_CODES_HELP } from './exit-codes.js';
+
+interface Args {
+  pids: string[];
+  json?: boolean;
+  stacks?: boolean;
+  samples: string;
+  interval: string;
+}
+
+export const diagnoseCommand: CommandModule<object, Args> = {
+  command: 'diagnose <pids...>',
+  describe: 'say why processes (any, not only ours) are stuck, with evidence from /proc and shared memory',
+  builder: (y: Argv) =>
+    y
+      .positional('pids', { type: 'string', array: true, describe: 'process ids' })
+      .option('json', { type: 'boolean', describe: '{ processes, findings, ... } on stdout' })
+      .option('stacks', { type: 'boolean', describe: 'also capture native backtraces (eu-stack or gdb)' })
+      .option('samples', { type: 'string', default: '3', describe: 'how many /proc samples to compare' })
+      .option('interval', { type: 'string', default: '200ms', describe: 'time between samples' })
+      .epilog(`Exit: 0 nothing stuck, 1 at least one finding, 2 usage, 3 cannot inspect.\n\n${EXIT_CODES_HELP}`) as unknown as Argv<Args>,
+  handler: async (argv: ArgumentsCamelCase<Args>) => {
+    const pids = argv.pids.map((p) => {
+      if (!/^\d+$/.test(String(p)) || Number(p) < 1) throw new UsageError(`'${p}' is not a process id`);
+      return Number(p);
+    });
+    const samples = parseCount(argv.samples, '--samples', 1, 100);
+    const intervalMs = parseDuration(argv.interval, '--interval');
+    const present = pids.filter(processAlive);
+    if (present.length === 0) throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: no such process`);
+    const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000 });
+    const gone = pids.filter((p) => !present.includes(p));
+    if (argv.json) out(JSON.stringify({ ...diagnosis, missing: gone }, null, 2));
+    else {
+      for (const p of gone) out(`pid ${p}: no such process`);
+      for (const l of diagnosisLines(diagnosis)) out(l);
+    }
+    process.exitCode = diagnosis.findings.length ? ExitCode.Found : ExitCode.Ok;
+  },
+};

@@ -1,0 +1,74 @@
+// Runs a diagnosis on live processes: samples /proc, analyzes, and captures
+// stacks of the processes the findings are about.
+import { addon } from '../addon.js';
+import { EnvironmentError } from '../errors.js';
+import { layout } from '../layout.js';
+import { captureProc, type ProcRaw } from '../procfs.js';
+import type { AnalysisInput, RunContext } from './analyze.js';
+import { analyze } from './analyze.js';
+import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';
+import { captureStacks } from './stacks.js';
+import type { Diagnosis } from './types.js';
+
+export interface DiagnoseOptions {
+  /** /proc samples, intervalMs apart: a thread that never woke between them is really blocked. */
+  samples: number;
+  intervalMs: number;
+  /** Backtraces of up to this many processes named by findings (0: none). */
+  stacks: number;
+  stackTimeoutMs: number;
+  run?: RunContext;
+  /** Keep the probe's answers (for fixtures). */
+  record?: boolean;
+}
+
+export interface DiagnoseResult {
+  diagnosis: Diagnosis;
+  samples: ProcRaw[][];
+  probeLog: ProbeLog | null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The processes worth a backtrace: one per distinct finding and wait site first, then the rest. */
+function pickForStacks(d: Omit<Diagnosis, 'stacks'>, max: number): number[] {
+  const chosen: number[] = [];
+  const sites = new Set<string>();
+  const site = (pid: number) => {
+    const p = d.processes.find((x) => x.pid === pid);
+    const t = p?.threads.find((x) => x.futex) ?? p?.threads[0];
+    return `${p?.kind}|${t?.futex?.field ?? t?.wchan ?? ''}`;
+  };
+  const all = d.findings.flatMap((f) => f.pids);
+  for (const pid of all) {
+    if (chosen.length >= max) break;
+    if (!sites.has(site(pid)) && !chosen.includes(pid)) {
+      sites.add(site(pid));
+      chosen.push(pid);
+    }
+  }
+  for (const pid of all) if (chosen.length < max && !chosen.includes(pid)) chosen.push(pid);
+  return chosen;
+}
+
+export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<DiagnoseResult> {
+  const samples: ProcRaw[][] = [];
+  for (let k = 0; k < Math.max(1, opts.samples); k++) {
+    if (k > 0) await sleep(opts.intervalMs);
+    samples.push(pids.map((pid) => captureProc(pid, { maps: k === 0 })));
+  }
+  if (samples[0]!.every((p) => p.tasks.length === 0 && p.errors.length > 0))
+    throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors[0]}`).join('; ')}`);
+  const live = new LiveProbe();
+  const probe = opts.record ? new RecordingProbe(live) : live;
+  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, ...(opts.run ? { run: opts.run } : {}) };
+  const result = analyze(input);
+  const stopped = new Set(result.processes.filter((p) => p.state === 'T' || p.state === 't').map((p) => p.pid));
+  const stacks = await captureStacks(
+    pickForStacks(result, opts.stacks),
+    stopped,
+    opts.stackTimeoutMs,
+    opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null,
+  );
+  return { diagnosis: { ...result, stacks }, samples, probeLog: probe instanceof RecordingProbe ? probe.log : null };
+}

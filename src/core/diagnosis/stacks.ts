@@ -1,0 +1,73 @@
+// Native backtraces of stuck processes, where the machine has a tool for it
+// (eu-stack from elfutils, or gdb). Optional evidence: the diagnosis never
+// depends on it, and its absence is reported, not an error.
+import { execa } from 'execa';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import type { StackCapture } from './types.js';
+
+export function findOnPath(name: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return null;
+}
+
+export function stackTool(): { name: 'eu-stack' | 'gdb'; path: string } | null {
+  const eu = findOnPath('eu-stack');
+  if (eu) return { name: 'eu-stack', path: eu };
+  const gdb = findOnPath('gdb');
+  return gdb ? { name: 'gdb', path: gdb } : null;
+}
+
+export function availableStackTools(): string[] {
+  return ['eu-stack', 'gdb'].filter((t) => findOnPath(t));
+}
+
+async function one(tool: NonNullable<ReturnType<typeof stackTool>>, pid: number, timeoutMs: number) {
+  const args =
+    tool.name === 'gdb'
+      ? ['-nx', '-batch', '-iex', 'set debuginfod enabled off', '-ex', 'set pagination off', '-ex', 'thread apply all bt', '-p', String(pid)]
+      : ['-p', String(pid)];
+  const r = await execa(tool.path, args, {
+    reject: false,
+    timeout: timeoutMs,
+    env: { DEBUGINFOD_URLS: '' },
+    stdin: 'ignore',
+    maxBuffer: 4 << 20,
+  });
+  const text = String(r.stdout ?? '')
+    .split('\n')
+    .filter((l) => tool.name !== 'gdb' || /^(Thread |#\d+ )/.test(l))
+    .join('\n');
+  const error = r.timedOut ? `${tool.name} timed out after ${timeoutMs} ms` : text ? null : String(r.stderr ?? '').split('\n')[0] || `${tool.name} exited ${r.exitCode}`;
+  return { pid, text, error };
+}
+
+/**
+ * Backtraces of `pids`, two at a time. Stopped processes are skipped: attaching
+ * a debugger and detaching again can resume a process that was stopped.
+ */
+export async function captureStacks(pids: number[], stoppedPids: Set<number>, timeoutMs: number, why: string | null): Promise<StackCapture> {
+  if (why) return { tool: null, skipped: why, traces: [] };
+  const tool = stackTool();
+  if (!tool) return { tool: null, skipped: 'neither eu-stack nor gdb is installed', traces: [] };
+  const traces: StackCapture['traces'] = [];
+  const queue = [...pids];
+  const lane = async () => {
+    for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+      if (stoppedPids.has(pid)) traces.push({ pid, text: '', error: 'skipped: the process is stopped and a debugger could resume it' });
+      else traces.push(await one(tool, pid, timeoutMs));
+    }
+  };
+  await Promise.all([lane(), lane()]);
+  traces.sort((a, b) => pids.indexOf(a.pid) - pids.indexOf(b.pid));
+  return { tool: tool.name, skipped: null, traces };
+}
