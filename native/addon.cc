@@ -111,6 +111,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
                            InstanceMethod<&Segment::Register>("register"),
                            InstanceMethod<&Segment::Finish>("finish"),
                            InstanceMethod<&Segment::FaultPlan>("faultPlan"),
+                           InstanceMethod<&Segment::WaitForFault>("waitForFault"),
                            InstanceMethod<&Segment::TakeSync>("takeSync"),
                            InstanceMethod<&Segment::PutSync>("putSync"),
                            InstanceMethod<&Segment::AbbaSync>("abbaSync"),
@@ -216,6 +217,14 @@ class Segment : public Napi::ObjectWrap<Segment> {
     o.Set("nslaves", Napi::Number::New(env, seg_.nslaves));
     o.Set("rounds", Napi::Number::New(env, seg_.rounds));
     return o;
+  }
+
+  // Blocks (at most 10 s) until a staged holder fault has struck; see mvr_wait_for_fault.
+  Napi::Value WaitForFault(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (!Registered(env)) return env.Undefined();
+    mvr_wait_for_fault(&proc_);
+    return env.Undefined();
   }
 
   Napi::Value TakeSync(const Napi::CallbackInfo& info) {

@@ -152,7 +152,7 @@ struct mvr_mvar {
   uint64_t errors;
   pthread_mutex_t aux[2]; /* the abba fault's two locks */
   uint32_t abba_arrived;  /* rendezvous so both hold their first lock */
-  uint32_t pad1;
+  uint32_t fault_fired;   /* the holder fault struck: the master may start putting */
 };
 
 struct mvr_header {

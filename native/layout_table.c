@@ -84,6 +84,7 @@ const struct mvr_field mvr_fields[] = {
     MUTEX("aux[0]", aux[0]),
     MUTEX("aux[1]", aux[1]),
     FIELD("mvar", struct mvr_mvar, "abbaArrived", abba_arrived),
+    FIELD("mvar", struct mvr_mvar, "faultFired", fault_fired),
 
     {"slot", "", 0, sizeof(struct mvr_slot)},
     FIELD("slot", struct mvr_slot, "pid", pid),

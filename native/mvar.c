@@ -207,17 +207,31 @@ static int timed_wait(struct mvr_proc *p, uint16_t op, pthread_cond_t *cv, pthre
   return pthread_cond_timedwait(cv, mx, &dl);
 }
 
-/* Staged faults that strike while this slave holds the mutex, just before it
- * would copy: the second operation (its first put) of slave fault_target. */
-static void fault_while_holding(struct mvr_proc *p, uint16_t op) {
+int mvr_fault_holds_mutex(uint32_t fault) {
+  return fault == MVR_FAULT_KILL_HOLDER || fault == MVR_FAULT_KILL_HOLDER_NONROBUST || fault == MVR_FAULT_STOP_SLAVE;
+}
+
+/* Staged faults that strike while slave fault_target holds the mutex: in its
+ * first take, right after it copied the value out (its share is consumed, so
+ * the protocol still balances) and before it signals and unlocks. The other
+ * slaves do not start before the fault has struck (mvr_wait_for_fault), so
+ * they all still need the mutex afterwards: the fault cannot come too late. */
+static void fault_while_holding(struct mvr_proc *p) {
   const struct mvr_seg *s = p->seg;
-  if (s->fault == MVR_FAULT_NONE || p->role != MVR_ROLE_SLAVE || p->id != s->fault_target) return;
-  if (op != MVR_OP_PUT || p->op_id != 2) return;
-  switch (s->fault) {
-  case MVR_FAULT_KILL_HOLDER:
-  case MVR_FAULT_KILL_HOLDER_NONROBUST: raise(SIGKILL); break;
-  case MVR_FAULT_STOP_SLAVE: raise(SIGSTOP); break;
-  default: break;
+  if (!mvr_fault_holds_mutex(s->fault) || p->role != MVR_ROLE_SLAVE || p->id != s->fault_target || p->op_id != 1)
+    return;
+  __atomic_store_n(&s->mvar->fault_fired, 1, __ATOMIC_RELEASE);
+  raise(s->fault == MVR_FAULT_STOP_SLAVE ? SIGSTOP : SIGKILL);
+}
+
+void mvr_wait_for_fault(const struct mvr_proc *p) {
+  const struct mvr_seg *s = p->seg;
+  if (!mvr_fault_holds_mutex(s->fault) || s->fault_target > s->nslaves) return;
+  if (p->role != MVR_ROLE_SLAVE || p->id == s->fault_target) return;
+  /* Bounded: a target that never starts cannot hold the master forever. */
+  for (int i = 0; i < 10000 && !__atomic_load_n(&s->mvar->fault_fired, __ATOMIC_ACQUIRE); i++) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
   }
 }
 
@@ -264,8 +278,6 @@ static int mvar_op(struct mvr_proc *p, uint16_t op, uint64_t in, uint64_t *out) 
     }
   }
 
-  fault_while_holding(p, op);
-
   uint64_t v;
   if (op == MVR_OP_TAKE) {
     v = m->value;
@@ -276,6 +288,7 @@ static int mvar_op(struct mvr_proc *p, uint16_t op, uint64_t in, uint64_t *out) 
     __atomic_store_n(&m->is_full, 1, __ATOMIC_RELAXED);
   }
   mvr_trace(p, op, MVR_PH_COPIED, 0, 0, 0, v, 0);
+  fault_while_holding(p);
   pthread_cond_signal(other);
   mvr_trace(p, op, MVR_PH_SIGNALLED, 0, 0, 0, 0, other_id);
   rc = pthread_mutex_unlock(&m->mutex);

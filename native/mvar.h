@@ -40,6 +40,13 @@ int mvr_put(struct mvr_proc *p, uint64_t value);
  * aux[1], slave fault_target+1 the other way round. Never returns when staged. */
 int mvr_abba(struct mvr_proc *p);
 
+/* Faults that strike while a slave holds the mutex (kill-holder*, stop-slave). */
+int mvr_fault_holds_mutex(uint32_t fault);
+
+/* The other slaves' gate for those faults: returns once the fault has struck
+ * (at once for the master, the target, and other faults). */
+void mvr_wait_for_fault(const struct mvr_proc *p);
+
 /* Whether the staged fault makes this slave run the abba prelude / lose a value. */
 int mvr_fault_is_abba_party(const struct mvr_proc *p);
 int mvr_fault_loses_value(const struct mvr_proc *p);

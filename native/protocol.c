@@ -25,6 +25,7 @@ static int op_failed(struct mvr_proc *p, const char *what, int rc, char *err, si
 static int run_slave(struct mvr_proc *p, uint32_t rounds, char *err, size_t errlen) {
   uint64_t v = 0;
   int rc;
+  mvr_wait_for_fault(p);
   if (mvr_fault_is_abba_party(p)) mvr_abba(p);
   if (mvr_fault_loses_value(p)) {
     /* Takes its own share and one value it should have passed on, then leaves. */

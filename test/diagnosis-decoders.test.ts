@@ -15,12 +15,12 @@ describe('procfs decoders', () => {
     const raw = b.samples[0].find((p: { pid: number }) => p.pid === holder);
     const stat = parseStat(raw.tasks[0].stat)!;
     expect(stat).toMatchObject({ pid: holder, comm: 'mvar-slave-1', state: 'T' });
-    const master = b.samples[0][0];
-    const sc = parseSyscall(master.tasks[0].syscall);
+    const waiter = b.samples[0].find((p: { tasks: { syscall: string }[] }) => p.tasks[0]!.syscall.startsWith('202 '));
+    const sc = parseSyscall(waiter.tasks[0].syscall);
     expect(sc.kind).toBe('syscall');
     if (sc.kind !== 'syscall') return;
     expect(sc.nr).toBe(202);
-    const maps = parseMaps(master.maps);
+    const maps = parseMaps(waiter.maps);
     const m = findMapping(maps, sc.args[0]!)!;
     expect(m.perms).toBe('rw-s');
     expect(m.path).toMatch(/^\/dev\/shm\/mvar-repro-\d+-[0-9a-f]{16} \(deleted\)$/);
@@ -40,9 +40,9 @@ describe('futex decoder', () => {
     expect(f).toMatchObject({ command: 'WAIT', private: true, clockRealtime: false, timed: false, waits: true });
     expect(formatFutex(f)).toMatch(/^futex\(0x[0-9a-f]+, FUTEX_WAIT\|FUTEX_PRIVATE_FLAG, \d+, NULL\)$/);
   });
-  it('the fixed variant: shared FUTEX_WAIT_BITSET with a timeout (a timed lock)', () => {
-    const b = bundle('stop-slave');
-    const waiter = b.samples[0].find((p: { tasks: { syscall: string }[] }) => / 0x9 /.test(p.tasks[0].syscall));
+  it('the fixed variant: shared FUTEX_WAIT_BITSET with a timeout (a timed condvar wait)', () => {
+    const b = bundle('lose-value');
+    const waiter = b.samples[0].find((p: { tasks: { syscall: string }[] }) => /^202 \S+ 0x9 /.test(p.tasks[0].syscall));
     expect(decodeFutex(args(waiter.tasks[0].syscall))).toMatchObject({ command: 'WAIT_BITSET', private: false, timed: true });
   });
   it('a foreign condvar wait: WAIT_BITSET|PRIVATE|CLOCK_REALTIME, untimed', () => {

@@ -51,6 +51,7 @@ export interface RawSegment {
   register(role: number, id: number): number;
   finish(status: number, reason?: string): void;
   faultPlan(): { abba: boolean; loseValue: boolean; nslaves: number; rounds: number };
+  waitForFault(): void;
   takeSync(): bigint;
   putSync(value: bigint | number): void;
   abbaSync(): void;

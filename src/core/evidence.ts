@@ -12,6 +12,8 @@ import { byProcess, traceStats } from './stats.js';
 export interface EvidenceOptions {
   /** Native stacks of up to this many stuck processes (0: none). */
   stacks: number;
+  /** The hung processes will be kept for the user's own debugger. */
+  keep: boolean;
 }
 
 export function runContext(ctx: HangContext): RunContext {
@@ -29,6 +31,7 @@ export function runContext(ctx: HangContext): RunContext {
       id: p.id,
       classification: p.classification,
       exit: p.exit ? { code: p.exit.code, signal: p.exit.signal } : null,
+      finished: p.slotState?.state === 'done' || p.slotState?.state === 'failed',
       curOp: p.slotState?.curOp ?? 'none',
       curOpId: p.slotState?.curOpId ?? 0,
       opsDone: p.slotState?.opsDone ?? 0,
@@ -73,7 +76,16 @@ export async function gatherEvidence(ctx: HangContext, opts: EvidenceOptions): P
   const live = ctx.processes.filter((p) => !p.exit);
   const { diagnosis, samples } = await diagnose(
     live.map((p) => p.pid),
-    { samples: 2, intervalMs: 100, stacks: opts.stacks, stackTimeoutMs: 15_000, run: runContext(ctx) },
+    {
+      samples: 2,
+      intervalMs: 100,
+      stacks: opts.stacks,
+      stackTimeoutMs: 15_000,
+      // The processes are killed right after: freeze them so the attach cannot let one through.
+      freezeForStacks: true,
+      stacksSkipped: opts.keep ? '--keep: attach your own debugger (an attach can wake a thread left asleep by a lost wake-up)' : null,
+      run: runContext(ctx),
+    },
   );
   return { procfs: samples[0]!.map(trimForReport), diagnosis };
 }

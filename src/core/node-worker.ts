@@ -41,6 +41,7 @@ async function runRole(seg: RawSegment, ops: Ops, role: Role, count: number): Pr
       }
       return;
     case 'slave': {
+      seg.waitForFault();
       if (plan.abba) await ops.abba();
       if (plan.loseValue) {
         await ops.take();

@@ -44,12 +44,12 @@ export type SlaveThread = (typeof SLAVE_THREADS)[number];
 export const FAULT_EXPECTATIONS: Record<Exclude<Fault, 'none'>, { summary: string; kind: string; completes: boolean }> =
   {
     'kill-holder': {
-      summary: 'slave 1 is SIGKILLed while it holds the robust mutex; the next locker gets EOWNERDEAD and recovers',
+      summary: 'slave 1 is SIGKILLed holding the robust mutex (in its first take, after the copy; the other slaves start once it has struck); the next locker gets EOWNERDEAD and recovers',
       kind: 'owner-died (recovered)',
       completes: true,
     },
     'kill-holder-nonrobust': {
-      summary: 'slave 1 is SIGKILLed while it holds a non-robust mutex; every other locker waits for a dead owner',
+      summary: 'slave 1 is SIGKILLed holding a non-robust mutex (in its first take, after the copy); every other locker waits for a dead owner',
       kind: 'owner-died',
       completes: false,
     },
@@ -59,7 +59,7 @@ export const FAULT_EXPECTATIONS: Record<Exclude<Fault, 'none'>, { summary: strin
       completes: false,
     },
     'stop-slave': {
-      summary: 'slave 1 is SIGSTOPped while it holds the mutex; every other locker times out behind it',
+      summary: 'slave 1 is SIGSTOPped holding the mutex (in its first take, after the copy); every other locker times out behind it',
       kind: 'stopped',
       completes: false,
     },

@@ -24,7 +24,10 @@ export const diagnoseCommand: CommandModule<object, Args> = {
     y
       .positional('pids', { type: 'string', array: true, describe: 'process ids' })
       .option('json', { type: 'boolean', describe: '{ processes, findings, ... } on stdout' })
-      .option('stacks', { type: 'boolean', describe: 'also capture native backtraces (eu-stack or gdb)' })
+      .option('stacks', {
+        type: 'boolean',
+        describe: 'also capture native backtraces (eu-stack or gdb), after the /proc evidence; an attach restarts blocked futex waits and can wake a thread a lost wake-up left asleep',
+      })
       .option('samples', { type: 'string', default: '3', describe: 'how many /proc samples to compare' })
       .option('interval', { type: 'string', default: '200ms', describe: 'time between samples' })
       .epilog(`Exit: 0 nothing stuck, 1 at least one finding, 2 usage, 3 cannot inspect.\n\n${EXIT_CODES_HELP}`) as unknown as Argv<Args>,

@@ -75,7 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           parallel: 1,
           reportDir: a.reportDir,
           saveAll: a.saveAll,
-          inspect: (ctx) => gatherEvidence(ctx, { stacks: a.stacks }),
+          inspect: (ctx) => gatherEvidence(ctx, { stacks: a.stacks, keep: Boolean(argv.keep) }),
           ...(argv.keep ? { keep: keepHook } : {}),
           signal,
         },

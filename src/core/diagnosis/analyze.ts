@@ -30,6 +30,8 @@ export interface RunProcess {
   id: number;
   classification: Classification;
   exit: { code: number | null; signal: string | null } | null;
+  /** Its slot says it finished its protocol (it may not have exited yet). */
+  finished: boolean;
   curOp: Op;
   curOpId: number;
   opsDone: number;
@@ -367,7 +369,9 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
   // ---- findings ----------------------------------------------------------
   const findings: Finding[] = [];
   const explained = new Map<number, string>();
-  const relevant = (p: ProcFacts) => !p.run || p.run.classification === 'stuck' || p.run.classification === 'starving';
+  // In our runs the deadline has passed: every live process that has not
+  // finished its protocol is part of the hang, whatever its stall class says.
+  const relevant = (p: ProcFacts) => !p.run || (!p.run.exit && !p.run.finished);
   const explain = (pids: number[], kind: string) => pids.forEach((pid) => explained.has(pid) || explained.set(pid, kind));
   const threadLine = (p: ProcFacts, t: ThreadFacts) =>
     `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}`;

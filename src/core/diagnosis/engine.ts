@@ -17,6 +17,14 @@ export interface DiagnoseOptions {
   /** Backtraces of up to this many processes named by findings (0: none). */
   stacks: number;
   stackTimeoutMs: number;
+  /** Why stacks are not taken even if asked for (e.g. --keep), or null. */
+  stacksSkipped?: string | null;
+  /**
+   * SIGSTOP every inspected process before the debugger attaches, so the
+   * attach cannot let a hung thread through (see stacks.ts). For hangs that
+   * are killed right after; never for processes the user still needs.
+   */
+  freezeForStacks?: boolean;
   run?: RunContext;
   /** Keep the probe's answers (for fixtures). */
   record?: boolean;
@@ -63,12 +71,14 @@ export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<D
   const probe = opts.record ? new RecordingProbe(live) : live;
   const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, ...(opts.run ? { run: opts.run } : {}) };
   const result = analyze(input);
-  const stopped = new Set(result.processes.filter((p) => p.state === 'T' || p.state === 't').map((p) => p.pid));
-  const stacks = await captureStacks(
-    pickForStacks(result, opts.stacks),
-    stopped,
-    opts.stackTimeoutMs,
-    opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null,
-  );
+  const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
+  if (!why && opts.freezeForStacks)
+    for (const pid of pids)
+      try {
+        process.kill(pid, 'SIGSTOP');
+      } catch {
+        // already gone
+      }
+  const stacks = await captureStacks(pickForStacks(result, opts.stacks), opts.stackTimeoutMs, why);
   return { diagnosis: { ...result, stacks }, samples, probeLog: probe instanceof RecordingProbe ? probe.log : null };
 }

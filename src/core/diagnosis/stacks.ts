@@ -52,10 +52,12 @@ async function one(tool: NonNullable<ReturnType<typeof stackTool>>, pid: number,
 }
 
 /**
- * Backtraces of `pids`, two at a time. Stopped processes are skipped: attaching
- * a debugger and detaching again can resume a process that was stopped.
+ * Backtraces of `pids`, two at a time. A ptrace attach interrupts a blocked
+ * futex wait; the kernel restarts it, re-reads the futex word, and returns
+ * EAGAIN if the word changed meanwhile -- which can wake a thread that a lost
+ * wake-up left asleep. Callers that must not disturb a hang freeze it first.
  */
-export async function captureStacks(pids: number[], stoppedPids: Set<number>, timeoutMs: number, why: string | null): Promise<StackCapture> {
+export async function captureStacks(pids: number[], timeoutMs: number, why: string | null): Promise<StackCapture> {
   if (why) return { tool: null, skipped: why, traces: [] };
   const tool = stackTool();
   if (!tool) return { tool: null, skipped: 'neither eu-stack nor gdb is installed', traces: [] };
@@ -63,8 +65,7 @@ export async function captureStacks(pids: number[], stoppedPids: Set<number>, ti
   const queue = [...pids];
   const lane = async () => {
     for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
-      if (stoppedPids.has(pid)) traces.push({ pid, text: '', error: 'skipped: the process is stopped and a debugger could resume it' });
-      else traces.push(await one(tool, pid, timeoutMs));
+      traces.push(await one(tool, pid, timeoutMs));
     }
   };
   await Promise.all([lane(), lane()]);
