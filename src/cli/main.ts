@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { ExitCode, exitCodeOf, oneLine } from '../core/errors.js';
 import { toolVersion } from '../core/paths.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { diffCommand } from './commands/diff.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { EXIT_CODES_HELP } from './commands/exit-codes.js';
@@ -37,6 +38,7 @@ try {
     .command(runCommand)
     .command(diagnoseCommand)
     .command(reportCommand)
+    .command(diffCommand)
     .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge')
     .strict()
     .recommendCommands()

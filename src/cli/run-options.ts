@@ -22,6 +22,7 @@ export interface RunArgs {
   duration?: string;
   'report-dir'?: string;
   'save-all'?: boolean;
+  'save-baseline'?: string;
   spawner: string;
   'ring-events': string;
   stacks: string;
@@ -51,6 +52,7 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('duration', { type: 'string', describe: 'loop for this long' })
     .option('report-dir', { type: 'string', describe: 'where run folders go [default: reports/; given explicitly, good runs are saved too]' })
     .option('save-all', { type: 'boolean', describe: 'write a report for good iterations too' })
+    .option('save-baseline', { type: 'string', describe: 'store the first completed iteration as a known-good baseline <report-dir>/baselines/NAME' })
     .option('spawner', { choices: ['forkserver', 'execa'], default: 'forkserver', describe: 'how native processes start' })
     .option('ring-events', { type: 'string', default: '4096', describe: 'trace ring capacity per process' })
     .option('stacks', { type: 'string', default: '3', describe: 'native stacks of up to this many stuck processes per hang (0: none; needs gdb or eu-stack)' })
@@ -79,6 +81,12 @@ export function parseSlaves(text: string | undefined): number {
   return parseCount(text, 'N', 1, MAX_SLAVES);
 }
 
+export function baselineName(name: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(name))
+    throw new UsageError(`--save-baseline: '${name}' is not a baseline name (letters, digits, . _ -; up to 64)`);
+  return name;
+}
+
 export interface LoopArgs {
   config: RunConfig;
   iterations: number | undefined;
@@ -86,6 +94,7 @@ export interface LoopArgs {
   untilHang: boolean;
   reportDir: string;
   saveAll: boolean;
+  saveBaseline: string | undefined;
   stacks: number;
   expectHang: boolean;
 }
@@ -120,6 +129,7 @@ export function loopArgs(a: RunArgs): LoopArgs {
     untilHang: Boolean(a['until-hang']),
     reportDir: a['report-dir'] ?? 'reports',
     saveAll: Boolean(a['save-all']) || a['report-dir'] !== undefined,
+    saveBaseline: a['save-baseline'] === undefined ? undefined : baselineName(a['save-baseline']),
     stacks: parseCount(a.stacks, '--stacks', 0, MAX_SLAVES + 1),
     expectHang: a.expect === 'hang',
   };

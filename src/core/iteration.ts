@@ -66,8 +66,9 @@ export interface IterationHooks {
 export interface IterationResult {
   spec: IterationSpec;
   verdict: Verdict;
-  /** Realtime ISO start. */
+  /** Realtime ISO start, and the same instant on CLOCK_MONOTONIC (the events' clock). */
   startedAt: string;
+  startNs: number;
   wallMs: number;
   /** Detection time minus deadline (ms), for a hang. */
   lateByMs: number | null;
@@ -287,6 +288,7 @@ async function watch(
     spec,
     verdict,
     startedAt,
+    startNs,
     wallMs: performance.now() - t0,
     lateByMs,
     evidenceMs,

@@ -74,6 +74,7 @@ export function buildReport(r: IterationResult, config: RunConfig, env: Environm
     summary: summarize(r, processes, diagnosis),
     timing: {
       startedAt: r.startedAt,
+      startNs: r.startNs,
       wallMs: Math.round(r.wallMs * 1000) / 1000,
       lateByMs: r.lateByMs === null ? null : Math.round(r.lateByMs * 1000) / 1000,
       evidenceMs: r.evidenceMs === null ? null : Math.round(r.evidenceMs),

@@ -64,6 +64,8 @@ export interface RunReport {
   summary: string;
   timing: {
     startedAt: string;
+    /** The start on CLOCK_MONOTONIC, the clock of every event's tNs. */
+    startNs: number;
     wallMs: number;
     /** Detection minus deadline, for a hang. */
     lateByMs: number | null;

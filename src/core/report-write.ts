@@ -35,16 +35,30 @@ async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
   await once(out, 'finish');
 }
 
-/** Writes report + events under dir (created if missing); returns the run folder's path. */
-export async function writeRunFolder(dir: string, report: RunReport, events: TraceEvent[], name = runFolderName(report)): Promise<string> {
+/**
+ * Writes report + events under dir (created if missing); returns the run
+ * folder's path. With replace, an existing folder of that name is swapped out
+ * only once the new one is complete.
+ */
+export async function writeRunFolder(
+  dir: string,
+  report: RunReport,
+  events: TraceEvent[],
+  name = runFolderName(report),
+  replace = false,
+): Promise<string> {
   const root = resolve(dir);
   const final = join(root, name);
   const tmp = join(root, `.tmp-${name}`);
+  const old = join(root, `.old-${name}-${randomBytes(3).toString('hex')}`);
   try {
+    await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
     await writeEvents(join(tmp, EVENTS_FILE), events);
     await writeFile(join(tmp, REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+    if (replace) await rename(final, old).catch(() => undefined);
     await rename(tmp, final);
+    await rm(old, { recursive: true, force: true });
     return final;
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 // The loop behind `run` and `soak`: iterations one after another (or P at a
 // time), each reported, stopping on a count, a duration, the first hang, or
 // an interrupt.
+import { join } from 'node:path';
 import { ExecaLauncher } from './launcher-execa.js';
 import { ForkServerLauncher } from './launcher-forkserver.js';
 import type { Launcher } from './launcher.js';
@@ -25,6 +26,8 @@ export interface LoopOptions {
   reportDir: string;
   /** Write a report for every iteration, not only hangs and failures. */
   saveAll: boolean;
+  /** Store the first completed iteration as baselines/NAME under reportDir. */
+  saveBaseline?: string;
   /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
   inspect: (ctx: HangContext) => Promise<HangEvidence>;
   /** With --keep: called with the hung iteration; resolves when the user lets it go. */
@@ -60,6 +63,8 @@ export interface LoopSummary {
   reports: string[];
   interrupted: boolean;
   findingKinds: Record<string, number>;
+  /** Where --save-baseline stored its run, if it did. */
+  baseline: string | null;
 }
 
 export function makeLauncher(config: RunConfig): Launcher {
@@ -98,6 +103,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     reports: [],
     interrupted: false,
     findingKinds: {},
+    baseline: null,
   };
   let next = 1;
   let stop = false;
@@ -125,6 +131,10 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     const report = buildReport(result, opts.config, env, evidence);
     const save = opts.saveAll || report.verdict !== 'completed';
     const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
+    if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
+      summary.baseline = 'pending';
+      summary.baseline = await writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true);
+    }
     summary.iterations++;
     if (report.verdict === 'completed') summary.completed++;
     if (report.verdict === 'failed') summary.failures++;

@@ -1,7 +1,13 @@
 // `mvar-repro report show RUN` (and `report export`, see export.ts).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { processLabel } from '../../core/report-build.js';
-import { readReport } from '../../core/report-read.js';
+import { writeFile, rename } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { EnvironmentError } from '../../core/errors.js';
+import { chromeTrace } from '../../core/export-chrome.js';
+import { htmlTimeline } from '../../core/export-html.js';
+import { readEvents, readReport, runName } from '../../core/report-read.js';
+import { buildTimeline } from '../../core/timeline.js';
 import type { RunReport } from '../../core/report-types.js';
 import { findingLines } from '../format-diagnosis.js';
 import { fmtMs, out, paint, table } from '../output.js';
@@ -73,9 +79,45 @@ const show: CommandModule<object, ShowArgs> = {
   },
 };
 
+interface ExportArgs {
+  run: string;
+  format: 'chrome-trace' | 'html';
+  output?: string;
+}
+
+const exportCmd: CommandModule<object, ExportArgs> = {
+  command: 'export <run>',
+  describe: 'the run as a timeline: Chrome/Perfetto trace JSON, or one self-contained HTML file',
+  builder: (y: Argv) =>
+    y
+      .positional('run', { type: 'string', describe: 'run folder, report.json or baseline name' })
+      .option('format', { choices: ['chrome-trace', 'html'], default: 'chrome-trace', describe: 'output format' })
+      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: trace.json / timeline.html in the run folder; - for stdout)' }) as unknown as Argv<ExportArgs>,
+  handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
+    const run = readReport(argv.run);
+    const t = buildTimeline(run.report, readEvents(run));
+    const text =
+      argv.format === 'html'
+        ? htmlTimeline(run.report, t, runName(run))
+        : JSON.stringify(chromeTrace(run.report, t, runName(run)));
+    if (argv.output === '-') {
+      process.stdout.write(text);
+      return;
+    }
+    const file = resolve(argv.output ?? join(run.dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
+    try {
+      await writeFile(`${file}.tmp`, text);
+      await rename(`${file}.tmp`, file);
+    } catch (e) {
+      throw new EnvironmentError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
+  },
+};
+
 export const reportCommand: CommandModule = {
   command: 'report <command>',
-  describe: 'look at a run folder: show',
-  builder: (y: Argv) => y.command(show).demandCommand(1, 'name a report command: show, export'),
+  describe: 'look at a run folder: show, export',
+  builder: (y: Argv) => y.command(show).command(exportCmd).demandCommand(1, 'name a report command: show, export'),
   handler: () => undefined,
 };

@@ -75,6 +75,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
           parallel: 1,
           reportDir: a.reportDir,
           saveAll: a.saveAll,
+          ...(a.saveBaseline ? { saveBaseline: a.saveBaseline } : {}),
           inspect: (ctx) => gatherEvidence(ctx, { stacks: a.stacks, keep: Boolean(argv.keep) }),
           ...(argv.keep ? { keep: keepHook } : {}),
           signal,
@@ -92,6 +93,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       progress.stop();
     }
     const code = loopExitCode(summary, signal, a.expectHang);
+    if (a.saveBaseline && mode !== 'json')
+      progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
     if (mode === 'json') out(JSON.stringify({ command: 'run', config: a.config, ...summary, exitCode: code }));
     else out(finalLine('run', summary));
     process.exitCode = code;
