@@ -5,6 +5,9 @@
  *               [--id N] [--count N] [--parent PID]
  *
  *   mvar-worker serve [--parent PID]     the fork server (forkserver.c)
+ *   mvar-worker exec [--parent PID] -- CMD [ARGS...]
+ *                                        run CMD so that it dies with PID
+ *                                        (soak's generic mode)
  *
  * Exits 0 on success, otherwise an enum mvr_exit with one line on stderr.
  */
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int parse_u32(const char *s, uint32_t *out) {
   char *end;
@@ -42,7 +46,28 @@ static int usage(const char *msg) {
   return MVR_EXIT_USAGE;
 }
 
+/* PR_SET_PDEATHSIG survives execve (it is only cleared for set-user-ID and
+ * similar binaries), so the command inherits the parent-death signal. */
+static int exec_command(int argc, char **argv) {
+  int i = 2;
+  uint32_t parent = 0;
+  if (i + 1 < argc && strcmp(argv[i], "--parent") == 0) {
+    if (parse_u32(argv[i + 1], &parent) || parent > INT_MAX) return usage("--parent takes a pid");
+    i += 2;
+  }
+  if (i < argc && strcmp(argv[i], "--") == 0) i++;
+  if (i >= argc) return usage("exec needs a command");
+  if (parent && mvr_die_with_parent((int)parent) != 0) {
+    fprintf(stderr, "mvar-worker: parent %u is gone before start\n", parent);
+    return MVR_EXIT_PARENT;
+  }
+  execvp(argv[i], &argv[i]);
+  fprintf(stderr, "mvar-worker: cannot run %s: %s\n", argv[i], strerror(errno));
+  return 127;
+}
+
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "exec") == 0) return exec_command(argc, argv);
   static const struct option opts[] = {
       {"segment", required_argument, 0, 's'}, {"role", required_argument, 0, 'r'},
       {"id", required_argument, 0, 'i'},      {"count", required_argument, 0, 'c'},

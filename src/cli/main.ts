@@ -7,12 +7,14 @@ import { ExitCode, exitCodeOf, oneLine } from '../core/errors.js';
 import { toolVersion } from '../core/paths.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { diffCommand } from './commands/diff.js';
+import { mergeCommand } from './commands/merge.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
+import { soakCommand } from './commands/soak.js';
 import { EXIT_CODES_HELP } from './commands/exit-codes.js';
 import { err } from './output.js';
 
-const VARIADIC = new Set(['pids', 'runs', 'summaries', 'command', 'cmd']);
+const VARIADIC = new Set(['pids', 'runs', 'summaries', '--']);
 
 function fail(e: unknown): never {
   err(`mvar-repro: ${oneLine(e)}`);
@@ -30,6 +32,7 @@ process.on('uncaughtException', fail);
 try {
   await yargs(hideBin(process.argv))
     .scriptName('mvar-repro')
+    .parserConfiguration({ 'populate--': true })
     // A repeated option keeps its last value; variadic positionals stay lists.
     .middleware((argv) => {
       for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== '_' && !VARIADIC.has(k)) argv[k] = v.at(-1);
@@ -39,6 +42,8 @@ try {
     .command(diagnoseCommand)
     .command(reportCommand)
     .command(diffCommand)
+    .command(soakCommand)
+    .command(mergeCommand)
     .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge')
     .strict()
     .recommendCommands()

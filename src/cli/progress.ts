@@ -47,13 +47,14 @@ export class Progress {
   private text(): string {
     const c = this.counts;
     const of = this.total !== undefined && Number.isFinite(this.total) ? `/${this.total}` : '';
+    const rate = (n: number) => (c.done ? ` (${((n / c.done) * 100).toFixed(1)} %)` : '');
     const parts = [
-      `iteration ${c.started}${of}`,
-      plural(c.hangs, 'hang'),
-      `${c.failures} failed`,
+      `${this.label === 'soak' ? 'runs' : 'iteration'} ${this.label === 'soak' ? c.done : c.started}${of}`,
+      `${plural(c.hangs, 'hang')}${this.label === 'soak' ? rate(c.hangs) : ''}`,
+      `${c.failures} failed${this.label === 'soak' ? rate(c.failures) : ''}`,
       fmtMs(performance.now() - this.t0),
     ];
-    if (c.active > 1) parts.push(`${c.active} active`);
+    if (c.active > 1 || this.label === 'soak') parts.push(`${c.active} active`);
     if (c.last) parts.push(`last: ${c.last}`);
     return parts.join(' · ');
   }

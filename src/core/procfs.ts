@@ -81,3 +81,35 @@ export function processAlive(pid: number): boolean {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
+
+/** pid, ppid, comm and command line of every live descendant of pid (not pid itself). */
+export function descendantsOf(pid: number): { pid: number; ppid: number; comm: string; cmdline: string }[] {
+  const all: { pid: number; ppid: number; comm: string }[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const [state, ppid] = stat.slice(close + 2).split(' ');
+      if (state !== 'Z') all.push({ pid: Number(d), ppid: Number(ppid), comm: stat.slice(stat.indexOf('(') + 1, close) });
+    } catch {
+      // gone
+    }
+  }
+  const out: { pid: number; ppid: number; comm: string; cmdline: string }[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift();
+    for (const c of all.filter((p) => p.ppid === parent)) {
+      let cmdline = '';
+      try {
+        cmdline = readFileSync(`/proc/${c.pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
+      } catch {
+        // gone
+      }
+      out.push({ ...c, cmdline });
+      queue.push(c.pid);
+    }
+  }
+  return out;
+}

@@ -58,7 +58,13 @@ function summarize(r: IterationResult, processes: ProcessReport[], diagnosis: Di
     .join('; ')}${bad.length > 3 ? `; and ${bad.length - 3} more` : ''}`;
 }
 
-export function buildReport(r: IterationResult, config: RunConfig, env: Environment, evidence: HangEvidence | null): RunReport {
+export function buildReport(
+  r: IterationResult,
+  config: RunConfig,
+  env: Environment,
+  evidence: HangEvidence | null,
+  shard: RunReport['shard'] = null,
+): RunReport {
   const perProcess = byProcess(r.events);
   const processes = r.processes.map((p) => processReport(p, perProcess.get(p.slot) ?? [], r.missedEvents[p.slot] ?? 0, config.runtime));
   const diagnosis = evidence?.diagnosis ?? null;
@@ -68,6 +74,7 @@ export function buildReport(r: IterationResult, config: RunConfig, env: Environm
     kind: 'mvar-repro-run',
     createdAt: new Date().toISOString(),
     iteration: r.spec.index,
+    shard,
     config,
     environment: env,
     verdict: r.verdict,

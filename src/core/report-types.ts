@@ -57,6 +57,8 @@ export interface RunReport {
   createdAt: string;
   /** Iteration number within its loop, from 1. */
   iteration: number;
+  /** The soak shard that ran it, if any. */
+  shard: { index: number; count: number } | null;
   config: RunConfig;
   environment: Environment;
   verdict: Exclude<Verdict, 'interrupted'>;
@@ -84,4 +86,62 @@ export interface RunReport {
   stats: TraceStats;
   dropped: { total: number; corrupt: number; byProcess: { role: string; id: number; missed: number }[] };
   events: { file: string; count: number };
+}
+
+export const SOAK_SUMMARY_KIND = 'mvar-repro-soak-summary';
+export const GENERIC_REPORT_KIND = 'mvar-repro-command-hang';
+
+export interface RateInterval {
+  rate: number;
+  /** 95 % Wilson score interval. */
+  low: number;
+  high: number;
+}
+
+/** What `soak` prints and writes with --summary, and what `merge` reads and writes. */
+export interface SoakSummary {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: typeof SOAK_SUMMARY_KIND;
+  createdAt: string;
+  /** null for a merged summary of several shards, or an unsharded soak. */
+  shard: { index: number; count: number } | null;
+  /** Shards merged into this summary (merge only). */
+  shards: number;
+  /** The soaked program, or null when soaking mvar-repro's own protocol. */
+  command: string[] | null;
+  config: RunConfig | { timeoutMs: number };
+  expect: 'none' | 'hang';
+  iterations: number;
+  passes: number;
+  hangs: number;
+  failures: number;
+  hangRate: RateInterval;
+  failureRate: RateInterval;
+  wallMs: number;
+  iterationsPerMinute: number;
+  firstHang: { shard: number | null; iteration: number; report: string | null } | null;
+  /** finding kind -> iterations whose diagnosis has it. */
+  findingKinds: Record<string, number>;
+  /** Report folders of the iterations that hung or failed. */
+  reports: string[];
+  interrupted: boolean;
+  environment: Environment;
+}
+
+/** A hung iteration of a soaked program (`soak -- COMMAND`). */
+export interface CommandHangReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: typeof GENERIC_REPORT_KIND;
+  createdAt: string;
+  command: string[];
+  iteration: number;
+  shard: { index: number; count: number } | null;
+  timeoutMs: number;
+  environment: Environment;
+  /** The process tree at the deadline, before the kill. */
+  tree: { pid: number; ppid: number; comm: string; cmdline: string }[];
+  stdoutTail: string;
+  stderrTail: string;
+  procfs: ProcRaw[];
+  diagnosis: Diagnosis;
 }

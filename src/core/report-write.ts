@@ -15,10 +15,14 @@ function stamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
 }
 
+export function shardTag(shard: { index: number; count: number } | null): string {
+  return shard ? `-s${shard.index}of${shard.count}` : '';
+}
+
 export function runFolderName(report: RunReport): string {
   const c = report.config;
   const what = c.fault !== 'none' ? c.fault : c.variant;
-  return `${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}-i${report.iteration}-${report.verdict}-${randomBytes(2).toString('hex')}`;
+  return `${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}${shardTag(report.shard)}-i${report.iteration}-${report.verdict}-${randomBytes(2).toString('hex')}`;
 }
 
 async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
@@ -36,17 +40,12 @@ async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
 }
 
 /**
- * Writes report + events under dir (created if missing); returns the run
- * folder's path. With replace, an existing folder of that name is swapped out
- * only once the new one is complete.
+ * Creates folder `name` under dir (created if missing) with what `fill` writes
+ * into it, atomically: fill writes into a hidden temporary folder that is
+ * renamed into place once complete. With replace, an existing folder of that
+ * name is swapped out only then. Returns the folder's path.
  */
-export async function writeRunFolder(
-  dir: string,
-  report: RunReport,
-  events: TraceEvent[],
-  name = runFolderName(report),
-  replace = false,
-): Promise<string> {
+export async function writeFolder(dir: string, name: string, fill: (tmp: string) => Promise<void>, replace = false): Promise<string> {
   const root = resolve(dir);
   const final = join(root, name);
   const tmp = join(root, `.tmp-${name}`);
@@ -54,14 +53,30 @@ export async function writeRunFolder(
   try {
     await rm(tmp, { recursive: true, force: true });
     await mkdir(tmp, { recursive: true });
-    await writeEvents(join(tmp, EVENTS_FILE), events);
-    await writeFile(join(tmp, REPORT_FILE), `${JSON.stringify(report, null, 2)}\n`);
+    await fill(tmp);
     if (replace) await rename(final, old).catch(() => undefined);
     await rename(tmp, final);
     await rm(old, { recursive: true, force: true });
     return final;
   } catch (e) {
     await rm(tmp, { recursive: true, force: true });
-    throw new EnvironmentError(`cannot write report under ${root}: ${(e as Error).message}`);
+    throw new EnvironmentError(`cannot write a report under ${root}: ${(e as Error).message}`);
   }
+}
+
+export function writeJson(path: string, value: unknown): Promise<void> {
+  return writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** A run folder: report.json and events.ndjson. */
+export function writeRunFolder(dir: string, report: RunReport, events: TraceEvent[], name = runFolderName(report), replace = false): Promise<string> {
+  return writeFolder(
+    dir,
+    name,
+    async (tmp) => {
+      await writeEvents(join(tmp, EVENTS_FILE), events);
+      await writeJson(join(tmp, REPORT_FILE), report);
+    },
+    replace,
+  );
 }

@@ -8,6 +8,7 @@ import type { Launcher } from './launcher.js';
 import { environment } from './environment.js';
 import type { HangContext, IterationResult, IterationSpec } from './iteration.js';
 import { runIteration } from './iteration.js';
+import { loop } from './loop.js';
 import type { HangEvidence } from './report-build.js';
 import { buildReport } from './report-build.js';
 import type { RunConfig, RunReport } from './report-types.js';
@@ -26,6 +27,8 @@ export interface LoopOptions {
   reportDir: string;
   /** Write a report for every iteration, not only hangs and failures. */
   saveAll: boolean;
+  /** The soak shard this loop is (report names and reports carry it). */
+  shard?: { index: number; count: number } | null;
   /** Store the first completed iteration as baselines/NAME under reportDir. */
   saveBaseline?: string;
   /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
@@ -105,16 +108,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     findingKinds: {},
     baseline: null,
   };
-  let next = 1;
-  let stop = false;
-  const limit = opts.iterations ?? (opts.untilHang || opts.durationMs !== undefined ? Infinity : 1);
-  const mayStart = () =>
-    !stop &&
-    !opts.signal.aborted &&
-    next <= limit &&
-    (opts.durationMs === undefined || performance.now() - t0 < opts.durationMs);
-
-  const one = async (index: number): Promise<void> => {
+  const one = async (index: number): Promise<'stop' | void> => {
     observer.iterationStarted?.(index);
     let evidence: HangEvidence | null = null;
     const result: IterationResult = await runIteration(iterationSpec(opts.config, index), launcher, {
@@ -124,11 +118,10 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       ...(opts.keep ? { keep: opts.keep } : {}),
     });
     if (result.verdict === 'interrupted') {
-      stop = true;
       summary.interrupted = true;
-      return;
+      return 'stop';
     }
-    const report = buildReport(result, opts.config, env, evidence);
+    const report = buildReport(result, opts.config, env, evidence, opts.shard ?? null);
     const save = opts.saveAll || report.verdict !== 'completed';
     const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
     if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
@@ -143,7 +136,6 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     if (report.verdict === 'hang') {
       summary.hangs++;
       if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
-      if (opts.untilHang) stop = true;
     }
     if (reportPath && report.verdict !== 'completed') summary.reports.push(reportPath);
     observer.iterationDone?.({
@@ -157,13 +149,12 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       reportPath,
       report,
     });
+    return report.verdict === 'hang' && opts.untilHang ? 'stop' : undefined;
   };
 
   try {
-    const lanes = Array.from({ length: Math.max(1, opts.parallel) }, async () => {
-      while (mayStart()) await one(next++);
-    });
-    await Promise.all(lanes);
+    const iterations = opts.iterations ?? (opts.untilHang || opts.durationMs !== undefined ? undefined : 1);
+    await loop({ iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, one);
   } finally {
     await launcher.close();
     summary.wallMs = performance.now() - t0;

@@ -132,3 +132,15 @@ export function traceStats(events: TraceEvent[]): TraceStats {
     s.byRole[role] = { lockWaitMs: quantiles(l.lock), condWaitMs: quantiles(l.cond), opMs: quantiles(l.op) };
   return s;
 }
+
+/** 95 % Wilson score interval for k successes in n trials ([0, 1] when n is 0). */
+export function wilson(k: number, n: number, z = 1.959963984540054): { rate: number; low: number; high: number } {
+  if (n <= 0) return { rate: 0, low: 0, high: 1 };
+  const p = k / n;
+  const z2 = z * z;
+  const denom = 1 + z2 / n;
+  const center = (p + z2 / (2 * n)) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / denom;
+  const r = (v: number) => Math.round(v * 1e6) / 1e6;
+  return { rate: r(p), low: r(Math.max(0, center - half)), high: r(Math.min(1, center + half)) };
+}

@@ -13,7 +13,10 @@ import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
 import { installSignals, interruptedExitCode, waitForRelease } from '../signals.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
-export function printOutcome(progress: Progress, o: IterationOutcome): void {
+export function printOutcome(
+  progress: Progress,
+  o: Pick<IterationOutcome, 'index' | 'verdict' | 'summary' | 'findingSummaries' | 'reportPath'>,
+): void {
   if (o.verdict === 'completed') return;
   const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
   progress.line(`${head} iteration ${o.index}: ${o.summary}`);
