@@ -28,6 +28,18 @@
       "type": "executable",
       "dependencies": ["mvar_core"],
       "sources": ["native/worker.c", "native/forkserver.c"]
+    },
+    {
+      "target_name": "mvar-launcher",
+      "type": "executable",
+      "dependencies": ["mvar_core"],
+      "sources": ["native/launcher.c"]
+    },
+    {
+      "target_name": "mvar-tracebench",
+      "type": "executable",
+      "dependencies": ["mvar_core"],
+      "sources": ["native/tracebench.c"]
     }
   ]
 }

@@ -1,0 +1,333 @@
+// `npm run bench`: performance as ratios measured in one run, each against a
+// floor measured beside it on the same machine, because these shared 2-core
+// machines move from run to run. Prints a table (and with --json, one JSON
+// object as the last line) and rewrites BENCHMARKS.md.
+import { execa } from 'execa';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { diffRuns } from '../core/diff.js';
+import { environment } from '../core/environment.js';
+import { buildDir, packageRoot } from '../core/paths.js';
+import { descendantsOf } from '../core/procfs.js';
+import { readEvents, readReport, runName } from '../core/report-read.js';
+import type { RunConfig } from '../core/report-types.js';
+import { runLoop } from '../core/run-loop.js';
+import { soak } from '../core/soak.js';
+import { gatherEvidence } from '../core/evidence.js';
+
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+const log = (s: string) => process.stderr.write(`bench: ${s}\n`);
+const never = new AbortController().signal;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
+};
+const r2 = (v: number) => Math.round(v * 100) / 100;
+
+const config = (over: Partial<RunConfig>): RunConfig => ({
+  nslaves: 50,
+  variant: 'fixed',
+  fault: 'none',
+  runtime: 'native',
+  slaveThread: 'worker',
+  rounds: 10,
+  timeoutMs: 30_000,
+  stallMs: 2000,
+  pollMs: 50,
+  ringEvents: 4096,
+  spawner: 'forkserver',
+  ...over,
+});
+
+/** Per-iteration times of a loop of ours: the gap between consecutive completions (everything included). */
+async function ourIterations(cfg: RunConfig, iterations: number, reportDir: string, saveAll = false): Promise<number[]> {
+  const done: number[] = [];
+  const t0 = performance.now();
+  const s = await runLoop(
+    {
+      config: cfg,
+      iterations,
+      durationMs: undefined,
+      untilHang: false,
+      parallel: 1,
+      reportDir,
+      saveAll,
+      inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
+      signal: never,
+    },
+    { iterationDone: () => done.push(performance.now()) },
+  );
+  if (s.hangs || s.failures) throw new Error(`bench loop hung or failed: ${JSON.stringify(s)}`);
+  return done.map((t, i) => t - (i ? done[i - 1]! : t0));
+}
+
+async function floorIterations(n: number, iterations: number): Promise<number[]> {
+  const r = await execa(join(buildDir(), 'mvar-launcher'), ['--slaves', String(n), '--iterations', String(iterations)]);
+  return (JSON.parse(r.stdout) as { iterationsMs: number[] }).iterationsMs;
+}
+
+async function trace() {
+  log('trace event cost (native micro-benchmark, 2M events) beside line-buffered printf');
+  const r = await execa(join(buildDir(), 'mvar-tracebench'), ['--events', quick ? '500000' : '2000000']);
+  const t = JSON.parse(r.stdout) as { traceNsPerEvent: number; printfNsPerEvent: number };
+  return { traceNsPerEvent: t.traceNsPerEvent, printfNsPerEvent: t.printfNsPerEvent, printfOverTrace: r2(t.printfNsPerEvent / t.traceNsPerEvent) };
+}
+
+async function iteration(tmp: string) {
+  log('run 50 --variant fixed: ours (fork server, native; and node slaves) against the C launcher floor, interleaved');
+  const floor: number[] = [];
+  const native: number[] = [];
+  const rounds = quick ? 2 : 4;
+  for (let i = 0; i < rounds; i++) {
+    floor.push(...(await floorIterations(50, 10)).slice(1));
+    native.push(...(await ourIterations(config({}), 11, tmp)).slice(1)); // the first also starts the fork server
+  }
+  log('node slaves (3 iterations), beside the floor of starting 50 bare node processes');
+  const node = await ourIterations(config({ runtime: 'node', spawner: 'execa' }), quick ? 2 : 3, tmp);
+  const bareNode: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 3); i++) {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: 50 }, () => execa(process.execPath, ['-e', '0'])));
+    bareNode.push(performance.now() - t0);
+  }
+  const f = median(floor);
+  return {
+    floorMs: r2(f),
+    nativeMs: r2(median(native)),
+    nodeMs: r2(median(node)),
+    bareNodeStartMs: r2(median(bareNode)),
+    iterationRatioNative: r2(median(native) / f),
+    iterationRatioNode: r2(median(node) / f),
+    nodeOverBareNodeStart: r2(median(node) / median(bareNode)),
+  };
+}
+
+async function detection(tmp: string) {
+  log('detection: run 50 --variant original --timeout 2s, deadline to hang reported');
+  const late: number[] = [];
+  const evidence: number[] = [];
+  await runLoop(
+    {
+      config: config({ variant: 'original', timeoutMs: 2000 }),
+      iterations: quick ? 2 : 4,
+      durationMs: undefined,
+      untilHang: false,
+      parallel: 1,
+      reportDir: tmp,
+      saveAll: false,
+      inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
+      signal: never,
+    },
+    {
+      hangDetected: (_i, ms) => late.push(ms),
+      iterationDone: (o) => o.report.timing.evidenceMs !== null && evidence.push(o.report.timing.evidenceMs),
+    },
+  );
+  return { detectionOverDeadlineMs: r2(Math.max(...late)), detectionMedianMs: r2(median(late)), evidenceMedianMs: r2(median(evidence)), hangs: late.length };
+}
+
+function treeMemory(): { rssMb: number; pssMb: number } {
+  let rss = 0;
+  let pss = 0;
+  for (const pid of [process.pid, ...descendantsOf(process.pid).map((p) => p.pid)]) {
+    try {
+      const t = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+)/m.exec(t)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+)/m.exec(t)?.[1] ?? 0);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rssMb: rss / 1024, pssMb: pss / 1024 };
+}
+
+async function scale(tmp: string) {
+  const rows: { n: number; wallMs: number; perSlaveMs: number; peakPssMb: number; peakRssSumMb: number }[] = [];
+  for (const n of quick ? [10, 100, 500] : [10, 100, 500, 1000]) {
+    log(`scale: N = ${n}`);
+    let peak = { rssMb: 0, pssMb: 0 };
+    const sampler = setInterval(() => {
+      const m = treeMemory();
+      peak = { rssMb: Math.max(peak.rssMb, m.rssMb), pssMb: Math.max(peak.pssMb, m.pssMb) };
+    }, 25);
+    const times = await ourIterations(config({ nslaves: n, timeoutMs: 60_000 }), 4, tmp);
+    clearInterval(sampler);
+    const wall = median(times.slice(1));
+    rows.push({ n, wallMs: r2(wall), perSlaveMs: r2(wall / n), peakPssMb: r2(peak.pssMb), peakRssSumMb: r2(peak.rssMb) });
+  }
+  // Linear: the cost per slave does not grow with N (within 2x from 100 to the largest N).
+  const at = (n: number) => rows.find((r) => r.n === n)?.perSlaveMs ?? NaN;
+  const largest = rows.at(-1)!.n;
+  const growth = r2(at(largest) / at(100));
+  return { rows, perSlaveGrowth100ToMax: growth, linear: growth <= 2 };
+}
+
+async function soakRate(tmp: string) {
+  const n = quick ? 200 : 1000;
+  log(`soak: N = 50 native fixed, ${n} iterations (rate, and no hang expected)`);
+  const s = await soak({
+    command: null,
+    config: config({}),
+    iterations: n,
+    durationMs: undefined,
+    parallel: 1,
+    untilHang: false,
+    shard: null,
+    expect: 'none',
+    reportDir: tmp,
+    saveAll: false,
+    stacks: 0,
+    junit: undefined,
+    signal: never,
+  });
+  return { soakIterationsPerMinute: s.iterationsPerMinute, soakIterations: s.iterations, soakHangs: s.hangs, soakFailures: s.failures };
+}
+
+async function reproduction(tmp: string) {
+  const n = quick ? 6 : 20;
+  log(`reproduction: original, N = 50, ${n} iterations (timeout 1s, 2 at a time)`);
+  const s = await soak({
+    command: null,
+    config: config({ variant: 'original', timeoutMs: 1000 }),
+    iterations: n,
+    durationMs: undefined,
+    parallel: 2,
+    untilHang: false,
+    shard: null,
+    expect: 'hang',
+    reportDir: tmp,
+    saveAll: false,
+    stacks: 0,
+    junit: undefined,
+    signal: never,
+  });
+  return { originalIterations: s.iterations, originalHangs: s.hangs, originalHangRate: s.hangRate };
+}
+
+async function diff(tmp: string) {
+  log('diff of two 50-slave reports');
+  const dir = join(tmp, 'diff');
+  await ourIterations(config({}), 2, dir, true);
+  const runs = readdirRuns(dir);
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const t0 = performance.now();
+    const [a, b] = runs.map((r) => {
+      const run = readReport(r);
+      return { name: runName(run), report: run.report, events: readEvents(run) };
+    });
+    diffRuns([a!], b!);
+    times.push(performance.now() - t0);
+  }
+  return { diffMs: r2(median(times)), diffEvents: readReport(runs[1]!).report.events.count };
+}
+
+function readdirRuns(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((n) => !n.startsWith('.'))
+    .map((n) => join(dir, n));
+}
+
+interface Target {
+  name: string;
+  value: string;
+  target: string;
+  met: boolean;
+}
+
+async function main() {
+  const tmp = mkdtempSync(join(os.tmpdir(), 'mvar-repro-bench-'));
+  const started = new Date();
+  try {
+    const t = await trace();
+    const it = await iteration(tmp);
+    const d = await detection(tmp);
+    const sc = await scale(tmp);
+    const so = await soakRate(tmp);
+    const rep = await reproduction(tmp);
+    const df = await diff(tmp);
+    const env = environment();
+    const targets: Target[] = [
+      { name: 'trace event', value: `${t.traceNsPerEvent} ns (printf ${t.printfNsPerEvent} ns, ${t.printfOverTrace}x)`, target: '<= 50 ns and >= 20x cheaper than printf', met: t.traceNsPerEvent <= 50 && t.printfOverTrace >= 20 },
+      { name: 'run 50 fixed native / C launcher floor', value: `${it.iterationRatioNative}x (${it.nativeMs} ms vs ${it.floorMs} ms)`, target: '<= 2x', met: it.iterationRatioNative <= 2 },
+      {
+        name: 'run 50 fixed node / C launcher floor',
+        value: `${it.iterationRatioNode}x (${it.nodeMs} ms; starting 50 bare \`node -e 0\` takes ${it.bareNodeStartMs} ms, so ${it.nodeOverBareNodeStart}x that)`,
+        target: 'reported (as low as it can be)',
+        met: true,
+      },
+      { name: 'hang detection after the deadline', value: `${d.detectionOverDeadlineMs} ms max (median ${d.detectionMedianMs} ms; evidence then ${d.evidenceMedianMs} ms)`, target: '<= 100 ms', met: d.detectionOverDeadlineMs <= 100 },
+      { name: 'scale to N = 1,000, linear cost', value: `${sc.rows.map((r) => `N=${r.n}: ${r.wallMs} ms`).join(', ')}; per-slave growth 100->max ${sc.perSlaveGrowth100ToMax}x`, target: 'N = 1,000 completes; cost linear in N', met: sc.linear && sc.rows.some((r) => r.n === 1000) },
+      { name: 'soak, N = 50 native fixed', value: `${so.soakIterationsPerMinute} iterations/min`, target: '>= 1,000 / min', met: so.soakIterationsPerMinute >= 1000 },
+      {
+        name: 'original, N = 50, hangs',
+        value: `${rep.originalHangs} of ${rep.originalIterations} (95 % CI ${(rep.originalHangRate.low * 100).toFixed(1)}-${(rep.originalHangRate.high * 100).toFixed(1)} %)`,
+        target: '>= 95 % of iterations',
+        met: rep.originalHangRate.rate >= 0.95,
+      },
+      {
+        name: 'fixed, N = 50, hangs',
+        value: `${so.soakHangs} of ${so.soakIterations} (${so.soakFailures} failed)`,
+        target: 'none of 1,000',
+        met: so.soakHangs === 0 && so.soakFailures === 0 && so.soakIterations >= 1000,
+      },
+      { name: 'diff of two 50-slave reports', value: `${df.diffMs} ms (${df.diffEvents} events each)`, target: 'well under 1 s', met: df.diffMs < 1000 },
+    ];
+    const result = {
+      date: started.toISOString(),
+      machine: { cpus: env.cpus, kernel: env.kernel, glibc: env.glibc, node: env.node, model: os.cpus()[0]?.model ?? 'unknown' },
+      ...t,
+      ...it,
+      ...d,
+      scale: sc,
+      ...so,
+      ...rep,
+      ...df,
+      targets,
+    };
+    const lines = [
+      `machine: ${env.cpus} cpus (${result.machine.model}), kernel ${env.kernel}, glibc ${env.glibc}, node ${env.node}; ${started.toISOString()}`,
+      '',
+      ...targets.map((x) => `${x.met ? 'met    ' : 'NOT MET'}  ${x.name}: ${x.value}  [target ${x.target}]`),
+      '',
+      'scale:',
+      ...sc.rows.map((r) => `  N=${String(r.n).padEnd(5)} ${String(r.wallMs).padStart(9)} ms/iteration  ${String(r.perSlaveMs).padStart(6)} ms/slave  peak PSS ${r.peakPssMb} MB (RSS summed ${r.peakRssSumMb} MB)`),
+    ];
+    writeFileSync(resolve(packageRoot(), 'BENCHMARKS.md'), markdown(result, targets));
+    if (!json) for (const l of lines) process.stdout.write(`${l}\n`);
+    else process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function markdown(r: { date: string; machine: Record<string, string | number>; scale: Awaited<ReturnType<typeof scale>> }, targets: Target[]): string {
+  const m = r.machine;
+  return `# Benchmarks
+
+Latest \`npm run bench\` (${r.date.slice(0, 10)}), on ${m.cpus} cpus (${m.model}), kernel ${m.kernel}, glibc ${m.glibc}, node ${m.node}.
+Every figure is a ratio or a time measured in the same run as its floor; these shared
+machines move from run to run, so compare ratios, not absolute times.
+
+| measure | result | target | met |
+|---|---|---|---|
+${targets.map((t) => `| ${t.name} | ${t.value} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`).join('\n')}
+
+## Scale (native slaves, fixed)
+
+| N | ms / iteration | ms / slave | peak PSS of the tree | RSS summed over the tree |
+|---|---|---|---|---|
+${r.scale.rows.map((x) => `| ${x.n} | ${x.wallMs} | ${x.perSlaveMs} | ${x.peakPssMb} MB | ${x.peakRssSumMb} MB |`).join('\n')}
+
+How each figure is taken: \`src/bench/main.ts\`. The floor for iterations is
+\`mvar-launcher\` (native/launcher.c): a C program that creates the segment,
+forks 1 + 50 workers running the same protocol on the same core, waits and
+unlinks, with no watching and no report. Iteration times of ours are the gaps
+between consecutive completions in a loop (segment, spawn, watch, reap,
+report), the first iteration of each loop excluded.
+`;
+}
+
+await main();
