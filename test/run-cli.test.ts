@@ -137,3 +137,33 @@ describe('run: usage errors', () => {
     });
   }
 });
+
+describe('run: --keep and output off a terminal', () => {
+  it('--keep leaves the hung processes for a debugger until Ctrl-C, then cleans up', async () => {
+    const sub = execa(process.execPath, [CLI, 'run', '4', '--fault', 'stop-slave', '--timeout', '1s', '--keep', '--report-dir', tmp()], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    let stderr = '';
+    sub.stderr!.on('data', (d) => (stderr += String(d)));
+    expect(await until(() => /Ctrl-C kills it/.test(stderr), 15_000)).toBe(true);
+    expect(stderr).toMatch(/^stopped: slave 1 \(pid \d+\) is stopped/m);
+    expect(stderr).toMatch(/attach: {3}gdb -p \d+/);
+    const kept = [...stderr.matchAll(/pid (\d+) +(stuck|starving|running)/g)].map((m) => Number(m[1]));
+    expect(kept.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kept.every(alive)).toBe(true);
+    sub.kill('SIGINT');
+    const r = await sub;
+    expect(r.exitCode).toBe(1); // the hang was reproduced; Ctrl-C only released it
+    expect(await until(() => kept.every((k) => !alive(k)), 5000)).toBe(true);
+  });
+
+  it('off a terminal: a plain status line every 5 s, one line per hang, no escape codes', async () => {
+    const r = await cli(['run', '50', '--timeout', '6s', '--stacks', '0', '--report-dir', tmp()], { env: { NO_COLOR: '' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mvar-repro run: iteration 1\/1 · 0 hangs · 0 failed · 5\.\ds$/m);
+    expect(r.stdout.match(/^HANG /gm)).toHaveLength(1);
+    expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
+  });
+});

@@ -10,7 +10,9 @@ export type ProgressMode = 'tty' | 'lines' | 'quiet' | 'json';
 export function progressMode(opts: { json?: boolean; quiet?: boolean }): ProgressMode {
   if (opts.json) return 'json';
   if (opts.quiet) return 'quiet';
-  return process.stderr.isTTY ? 'tty' : 'lines';
+  // A terminal that reports no width (some pseudo-terminals) would send ora's
+  // line arithmetic into a loop: treat it as no terminal.
+  return process.stderr.isTTY && (process.stderr.columns ?? 0) > 0 ? 'tty' : 'lines';
 }
 
 export interface Counts {

@@ -107,7 +107,13 @@ export function loopArgs(a: RunArgs): LoopArgs {
   const variant = (a.variant ?? (fault !== 'none' ? 'fixed' : 'original')) as Variant;
   if (nslaves < faultMinSlaves(fault)) throw new UsageError(`--fault ${fault} needs at least ${faultMinSlaves(fault)} slaves`);
   const timeoutMs = parseDuration(a.timeout, '--timeout');
-  const stallMs = parseDuration(a.stall, '--stall');
+  let stallMs = parseDuration(a.stall, '--stall');
+  if (stallMs >= timeoutMs) {
+    // Nothing could be called stuck before the deadline otherwise.
+    const clamped = Math.max(1, Math.floor(timeoutMs / 2));
+    if (!a.quiet && !a.json) process.stderr.write(`mvar-repro: --stall ${a.stall} is not shorter than --timeout ${a.timeout}; using ${clamped}ms\n`);
+    stallMs = clamped;
+  }
   const runtime = a.runtime as Runtime;
   const config: RunConfig = {
     nslaves,

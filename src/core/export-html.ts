@@ -8,7 +8,7 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 const COLORS: Record<string, string> = { take: '#4e79a7', put: '#59a14f', abba: '#b07aa1', lock: '#f28e2b', wait: '#1f3b5a' };
 
 export function htmlTimeline(report: RunReport, t: Timeline, runName: string): string {
-  const LABEL = 150;
+  const LABEL = 230;
   const WIDTH = 1100;
   const ROW = 18;
   const TOP = 24;

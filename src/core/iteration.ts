@@ -59,8 +59,8 @@ export interface IterationHooks {
   onHangDetected?(info: { index: number; lateByMs: number }): void;
   /** Gathers evidence while every process is still as it hung. */
   inspect?(ctx: HangContext): Promise<unknown>;
-  /** With --keep: resolves when the user lets the hung processes go. */
-  keep?(ctx: HangContext): Promise<void>;
+  /** With --keep: gets what inspect gathered; resolves when the user lets the hung processes go. */
+  keep?(ctx: HangContext, evidence: unknown): Promise<void>;
 }
 
 export interface IterationResult {
@@ -264,7 +264,7 @@ async function watch(
       };
       evidence = hooks.inspect ? await hooks.inspect(ctx) : null;
       evidenceMs = performance.now() - e0;
-      if (hooks.keep) await hooks.keep(ctx);
+      if (hooks.keep) await hooks.keep(ctx, evidence);
     }
   } finally {
     killIssued = remaining > 0;

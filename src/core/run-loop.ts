@@ -33,8 +33,8 @@ export interface LoopOptions {
   saveBaseline?: string;
   /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
   inspect: (ctx: HangContext) => Promise<HangEvidence>;
-  /** With --keep: called with the hung iteration; resolves when the user lets it go. */
-  keep?: (ctx: HangContext) => Promise<void>;
+  /** With --keep: called with the hung iteration and its evidence; resolves when the user lets it go. */
+  keep?: (ctx: HangContext, evidence: HangEvidence | null) => Promise<void>;
   signal: AbortSignal;
 }
 
@@ -115,7 +115,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       signal: opts.signal,
       onHangDetected: (h) => observer.hangDetected?.(index, h.lateByMs),
       inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
-      ...(opts.keep ? { keep: opts.keep } : {}),
+      ...(opts.keep ? { keep: (ctx: HangContext) => opts.keep!(ctx, evidence) } : {}),
     });
     if (result.verdict === 'interrupted') {
       summary.interrupted = true;

@@ -50,15 +50,17 @@ export interface Timeline {
 
 const CV: Record<number, Flow['cv']> = { 1: 'canPut', 2: 'canTake' };
 
-function track(events: TraceEvent[], report: RunReport, endNs: number): Track {
+function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>): Track {
   const first = events[0]!;
   const p = report.processes.find((x) => x.role === first.role && x.id === first.id);
+  const pid = p?.pid ?? first.pid;
   const t: Track = {
     slot: first.slot,
-    pid: p?.pid ?? first.pid,
+    pid,
     label: processLabel(first),
-    classification: p?.classification ?? 'unknown',
-    stuck: p?.classification === 'stuck' || p?.classification === 'starving',
+    classification: named.get(pid) ?? p?.classification ?? 'unknown',
+    // Stuck by the watchdog's clock, or named by a finding of the diagnosis.
+    stuck: p?.classification === 'stuck' || p?.classification === 'starving' || named.has(pid),
     spans: [],
     instants: [],
   };
@@ -179,7 +181,9 @@ export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline
   const lastEvent = events.reduce((m, e) => Math.max(m, e.tNs), startNs);
   // A hung run ends where the watchdog stopped watching.
   const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + report.config.timeoutMs * 1e6) : lastEvent;
-  const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs)).sort((a, b) => a.slot - b.slot);
+  const named = new Map<number, string>();
+  for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
+  const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named)).sort((a, b) => a.slot - b.slot);
   const ts = new Map(tracks.map((t) => [t.pid, t]));
   // Node slaves' ops run on pool threads: flows are keyed by process.
   const flowList = flows(events).filter((f) => ts.has(f.fromPid) && ts.has(f.toPid));

@@ -3,7 +3,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.js';
 import { gatherEvidence } from '../../core/evidence.js';
 import type { HangContext } from '../../core/iteration.js';
-import { processLabel } from '../../core/report-build.js';
+import { processLabel, type HangEvidence } from '../../core/report-build.js';
 import type { IterationOutcome, LoopSummary } from '../../core/run-loop.js';
 import { runLoop } from '../../core/run-loop.js';
 import { err, fmtMs, out, paint, plural } from '../output.js';
@@ -24,8 +24,9 @@ export function printOutcome(
   if (o.reportPath) progress.line(`  report: ${o.reportPath}`);
 }
 
-async function keepHook(ctx: HangContext): Promise<void> {
+async function keepHook(ctx: HangContext, evidence: HangEvidence | null): Promise<void> {
   const live = ctx.processes.filter((p) => !p.exit);
+  for (const f of evidence?.diagnosis?.findings ?? []) err(`${f.kind}: ${f.summary}`);
   err(`kept hung iteration ${ctx.spec.index} alive for a debugger; Ctrl-C kills it and finishes the run`);
   for (const p of live) err(`  ${processLabel(p).padEnd(10)} pid ${String(p.pid).padEnd(8)} ${p.classification}`);
   const first = live.find((p) => p.classification === 'stuck') ?? live[0];

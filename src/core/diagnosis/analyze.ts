@@ -576,11 +576,11 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
       if (rest.length) g.others.set(state, rest);
       else g.others.delete(state);
     }
-    const who = g.waiters.length === 1 ? `${label(g.waiters[0]!.pid)} ${boxWait(g.waiters[0]!)}` : `${g.waiters.length} processes ${g.what} (${g.waiters.map((w) => label(w.pid)).join(', ')})`;
+    const who = g.waiters.length === 1 ? `${label(g.waiters[0]!.pid)} ${boxWait(g.waiters[0]!)}` : `${g.waiters.length} processes ${g.what}: ${g.waiters.map((w) => label(w.pid)).join(', ')};`;
     const rest = [...g.others].map(([st, pids]) => `${pids.length <= 3 ? pids.map((x) => label(x)).join(', ') : `${pids.length} processes`} ${st}`);
     findings.push({
       kind: 'no-waker',
-      summary: `${who}, but no process that could wake ${g.waiters.length === 1 ? 'it' : 'them'} can run: ${rest.length ? rest.join('; ') : 'no other process maps the memory'}.`,
+      summary: `${who}${g.waiters.length === 1 ? ',' : ''} but no process that could wake ${g.waiters.length === 1 ? 'it' : 'them'} can run: ${rest.length ? rest.join('; ') : 'no other process maps the memory'}.`,
       pids: waiterPids,
       evidence: [
         ...g.waiters.flatMap((w) => {
