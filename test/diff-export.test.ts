@@ -120,7 +120,7 @@ describe('report export', () => {
       for (const p of rep.processes) {
         const n = names.find((e) => e.pid === p.pid)!.args!.name as string;
         expect(n.startsWith(p.role === 'master' ? 'master' : `slave ${p.id}`)).toBe(true);
-        if (p.classification === 'stuck') expect(n).toMatch(/\(stuck\)$/);
+        if (p.classification === 'stuck') expect(n).toMatch(/\(stuck(, [a-z-]+)?\)$/);
       }
       // X events of one track nest: each starts inside and ends inside its parent.
       for (const pid of new Set(traceEvents.map((e) => e.pid))) {

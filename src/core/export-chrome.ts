@@ -5,6 +5,7 @@
 // nesting is valid by construction (Perfetto rejects overlapping B/E pairs).
 import type { RunReport } from './report-types.js';
 import type { Timeline } from './timeline.js';
+import { trackNote } from './timeline.js';
 
 interface TraceEventJson {
   name: string;
@@ -25,7 +26,8 @@ export function chromeTrace(report: RunReport, t: Timeline, runName: string): { 
   const out: TraceEventJson[] = [];
   for (const tr of t.tracks) {
     const id = { pid: tr.pid, tid: tr.pid };
-    out.push({ name: 'process_name', ph: 'M', ...id, args: { name: `${tr.label}${tr.stuck ? ` (${tr.classification})` : ''}` } });
+    const note = trackNote(tr);
+    out.push({ name: 'process_name', ph: 'M', ...id, args: { name: `${tr.label}${note ? ` (${note})` : ''}` } });
     out.push({ name: 'process_sort_index', ph: 'M', ...id, args: { sort_index: tr.slot } });
     out.push({ name: 'thread_name', ph: 'M', ...id, args: { name: 'take/put' } });
     for (const s of tr.spans)

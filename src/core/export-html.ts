@@ -2,6 +2,7 @@
 // the timeline drawn as SVG, one row per process, stuck processes in red.
 import type { RunReport } from './report-types.js';
 import type { Timeline } from './timeline.js';
+import { trackNote } from './timeline.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -29,7 +30,8 @@ export function htmlTimeline(report: RunReport, t: Timeline, runName: string): s
     rowOf.set(tr.pid, y);
     parts.push(`<g class="track${tr.stuck ? ' stuck' : ''}" data-pid="${tr.pid}">`);
     if (tr.stuck) parts.push(`<rect x="0" y="${y}" width="${LABEL + WIDTH}" height="${ROW}" class="stuckbg"/>`);
-    parts.push(`<text x="4" y="${y + 13}" class="label">${esc(tr.label)} · ${tr.pid}${tr.stuck ? ` · ${tr.classification}` : ''}</text>`);
+    const note = trackNote(tr);
+    parts.push(`<text x="4" y="${y + 13}" class="label">${esc(tr.label)} · ${tr.pid}${note ? ` · ${esc(note)}` : ''}</text>`);
     for (const s of tr.spans) {
       const w = Math.max(0.5, x(s.endNs) - x(s.startNs));
       const color = s.kind === 'op' ? (COLORS[String(s.args.op)] ?? '#888') : COLORS[s.kind];

@@ -28,6 +28,8 @@ export interface Track {
   pid: number;
   label: string;
   classification: string;
+  /** The finding of the diagnosis that names this process, if any. */
+  finding: string | null;
   stuck: boolean;
   spans: Span[];
   instants: Instant[];
@@ -58,7 +60,8 @@ function track(events: TraceEvent[], report: RunReport, endNs: number, named: Ma
     slot: first.slot,
     pid,
     label: processLabel(first),
-    classification: named.get(pid) ?? p?.classification ?? 'unknown',
+    classification: p?.classification ?? 'unknown',
+    finding: named.get(pid) ?? null,
     // Stuck by the watchdog's clock, or named by a finding of the diagnosis.
     stuck: p?.classification === 'stuck' || p?.classification === 'starving' || named.has(pid),
     spans: [],
@@ -131,7 +134,7 @@ function track(events: TraceEvent[], report: RunReport, endNs: number, named: Ma
     }
   }
   const last = events.at(-1)!;
-  if (t.stuck) t.instants.push({ name: `${t.classification}: no progress after this`, tNs: last.tNs, scope: 'process' });
+  if (t.stuck) t.instants.push({ name: `${t.finding ?? t.classification}: no progress after this`, tNs: last.tNs, scope: 'process' });
   else if (p?.exit?.signal && !p.exit.killedByWatchdog) t.instants.push({ name: `killed by ${p.exit.signal}`, tNs: last.tNs, scope: 'process' });
   return t;
 }
@@ -188,4 +191,10 @@ export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline
   // Node slaves' ops run on pool threads: flows are keyed by process.
   const flowList = flows(events).filter((f) => ts.has(f.fromPid) && ts.has(f.toPid));
   return { startNs, endNs, tracks, flows: flowList };
+}
+
+/** "stuck, private-futex-on-shared-memory": what marks a track, empty when nothing does. */
+export function trackNote(t: Track): string {
+  const cls = t.classification === 'stuck' || t.classification === 'starving' ? [t.classification] : [];
+  return [...cls, ...(t.finding ? [t.finding] : [])].join(', ');
 }

@@ -1,4 +1,5 @@
 // `mvar-repro run [N]`: master + N slaves, watched; loops on request.
+import { isAbsolute, relative } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ExitCode } from '../../core/errors.js';
 import { gatherEvidence } from '../../core/evidence.js';
@@ -13,6 +14,12 @@ import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
 import { installSignals, interruptedExitCode, waitForRelease } from '../signals.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 
+/** A path under the current directory, relative to it; others as they are. */
+export function shortPath(p: string): string {
+  const r = relative(process.cwd(), p);
+  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
+}
+
 export function printOutcome(
   progress: Progress,
   o: Pick<IterationOutcome, 'index' | 'verdict' | 'summary' | 'findingSummaries' | 'reportPath'>,
@@ -21,7 +28,7 @@ export function printOutcome(
   const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
   progress.line(`${head} iteration ${o.index}: ${o.summary}`);
   for (const s of o.findingSummaries) progress.line(`  ${s}`);
-  if (o.reportPath) progress.line(`  report: ${o.reportPath}`);
+  if (o.reportPath) progress.line(`  report: ${shortPath(o.reportPath)}`);
 }
 
 async function keepHook(ctx: HangContext, evidence: HangEvidence | null): Promise<void> {
