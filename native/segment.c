@@ -72,11 +72,6 @@ static int compute(uint32_t procs, uint32_t ring_cap, struct offsets *o) {
   return 1;
 }
 
-uint64_t mvr_segment_size(uint32_t proc_capacity, uint32_t ring_capacity) {
-  struct offsets o;
-  return compute(proc_capacity, ring_capacity, &o) ? o.total : 0;
-}
-
 int mvr_segment_check(const void *base, size_t avail, struct mvr_header *validated, char *err, size_t errlen) {
   if (avail < sizeof(struct mvr_header))
     return fail(err, errlen, MVR_E_SIZE, "segment too small: %zu bytes, the header alone needs %zu", avail,

@@ -60,9 +60,6 @@ struct mvr_create_opts {
 
 const char *mvr_err_name(int err);
 
-/* Size of a segment with these capacities (0 when they are out of bounds). */
-uint64_t mvr_segment_size(uint32_t proc_capacity, uint32_t ring_capacity);
-
 /* Checks a header against the bytes actually available; no I/O. On success
  * *validated (if given) receives the copy that was checked. */
 int mvr_segment_check(const void *base, size_t avail, struct mvr_header *validated, char *err, size_t errlen);

@@ -27,6 +27,7 @@ const spec = (over: Partial<IterationSpec>): IterationSpec => ({
   stallMs: 2000,
   pollMs: 20,
   ringEvents: 4096,
+  spawner: 'forkserver',
   ...over,
 });
 

@@ -10,11 +10,3 @@ export function parseDuration(text: string, flag: string): number {
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag}: '${text}' must be longer than zero`);
   return Math.round(ms);
 }
-
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
-  const m = Math.floor(ms / 60_000);
-  const s = Math.round((ms % 60_000) / 1000);
-  return `${m}m${String(s).padStart(2, '0')}s`;
-}

@@ -1,6 +1,7 @@
 // What a report records about the machine it ran on.
 import os from 'node:os';
 import { addon } from './addon.js';
+import { availableStackTools } from './diagnosis/stacks.js';
 import { toolVersion } from './paths.js';
 
 export interface Environment {
@@ -12,7 +13,7 @@ export interface Environment {
   platform: string;
   arch: string;
   cpus: number;
-  /** Which trace tools the diagnosis could use on this machine. */
+  /** Which stack tools (eu-stack, gdb) the diagnosis could use on this machine. */
   stackTools: string[];
 }
 
@@ -27,7 +28,7 @@ export function glibcHasLostWakeupBug(version: string): boolean {
 
 let cached: Environment | undefined;
 
-export function environment(stackTools: string[] = []): Environment {
+export function environment(): Environment {
   cached ??= {
     tool: 'mvar-repro',
     toolVersion: toolVersion(),
@@ -37,7 +38,7 @@ export function environment(stackTools: string[] = []): Environment {
     platform: process.platform,
     arch: process.arch,
     cpus: os.availableParallelism(),
-    stackTools,
+    stackTools: availableStackTools(),
   };
-  return { ...cached, stackTools };
+  return cached;
 }

@@ -4,25 +4,13 @@
 import { onProcessExit } from './cleanup.js';
 import type { ExitInfo, Launcher, ProcessSpec } from './launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from './layout.js';
+import type { RunConfig } from './report-types.js';
 import { RingReader, Segment } from './segment.js';
 import type { Classification } from './watchdog.js';
 import { classify, exitExpectedByFault } from './watchdog.js';
-import type { Fault, Runtime, SlaveThread, Variant } from './vocabulary.js';
 
-export interface IterationSpec {
-  index: number;
-  nslaves: number;
-  variant: Variant;
-  fault: Fault;
-  runtime: Runtime;
-  slaveThread: SlaveThread;
-  rounds: number;
-  timeoutMs: number;
-  stallMs: number;
-  /** Watch period; events are drained and processes classified this often. */
-  pollMs: number;
-  ringEvents: number;
-}
+/** One iteration: the run's configuration and its number in the loop. */
+export type IterationSpec = RunConfig & { index: number };
 
 export type Verdict = 'completed' | 'hang' | 'failed' | 'interrupted';
 

@@ -6,7 +6,7 @@ import { ExecaLauncher } from './launcher-execa.js';
 import { ForkServerLauncher } from './launcher-forkserver.js';
 import type { Launcher } from './launcher.js';
 import { environment } from './environment.js';
-import type { HangContext, IterationResult, IterationSpec } from './iteration.js';
+import type { HangContext, IterationResult } from './iteration.js';
 import { runIteration } from './iteration.js';
 import { loop } from './loop.js';
 import type { HangEvidence } from './report-build.js';
@@ -38,7 +38,8 @@ export interface LoopOptions {
   signal: AbortSignal;
 }
 
-export interface IterationOutcome {
+/** How an iteration ended, as loops report it (run and soak, protocol or command). */
+export interface Outcome {
   index: number;
   verdict: RunReport['verdict'];
   wallMs: number;
@@ -47,13 +48,16 @@ export interface IterationOutcome {
   findingKinds: string[];
   findingSummaries: string[];
   reportPath: string | null;
+}
+
+export interface IterationOutcome extends Outcome {
   report: RunReport;
 }
 
-export interface LoopObserver {
+export interface LoopObserver<O extends Outcome = IterationOutcome> {
   iterationStarted?(index: number): void;
   hangDetected?(index: number, lateByMs: number): void;
-  iterationDone?(o: IterationOutcome): void;
+  iterationDone?(o: O): void;
 }
 
 export interface LoopSummary {
@@ -75,21 +79,6 @@ export function makeLauncher(config: RunConfig): Launcher {
   return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
 }
 
-export function iterationSpec(config: RunConfig, index: number): IterationSpec {
-  return {
-    index,
-    nslaves: config.nslaves,
-    variant: config.variant,
-    fault: config.fault,
-    runtime: config.runtime,
-    slaveThread: config.slaveThread,
-    rounds: config.rounds,
-    timeoutMs: config.timeoutMs,
-    stallMs: config.stallMs,
-    pollMs: config.pollMs,
-    ringEvents: config.ringEvents,
-  };
-}
 
 export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
   sweepStaleSegments();
@@ -111,7 +100,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
   const one = async (index: number): Promise<'stop' | void> => {
     observer.iterationStarted?.(index);
     let evidence: HangEvidence | null = null;
-    const result: IterationResult = await runIteration(iterationSpec(opts.config, index), launcher, {
+    const result: IterationResult = await runIteration({ ...opts.config, index }, launcher, {
       signal: opts.signal,
       onHangDetected: (h) => observer.hangDetected?.(index, h.lateByMs),
       inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
@@ -125,7 +114,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     const save = opts.saveAll || report.verdict !== 'completed';
     const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
     if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
-      summary.baseline = 'pending';
+      summary.baseline = 'pending'; // claimed before the await: a parallel lane must not save a second one
       summary.baseline = await writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true);
     }
     summary.iterations++;

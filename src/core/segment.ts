@@ -4,7 +4,7 @@ import { addon, addonErrorCode } from './addon.js';
 import { EnvironmentError, UsageError } from './errors.js';
 import type { EventOwner, SegmentSnapshot, TraceEvent } from './layout.js';
 import { layout } from './layout.js';
-import type { Fault, Role, Variant } from './vocabulary.js';
+import type { Fault, Variant } from './vocabulary.js';
 
 export interface SegmentSpec {
   variant: Variant;
@@ -69,10 +69,6 @@ export class Segment {
 
   snapshot(): SegmentSnapshot {
     return layout().decodeSnapshot(this.raw.snapshot());
-  }
-
-  register(role: Role, id: number): number {
-    return this.raw.register(layout().role.value(role), id);
   }
 }
 

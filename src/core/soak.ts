@@ -13,6 +13,7 @@ import { processLabel } from './report-build.js';
 import type { CommandHangReport, RunConfig, SoakSummary } from './report-types.js';
 import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from './report-types.js';
 import { shardTag, writeFolder, writeJson } from './report-write.js';
+import type { LoopObserver, Outcome } from './run-loop.js';
 import { runLoop } from './run-loop.js';
 import { wilson } from './stats.js';
 
@@ -38,22 +39,8 @@ export interface SoakOptions {
   signal: AbortSignal;
 }
 
-export interface SoakOutcome {
-  index: number;
-  verdict: 'completed' | 'hang' | 'failed';
-  wallMs: number;
-  lateByMs: number | null;
-  summary: string;
-  findingKinds: string[];
-  findingSummaries: string[];
-  reportPath: string | null;
-}
-
-export interface SoakObserver {
-  iterationStarted?(index: number): void;
-  hangDetected?(index: number, lateByMs: number): void;
-  iterationDone?(o: SoakOutcome): void;
-}
+export type SoakOutcome = Outcome;
+export type SoakObserver = LoopObserver<Outcome>;
 
 /** This shard's share of K iterations: as even as possible, the first K mod k shards one more. */
 export function shardIterations(total: number | undefined, shard: Shard | null): number | undefined {

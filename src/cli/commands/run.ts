@@ -5,7 +5,7 @@ import { ExitCode } from '../../core/errors.js';
 import { gatherEvidence } from '../../core/evidence.js';
 import type { HangContext } from '../../core/iteration.js';
 import { processLabel, type HangEvidence } from '../../core/report-build.js';
-import type { IterationOutcome, LoopSummary } from '../../core/run-loop.js';
+import type { LoopSummary, Outcome } from '../../core/run-loop.js';
 import { runLoop } from '../../core/run-loop.js';
 import { err, fmtMs, out, paint, plural } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
@@ -20,10 +20,7 @@ export function shortPath(p: string): string {
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
-export function printOutcome(
-  progress: Progress,
-  o: Pick<IterationOutcome, 'index' | 'verdict' | 'summary' | 'findingSummaries' | 'reportPath'>,
-): void {
+export function printOutcome(progress: Progress, o: Outcome): void {
   if (o.verdict === 'completed') return;
   const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
   progress.line(`${head} iteration ${o.index}: ${o.summary}`);

@@ -168,25 +168,28 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
     const pid = t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
     return { ...t, pid };
   };
+  /** Records a decoded mutex, with its owner resolved to a live or dead thread. */
+  const recordMutex = (name: string, v: MutexView, guess: boolean): void => {
+    mutexViews.set(name, v);
+    const owner = v.ownerTid ? ownerOf(v.ownerTid) : null;
+    decodedPrims.set(name, {
+      name,
+      type: 'mutex',
+      guess,
+      lines: [...v.lines, ...(owner ? [`owner tid ${v.ownerTid}: ${owner.alive ? 'alive' : 'gone'}, ${label(owner.pid)}`] : [])],
+      pshared: v.pshared,
+      robust: v.robust,
+      ownerTid: v.ownerTid,
+      ownerAlive: owner?.alive ?? false,
+      ownerPid: owner?.pid ?? null,
+    });
+  };
   const decodeOurPrimitive = (seg: Segmentish, name: PrimName): void => {
     if (decodedPrims.has(`mvar.${name}`)) return;
     const b = primitiveBytes(seg, name);
     if (!b) return;
     if (isMutexName(name)) {
-      const v = describeMutex(readMutex(b, 0, mOff));
-      mutexViews.set(`mvar.${name}`, v);
-      const owner = v.ownerTid ? ownerOf(v.ownerTid) : null;
-      decodedPrims.set(`mvar.${name}`, {
-        name: `mvar.${name}`,
-        type: 'mutex',
-        guess: false,
-        lines: [...v.lines, ...(owner ? [`owner tid ${v.ownerTid}: ${owner.alive ? 'alive' : 'gone'}, ${label(owner.pid)}`] : [])],
-        pshared: v.pshared,
-        robust: v.robust,
-        ownerTid: v.ownerTid,
-        ownerAlive: owner?.alive ?? false,
-        ownerPid: owner?.pid ?? null,
-      });
+      recordMutex(`mvar.${name}`, describeMutex(readMutex(b, 0, mOff)), false);
     } else {
       const v = describeCond(readCond(b, 0, cOff));
       decodedPrims.set(`mvar.${name}`, { name: `mvar.${name}`, type: 'cond', guess: false, lines: v.lines, pshared: v.pshared, clock: v.clock, waiters: v.waiterRefs });
@@ -203,19 +206,7 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
       if (looksLikeMutex(m) && Boolean(m.kind & 128) !== f.private) {
         const v = describeMutex(m);
         const name = `mutex@${hex(f.addr - BigInt(mOff.__lock ?? 0))}`;
-        mutexViews.set(name, v);
-        const owner = v.ownerTid ? ownerOf(v.ownerTid) : null;
-        decodedPrims.set(name, {
-          name,
-          type: 'mutex',
-          guess: true,
-          lines: [...v.lines, ...(owner ? [`owner tid ${v.ownerTid}: ${owner.alive ? 'alive' : 'gone'}, ${label(owner.pid)}`] : [])],
-          pshared: v.pshared,
-          robust: v.robust,
-          ownerTid: v.ownerTid,
-          ownerAlive: owner?.alive ?? false,
-          ownerPid: owner?.pid ?? null,
-        });
+        recordMutex(name, v, true);
         return { name, type: 'mutex', mutex: v, guess: true, field: `${name}.__lock` };
       }
     }
