@@ -7,6 +7,8 @@ import type { Fault, Runtime, SlaveThread, Variant } from '../core/vocabulary.js
 import { FAULTS, FAULT_EXPECTATIONS, RUNTIMES, SLAVE_THREADS, VARIANTS, faultMinSlaves } from '../core/vocabulary.js';
 
 export const MAX_SLAVES = 1000;
+/** Node slaves are whole Node processes: bounded so a typo cannot exhaust memory. */
+export const MAX_NODE_SLAVES = 200;
 
 export interface RunArgs {
   N?: string;
@@ -115,6 +117,8 @@ export function loopArgs(a: RunArgs): LoopArgs {
     stallMs = clamped;
   }
   const runtime = a.runtime as Runtime;
+  if (runtime === 'node' && nslaves > MAX_NODE_SLAVES)
+    throw new UsageError(`--runtime node: N = ${nslaves} is above ${MAX_NODE_SLAVES} (each Node slave is a ~45 MB process); use --runtime native for large N`);
   const config: RunConfig = {
     nslaves,
     variant,

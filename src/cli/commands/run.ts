@@ -46,7 +46,9 @@ export function finalLine(name: string, s: LoopSummary): string {
     `${s.failures} failed`,
     fmtMs(s.wallMs),
   ];
-  return `${name}: ${parts.join(', ')}${s.interrupted ? ' (interrupted)' : ''}`;
+  const reports = s.reports.map(shortPath);
+  const listed = reports.length > 5 ? [...reports.slice(0, 5), `… ${reports.length - 5} more`] : reports;
+  return `${name}: ${parts.join(', ')}${s.interrupted ? ' (interrupted)' : ''}${listed.length ? `; reports: ${listed.join(', ')}` : ''}`;
 }
 
 export function loopExitCode(s: LoopSummary, signal: AbortSignal, expectHang: boolean): number {
