@@ -7,8 +7,8 @@
 // reported as counts, and how many times a wait loop spun is not structure.
 import type { TraceEvent } from './layout.js';
 import type { RunReport } from './report-types.js';
-import type { Quantiles } from './stats.js';
-import { byProcess, quantiles } from './stats.js';
+import type { LatencySamples, Quantiles } from './stats.js';
+import { byProcess, latencySamples, quantiles } from './stats.js';
 import type { Phase } from './vocabulary.js';
 
 export interface DiffInput {
@@ -158,29 +158,6 @@ function countsOf(r: RunReport): Record<string, number> {
   return out;
 }
 
-function latencyOf(events: TraceEvent[]): Map<string, Record<LatencyDelta['metric'], number[]>> {
-  const out = new Map<string, Record<LatencyDelta['metric'], number[]>>();
-  for (const evs of byProcess(events).values()) {
-    const role = evs[0]!.role;
-    const l = out.get(role) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
-    out.set(role, l);
-    let enter = -1;
-    let wait = -1;
-    for (const e of evs) {
-      if (e.phase === 'enter') enter = e.tNs;
-      else if (e.phase === 'locked' && enter >= 0 && e.op !== 'abba') l.lockWaitMs.push((e.tNs - enter) / 1e6);
-      else if (e.phase === 'wait-begin') wait = e.tNs;
-      else if ((e.phase === 'wait-end' || e.phase === 'wait-timeout') && wait >= 0) {
-        l.condWaitMs.push((e.tNs - wait) / 1e6);
-        wait = -1;
-      } else if (e.phase === 'done' && enter >= 0) {
-        l.opMs.push((e.tNs - enter) / 1e6);
-        enter = -1;
-      }
-    }
-  }
-  return out;
-}
 
 export function diffRuns(goods: DiffInput[], bad: DiffInput): DiffResult {
   const m = model(goods);
@@ -248,14 +225,14 @@ export function diffRuns(goods: DiffInput[], bad: DiffInput): DiffResult {
     if (bv < g.min || bv > g.max) counts.push({ name, good: g, bad: bv });
   }
 
-  const goodLat = new Map<string, Record<LatencyDelta['metric'], number[]>>();
+  const goodLat = new Map<string, LatencySamples>();
   for (const g of goods)
-    for (const [role, l] of latencyOf(g.events)) {
+    for (const [role, l] of latencySamples(g.events)) {
       const acc = goodLat.get(role) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
       for (const k of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) acc[k].push(...l[k]);
       goodLat.set(role, acc);
     }
-  const badLat = latencyOf(bad.events);
+  const badLat = latencySamples(bad.events);
   const latency: LatencyDelta[] = [];
   for (const role of new Set([...goodLat.keys(), ...badLat.keys()]))
     for (const metric of ['lockWaitMs', 'condWaitMs', 'opMs'] as const)

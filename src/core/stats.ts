@@ -72,6 +72,44 @@ export function byProcess(events: TraceEvent[]): Map<number, TraceEvent[]> {
 
 const ms = (ns: number) => ns / 1e6;
 
+/** Raw latencies (ms) per role: enter -> locked, each wait, enter -> done. */
+export type LatencySamples = Record<keyof LatencyStats, number[]>;
+
+export function latencySamples(events: TraceEvent[]): Map<string, LatencySamples> {
+  const out = new Map<string, LatencySamples>();
+  for (const list of byProcess(events).values()) {
+    const role = list[0]!.role;
+    const l = out.get(role) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
+    out.set(role, l);
+    let enter = -1;
+    let waitBegin = -1;
+    for (const e of list) {
+      switch (e.phase) {
+        case 'enter':
+          enter = e.tNs;
+          waitBegin = -1;
+          break;
+        case 'locked':
+          if (enter >= 0 && e.op !== 'abba') l.lockWaitMs.push(ms(e.tNs - enter));
+          break;
+        case 'wait-begin':
+          waitBegin = e.tNs;
+          break;
+        case 'wait-timeout':
+        case 'wait-end':
+          if (waitBegin >= 0) l.condWaitMs.push(ms(e.tNs - waitBegin));
+          waitBegin = -1;
+          break;
+        case 'done':
+          if (enter >= 0) l.opMs.push(ms(e.tNs - enter));
+          enter = -1;
+          break;
+      }
+    }
+  }
+  return out;
+}
+
 export function traceStats(events: TraceEvent[]): TraceStats {
   const s: TraceStats = {
     events: events.length,
@@ -84,52 +122,24 @@ export function traceStats(events: TraceEvent[]): TraceStats {
     expiredWithConditionTrue: 0,
     byRole: {},
   };
-  const lat = new Map<string, { lock: number[]; cond: number[]; op: number[] }>();
   const counters: Partial<Record<Phase, keyof TraceStats>> = {
     'lock-timeout': 'lockTimeouts',
     'wait-timeout': 'waitTimeouts',
     'owner-died': 'ownerDied',
     error: 'errors',
   };
-  for (const list of byProcess(events).values()) {
-    let enter = -1;
-    let waitBegin = -1;
-    for (const e of list) {
-      const l = lat.get(e.role) ?? { lock: [], cond: [], op: [] };
-      lat.set(e.role, l);
-      const c = counters[e.phase];
-      if (c) (s[c] as number)++;
-      if (e.rc !== 0 || e.err !== 0) {
-        const key = `${e.op} ${e.phase}:${e.rc !== 0 ? `rc=${e.rc}` : `errno=${e.err}`}`;
-        s.codesByPhase[key] = (s.codesByPhase[key] ?? 0) + 1;
-      }
-      switch (e.phase) {
-        case 'enter':
-          enter = e.tNs;
-          waitBegin = -1;
-          break;
-        case 'locked':
-          if (enter >= 0 && e.op !== 'abba') l.lock.push(ms(e.tNs - enter));
-          break;
-        case 'wait-begin':
-          waitBegin = e.tNs;
-          break;
-        case 'wait-timeout':
-        case 'wait-end':
-          if (e.phase === 'wait-timeout' && e.isFull === (e.op === 'take')) s.expiredWithConditionTrue++;
-          if (waitBegin >= 0) l.cond.push(ms(e.tNs - waitBegin));
-          waitBegin = -1;
-          break;
-        case 'done':
-          if (e.op === 'take' || e.op === 'put') s.opsCompleted[e.op]++;
-          if (enter >= 0) l.op.push(ms(e.tNs - enter));
-          enter = -1;
-          break;
-      }
+  for (const e of events) {
+    const c = counters[e.phase];
+    if (c) (s[c] as number)++;
+    if (e.rc !== 0 || e.err !== 0) {
+      const key = `${e.op} ${e.phase}:${e.rc !== 0 ? `rc=${e.rc}` : `errno=${e.err}`}`;
+      s.codesByPhase[key] = (s.codesByPhase[key] ?? 0) + 1;
     }
+    if (e.phase === 'wait-timeout' && e.isFull === (e.op === 'take')) s.expiredWithConditionTrue++;
+    if (e.phase === 'done' && (e.op === 'take' || e.op === 'put')) s.opsCompleted[e.op]++;
   }
-  for (const [role, l] of lat)
-    s.byRole[role] = { lockWaitMs: quantiles(l.lock), condWaitMs: quantiles(l.cond), opMs: quantiles(l.op) };
+  for (const [role, l] of latencySamples(events))
+    s.byRole[role] = { lockWaitMs: quantiles(l.lockWaitMs), condWaitMs: quantiles(l.condWaitMs), opMs: quantiles(l.opMs) };
   return s;
 }
 
