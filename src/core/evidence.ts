@@ -57,16 +57,14 @@ export function runContext(ctx: HangContext): RunContext {
 
 /** A capture as a report keeps it: shared mappings and those holding a futex a thread waits on; key status lines. */
 export function trimForReport(raw: ProcRaw): ProcRaw {
-  const maps = parseMaps(raw.maps);
+  const rows = (raw.maps ?? '').split('\n').map((line) => ({ line, m: parseMaps(line)[0] }));
+  const maps = rows.flatMap((r) => (r.m ? [r.m] : []));
   const addrs = raw.tasks.flatMap((t) => {
     const parts = t.syscall?.split(' ') ?? [];
     return parts[0] === '202' && parts[1] ? [BigInt(parts[1])] : [];
   });
   const keep = new Set(addrs.map((a) => findMapping(maps, a)?.start));
-  const lines = (raw.maps ?? '').split('\n').filter((line) => {
-    const [m] = parseMaps(line);
-    return m !== undefined && (m.perms[3] === 's' || keep.has(m.start));
-  });
+  const lines = rows.filter((r) => r.m !== undefined && (r.m.perms[3] === 's' || keep.has(r.m.start))).map((r) => r.line);
   const status = (s: string | null) =>
     s === null ? null : s.split('\n').filter((l) => STATUS_KEYS.includes(l.split(':')[0]!)).join('\n');
   return { ...raw, maps: raw.maps === null ? null : lines.join('\n'), status: status(raw.status), tasks: raw.tasks.map((t) => ({ ...t, status: status(t.status) })) };

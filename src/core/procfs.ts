@@ -1,7 +1,9 @@
-// Raw reads of /proc for a process and all its threads. Nothing is decoded
-// here (procfs-decode.ts does that, on this text or on recorded text), and
-// nothing throws: a file that cannot be read is recorded with the reason.
+// Raw reads of /proc for a process and all its threads. Captures are not
+// decoded here (procfs-decode.ts does that, on this text or on recorded
+// text), and nothing throws: a file that cannot be read is recorded with the
+// reason. descendantsOf walks the live process tree.
 import { readdirSync, readFileSync } from 'node:fs';
+import { parseStat } from './diagnosis/procfs-decode.js';
 
 export interface TaskRaw {
   tid: number;
@@ -88,10 +90,8 @@ export function descendantsOf(pid: number): { pid: number; ppid: number; comm: s
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const [state, ppid] = stat.slice(close + 2).split(' ');
-      if (state !== 'Z') all.push({ pid: Number(d), ppid: Number(ppid), comm: stat.slice(stat.indexOf('(') + 1, close) });
+      const st = parseStat(readFileSync(`/proc/${d}/stat`, 'utf8'));
+      if (st && st.state !== 'Z') all.push({ pid: st.pid, ppid: st.ppid, comm: st.comm });
     } catch {
       // gone
     }

@@ -11,7 +11,8 @@ import type { TraceEvent } from './layout.js';
 import type { RunReport } from './report-types.js';
 import { EVENTS_FILE, REPORT_FILE } from './report-types.js';
 
-function stamp(iso: string): string {
+/** An ISO time as folder names carry it: 20261122-042245Z. */
+export function stamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
 }
 

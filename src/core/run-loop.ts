@@ -79,7 +79,6 @@ export function makeLauncher(config: RunConfig): Launcher {
   return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
 }
 
-
 export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
   sweepStaleSegments();
   const t0 = performance.now();
@@ -121,7 +120,8 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     if (report.verdict === 'completed') summary.completed++;
     if (report.verdict === 'failed') summary.failures++;
     const findings = report.diagnosis?.findings ?? [];
-    for (const f of findings) summary.findingKinds[f.kind] = (summary.findingKinds[f.kind] ?? 0) + 1;
+    // Iterations per kind, as soak counts them: one iteration with two findings of a kind counts once.
+    for (const k of new Set(findings.map((f) => f.kind))) summary.findingKinds[k] = (summary.findingKinds[k] ?? 0) + 1;
     if (report.verdict === 'hang') {
       summary.hangs++;
       if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };

@@ -12,7 +12,7 @@ import { loop } from './loop.js';
 import { processLabel } from './report-build.js';
 import type { CommandHangReport, RunConfig, SoakSummary } from './report-types.js';
 import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from './report-types.js';
-import { shardTag, writeFolder, writeJson } from './report-write.js';
+import { shardTag, stamp, writeFolder, writeJson } from './report-write.js';
 import type { LoopObserver, Outcome } from './run-loop.js';
 import { runLoop } from './run-loop.js';
 import { wilson } from './stats.js';
@@ -180,8 +180,7 @@ async function soakCommand(opts: SoakOptions, observer: SoakObserver, record: (o
         procfs: r.procfs,
         diagnosis: r.diagnosis!,
       };
-      const stamp = report.createdAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
-      const name = `${stamp}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
+      const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
       reportPath = await writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report));
     }
     const findings = r.diagnosis?.findings ?? [];

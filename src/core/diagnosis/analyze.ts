@@ -367,12 +367,12 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
   const threadLine = (p: ProcFacts, t: ThreadFacts) =>
     `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}`;
 
-  // Who holds which mutex (by the owner tid in its bytes).
+  // Who holds which mutex: the owner recordMutex already resolved from its bytes.
   const holders = new Map<string, { view: MutexView; ownerPid: number | null; alive: boolean }>();
   for (const [name, view] of mutexViews) {
-    if (!view.locked || !view.ownerTid) continue;
-    const o = ownerOf(view.ownerTid);
-    holders.set(name, { view, ownerPid: o.pid, alive: o.alive });
+    const d = decodedPrims.get(name);
+    if (!view.locked || !view.ownerTid || !d) continue;
+    holders.set(name, { view, ownerPid: d.ownerPid ?? null, alive: d.ownerAlive ?? false });
   }
 
   // stopped
