@@ -1,12 +1,11 @@
 // `mvar-repro report show RUN` (and `report export`, see export.ts).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { processLabel } from '../../core/report-build.js';
-import { writeFile, rename } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { EnvironmentError } from '../../core/errors.js';
 import { chromeTrace } from '../../core/export-chrome.js';
 import { htmlTimeline } from '../../core/export-html.js';
 import { readEvents, readReport, runName } from '../../core/report-read.js';
+import { writeFileAtomic } from '../../core/report-write.js';
 import { buildTimeline } from '../../core/timeline.js';
 import type { RunReport } from '../../core/report-types.js';
 import { findingLines } from '../format-diagnosis.js';
@@ -105,12 +104,7 @@ const exportCmd: CommandModule<object, ExportArgs> = {
       return;
     }
     const file = resolve(argv.output ?? join(run.dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
-    try {
-      await writeFile(`${file}.tmp`, text);
-      await rename(`${file}.tmp`, file);
-    } catch (e) {
-      throw new EnvironmentError(`cannot write ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-    }
+    await writeFileAtomic(file, text);
     out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
   },
 };

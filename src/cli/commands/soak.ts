@@ -1,9 +1,9 @@
 // `mvar-repro soak [N] [run options] (--duration D | --iterations K) [-- COMMAND ARGS...]`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { accessSync, constants } from 'node:fs';
-import { writeFile, rename } from 'node:fs/promises';
 import { findOnPath } from '../../core/diagnosis/stacks.js';
-import { EnvironmentError, ExitCode, UsageError } from '../../core/errors.js';
+import { ExitCode, UsageError } from '../../core/errors.js';
+import { writeFileAtomic } from '../../core/report-write.js';
 import type { SoakSummary } from '../../core/report-types.js';
 import type { Shard } from '../../core/soak.js';
 import { shardIterations, soak } from '../../core/soak.js';
@@ -41,13 +41,8 @@ export function soakExitCode(s: SoakSummary): number {
   return s.failures > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
 
-export async function writeSummary(path: string, s: SoakSummary): Promise<void> {
-  try {
-    await writeFile(`${path}.tmp`, `${JSON.stringify(s, null, 2)}\n`);
-    await rename(`${path}.tmp`, path);
-  } catch (e) {
-    throw new EnvironmentError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+export function writeSummary(path: string, s: SoakSummary): Promise<void> {
+  return writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`);
 }
 
 function parseShard(text: string | undefined): Shard | null {
