@@ -4,7 +4,8 @@
 // operation, aligned by role, id and op id. Structure decides divergence;
 // timing does not: timeouts are folded away (a timed-out wait ends like any
 // other wait, a lock that timed out and retried is still a lock) and are
-// reported as counts, and how many times a wait loop spun is not structure.
+// reported as counts, and whether an operation had to wait, and how often,
+// is not structure either. A wait that never ended is.
 import type { TraceEvent } from './layout.js';
 import type { RunReport } from './report-types.js';
 import type { LatencySamples, Quantiles } from './stats.js';
@@ -75,7 +76,7 @@ function structural(p: Phase): Phase | null {
 export interface NormalOp {
   op: string;
   opId: number;
-  /** Structural phases, with repeats of the wait loop collapsed. */
+  /** Structural phases, completed wait rounds removed. */
   phases: string[];
 }
 
@@ -91,20 +92,21 @@ export function normaliseOps(events: TraceEvent[]): NormalOp[] {
     const p = structural(e.phase);
     if (p) cur.phases.push(p);
   }
-  for (const o of ops) o.phases = collapseLoops(o.phases);
+  for (const o of ops) o.phases = dropWaitRounds(o.phases);
   return ops;
 }
 
 /**
- * A wait loop is one loop however often it spins: each new round (a
- * `signalled` right after a completed round) replaces the round before it,
- * so a run that ends stuck in its third round looks like one stuck in its first.
+ * Whether the box was ready when the lock was taken is scheduling: a
+ * completed wait round (signalled wait-begin wait-end) is removed, so every
+ * completed operation has one shape. A round that never ended stays: an op
+ * stuck in its third round looks like one stuck in its first.
  */
-function collapseLoops(ph: string[]): string[] {
+function dropWaitRounds(ph: string[]): string[] {
   const out: string[] = [];
   for (const p of ph) {
-    if (p === 'signalled' && out.slice(-3).join(' ') === 'signalled wait-begin wait-end') out.splice(-3, 3);
     out.push(p);
+    if (out.slice(-3).join(' ') === 'signalled wait-begin wait-end') out.splice(-3, 3);
   }
   return out;
 }
