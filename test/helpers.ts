@@ -4,12 +4,13 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { descendantsOf } from '../src/core/procfs.js';
+import { descendantsOf } from '../src/core/procfs/capture.js';
+import { nodeWorkerPath, workerPath } from '../src/core/system/paths.js';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CLI = join(ROOT, 'dist', 'cli', 'main.js');
-export const WORKER = join(ROOT, 'build', 'Release', 'mvar-worker');
-export const NODE_WORKER = join(ROOT, 'dist', 'core', 'node-worker.js');
+export const WORKER = workerPath();
+export const NODE_WORKER = nodeWorkerPath();
 
 export interface CliResult {
   code: number;

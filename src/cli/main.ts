@@ -3,8 +3,8 @@
 // work is in src/core.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, exitCodeOf, oneLine } from '../core/errors.js';
-import { toolVersion } from '../core/paths.js';
+import { ExitCode, exitCodeOf, oneLine } from '../core/system/errors.js';
+import { toolVersion } from '../core/system/paths.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { diffCommand } from './commands/diff.js';
 import { mergeCommand } from './commands/merge.js';

@@ -1,10 +1,10 @@
 // Options shared by `run` and `soak`, and their validation into a RunConfig.
 import type { Argv } from 'yargs';
-import { parseDuration } from '../core/duration.js';
-import { UsageError } from '../core/errors.js';
-import type { RunConfig } from '../core/report-types.js';
-import type { Fault, Runtime, SlaveThread, Variant } from '../core/vocabulary.js';
-import { FAULTS, FAULT_EXPECTATIONS, RUNTIMES, SLAVE_THREADS, VARIANTS, faultMinSlaves } from '../core/vocabulary.js';
+import { parseDuration } from '../core/system/duration.js';
+import { UsageError } from '../core/system/errors.js';
+import type { RunConfig } from '../core/report/types.js';
+import type { Fault, Runtime, SlaveThread, Variant } from '../core/native/vocabulary.js';
+import { FAULTS, FAULT_EXPECTATIONS, RUNTIMES, SLAVE_THREADS, VARIANTS, faultMinSlaves } from '../core/native/vocabulary.js';
 
 export const MAX_SLAVES = 1000;
 /** Node slaves are whole Node processes: bounded so a typo cannot exhaust memory. */

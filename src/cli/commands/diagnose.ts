@@ -1,10 +1,10 @@
 // `mvar-repro diagnose PID...`: why are these processes stuck?
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { diagnose } from '../../core/diagnosis/engine.js';
-import { parseDuration } from '../../core/duration.js';
-import { EnvironmentError, ExitCode, UsageError } from '../../core/errors.js';
-import { processAlive } from '../../core/procfs.js';
-import { diagnosisLines } from '../format-diagnosis.js';
+import { parseDuration } from '../../core/system/duration.js';
+import { EnvironmentError, ExitCode, UsageError } from '../../core/system/errors.js';
+import { processAlive } from '../../core/procfs/capture.js';
+import { diagnosisLines } from '../format/diagnosis.js';
 import { out } from '../output.js';
 import { parseCount } from '../run-options.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';

@@ -1,9 +1,9 @@
 // `mvar-repro diff GOOD... BAD`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import type { DiffResult } from '../../core/diff.js';
-import { diffRuns } from '../../core/diff.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
-import { readEvents, readReport, runName } from '../../core/report-read.js';
+import type { DiffResult } from '../../core/trace/diff.js';
+import { diffRuns } from '../../core/trace/diff.js';
+import { ExitCode, UsageError } from '../../core/system/errors.js';
+import { readEvents, readReport, runName } from '../../core/report/read.js';
 import { out, paint, table } from '../output.js';
 
 interface Args {

@@ -1,6 +1,6 @@
 // `mvar-repro merge SUMMARY...`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { mergeSummaries, readSummary } from '../../core/merge.js';
+import { mergeSummaries, readSummary } from '../../core/soak/merge.js';
 import { out } from '../output.js';
 import { soakExitCode, summaryLines, writeSummary } from './soak.js';
 

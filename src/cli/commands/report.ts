@@ -1,14 +1,14 @@
 // `mvar-repro report show RUN` (and `report export`, see export.ts).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { processLabel } from '../../core/report-build.js';
+import { processLabel } from '../../core/report/build.js';
 import { join, resolve } from 'node:path';
-import { chromeTrace } from '../../core/export-chrome.js';
-import { htmlTimeline } from '../../core/export-html.js';
-import { readEvents, readReport, runName } from '../../core/report-read.js';
-import { writeFileAtomic } from '../../core/report-write.js';
-import { buildTimeline } from '../../core/timeline.js';
-import type { RunReport } from '../../core/report-types.js';
-import { findingLines } from '../format-diagnosis.js';
+import { chromeTrace } from '../../core/trace/export/chrome.js';
+import { htmlTimeline } from '../../core/trace/export/html.js';
+import { readEvents, readReport, runName } from '../../core/report/read.js';
+import { writeFileAtomic } from '../../core/report/write.js';
+import { buildTimeline } from '../../core/trace/timeline.js';
+import type { RunReport } from '../../core/report/types.js';
+import { findingLines } from '../format/diagnosis.js';
 import { fmtMs, out, paint, table } from '../output.js';
 
 export function showLines(r: RunReport, dir: string): string[] {

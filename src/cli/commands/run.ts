@@ -1,12 +1,12 @@
 // `mvar-repro run [N]`: master + N slaves, watched; loops on request.
 import { isAbsolute, relative } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ExitCode } from '../../core/errors.js';
-import { gatherEvidence } from '../../core/evidence.js';
-import type { HangContext } from '../../core/iteration.js';
-import { processLabel, type HangEvidence } from '../../core/report-build.js';
-import type { LoopSummary, Outcome } from '../../core/run-loop.js';
-import { runLoop } from '../../core/run-loop.js';
+import { ExitCode } from '../../core/system/errors.js';
+import { gatherEvidence } from '../../core/run/evidence.js';
+import type { HangContext } from '../../core/run/iteration.js';
+import { processLabel, type HangEvidence } from '../../core/report/build.js';
+import type { LoopSummary, Outcome } from '../../core/run/loop.js';
+import { runLoop } from '../../core/run/loop.js';
 import { err, fmtMs, out, paint, plural } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';

@@ -2,11 +2,11 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { accessSync, constants } from 'node:fs';
 import { findOnPath } from '../../core/diagnosis/stacks.js';
-import { ExitCode, UsageError } from '../../core/errors.js';
-import { writeFileAtomic } from '../../core/report-write.js';
-import type { SoakSummary } from '../../core/report-types.js';
-import type { Shard } from '../../core/soak.js';
-import { shardIterations, soak } from '../../core/soak.js';
+import { ExitCode, UsageError } from '../../core/system/errors.js';
+import { writeFileAtomic } from '../../core/report/write.js';
+import type { SoakSummary } from '../../core/report/types.js';
+import type { Shard } from '../../core/soak/soak.js';
+import { shardIterations, soak } from '../../core/soak/soak.js';
 import { fmtMs, out, paint, plural } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';

@@ -1,10 +1,10 @@
 // The diagnosis proper: from /proc captures, a probe of memory and thread
 // liveness, and (for our own runs) what the watchdog saw, name why each stuck
 // process is stuck. Pure given its inputs, so recorded captures replay.
-import type { Layout, SegmentHeader } from '../layout.js';
-import type { ProcRaw } from '../procfs.js';
-import type { Classification } from '../watchdog.js';
-import type { Op, Phase } from '../vocabulary.js';
+import type { Layout, SegmentHeader } from '../native/layout.js';
+import type { ProcRaw } from '../procfs/capture.js';
+import type { Classification } from '../run/watchdog.js';
+import type { Op, Phase } from '../native/vocabulary.js';
 import { decodeFutex, formatFutex, futexOpName, SYS_FUTEX, syscallName, type FutexDecode } from './futex.js';
 import {
   ASSUMED_GLIBC,
@@ -19,9 +19,9 @@ import {
   type MutexView,
 } from './glibc.js';
 import type { Probe } from './probe.js';
-import { findMapping, formatMapLine, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from './procfs-decode.js';
+import { findMapping, formatMapLine, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
 import type { Diagnosis, Finding, FutexCall, MappingRef, PrimitiveDecode, ProcessDiagnosis, ThreadReport } from './types.js';
-import { glibcHasLostWakeupBug } from '../environment.js';
+import { glibcHasLostWakeupBug } from '../system/environment.js';
 
 /** One process of our run, as the watchdog saw it at the hang. */
 export interface RunProcess {

@@ -1,9 +1,9 @@
 // Runs a diagnosis on live processes: samples /proc, analyzes, and captures
 // stacks of the processes the findings are about.
-import { addon } from '../addon.js';
-import { EnvironmentError } from '../errors.js';
-import { layout } from '../layout.js';
-import { captureProc, type ProcRaw } from '../procfs.js';
+import { addon } from '../native/addon.js';
+import { EnvironmentError } from '../system/errors.js';
+import { layout } from '../native/layout.js';
+import { captureProc, type ProcRaw } from '../procfs/capture.js';
 import type { AnalysisInput, RunContext } from './analyze.js';
 import { analyze } from './analyze.js';
 import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';

@@ -3,7 +3,7 @@
 // this machine's own <pthread.h>; the bit meanings below are glibc internals
 // (nptl/pthreadP.h, nptl/pthread_cond_common.c), stable from 2.25 to 2.40;
 // 2.41 dropped __g_refs from the condvar.
-import type { Layout } from '../layout.js';
+import type { Layout } from '../native/layout.js';
 
 export const ASSUMED_GLIBC =
   'x86_64 glibc: pthread_mutex_t layout since 2.12; pthread_cond_t as in 2.25-2.40 (2.41 removed __g_refs)';

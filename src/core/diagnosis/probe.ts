@@ -3,7 +3,7 @@
 // an object. A recording probe saves every answer, so a real capture can be
 // replayed later as a test fixture.
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { parseStatus } from './procfs-decode.js';
+import { parseStatus } from '../procfs/decode.js';
 
 export interface ThreadInfo {
   alive: boolean;

@@ -1,0 +1,109 @@
+// Loads the compiled addon and describes its raw surface. Everything else
+// talks to the C core through the typed wrappers in segment.ts and layout.ts.
+import { createRequire } from 'node:module';
+import { EnvironmentError } from '../system/errors.js';
+import { buildDir } from '../system/paths.js';
+
+export interface RawField {
+  offset: number;
+  size: number;
+}
+
+export interface RawRegion {
+  size: number;
+  fields: Record<string, RawField>;
+}
+
+export interface RawLayout {
+  regions: Record<'header' | 'mvar' | 'slot' | 'ring' | 'event', RawRegion>;
+  constants: Record<string, Record<string, number>>;
+  magic: string;
+}
+
+export interface CreateOptions {
+  variant: number;
+  fault?: number;
+  faultTarget?: number;
+  rounds?: number;
+  nslaves: number;
+  procCapacity?: number;
+  ringCapacity?: number;
+}
+
+export interface RawReadResult {
+  events: Buffer;
+  next: number;
+  missed: number;
+  head: number;
+}
+
+export interface RawReadAllResult {
+  events: Buffer;
+  counts: Uint32Array;
+  missed: Float64Array;
+}
+
+export interface RawSegment {
+  readonly name: string;
+  readonly size: number;
+  close(): void;
+  unlink(): boolean;
+  register(role: number, id: number): number;
+  finish(status: number, reason?: string): void;
+  faultPlan(): { abba: boolean; loseValue: boolean; nslaves: number; rounds: number };
+  waitForFault(): void;
+  takeSync(): bigint;
+  putSync(value: bigint | number): void;
+  abbaSync(): void;
+  take(): Promise<bigint>;
+  put(value: bigint | number): Promise<void>;
+  abba(): Promise<void>;
+  snapshot(): Buffer;
+  readEvents(slot: number, from: number): RawReadResult;
+  readAll(cursors: Float64Array): RawReadAllResult;
+}
+
+export interface RawAddon {
+  Segment: {
+    create(opts: CreateOptions): RawSegment;
+    open(name: string): RawSegment;
+  };
+  layout(): RawLayout;
+  glibcVersion(): string;
+  dieWithParent(ppid: number): boolean;
+}
+
+/** An error thrown by the addon carries one of these codes. */
+export type AddonErrorCode =
+  | 'EARG'
+  | 'ENOENT'
+  | 'EACCES'
+  | 'ESEGSIZE'
+  | 'ESEGMAGIC'
+  | 'ESEGVERSION'
+  | 'ESEGBOUNDS'
+  | 'EEXIST'
+  | 'ESYS'
+  | 'ECLOSED'
+  | 'EBUSY'
+  | 'EMVAR';
+
+export function addonErrorCode(e: unknown): AddonErrorCode | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? (code as AddonErrorCode) : undefined;
+}
+
+let cached: RawAddon | undefined;
+
+export function addon(): RawAddon {
+  if (cached) return cached;
+  const path = `${buildDir()}/mvar_repro.node`;
+  try {
+    cached = createRequire(import.meta.url)(path) as RawAddon;
+  } catch (e) {
+    throw new EnvironmentError(
+      `native addon not loadable (${path}): ${(e as Error).message.split('\n')[0]}; run 'npm install' (or 'npm run build') first`,
+    );
+  }
+  return cached;
+}

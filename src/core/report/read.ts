@@ -1,0 +1,84 @@
+// Reading run folders back: report.json and events.ndjson, validated enough
+// that a foreign, truncated or future file is refused with one clear line.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../system/errors.js';
+import type { TraceEvent } from '../native/layout.js';
+import type { RunReport } from './types.js';
+import { EVENTS_FILE, REPORT_FILE, SCHEMA_VERSION } from './types.js';
+
+export interface LoadedRun {
+  /** The run folder. */
+  dir: string;
+  report: RunReport;
+}
+
+/** Where a baseline called `name` lives. */
+export function baselineDir(name: string, reportsDir = 'reports'): string {
+  return resolve(reportsDir, 'baselines', name);
+}
+
+/** RUN may be a run folder, its report.json, or the name of a baseline. */
+export function resolveRun(ref: string, reportsDir = 'reports'): string {
+  const p = resolve(ref);
+  if (existsSync(p)) return statSync(p).isDirectory() ? join(p, REPORT_FILE) : p;
+  const b = baselineDir(ref, reportsDir);
+  if (!ref.includes('/') && existsSync(join(b, REPORT_FILE))) return join(b, REPORT_FILE);
+  throw new UsageError(`${ref}: no such run folder, report file or baseline`);
+}
+
+export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
+  const file = resolveRun(ref, reportsDir);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${file}: not a report: ${text.trim() ? 'invalid or truncated JSON' : 'empty file'}`);
+  }
+  const r = data as Partial<RunReport> | null;
+  if (!r || typeof r !== 'object' || r.kind !== 'mvar-repro-run')
+    throw new UsageError(`${file}: not an mvar-repro run report`);
+  if (r.schemaVersion !== SCHEMA_VERSION)
+    throw new UsageError(`${file}: report schema version ${String(r.schemaVersion)} is not supported (this build reads ${SCHEMA_VERSION})`);
+  for (const key of ['config', 'verdict', 'processes', 'stats', 'events', 'timing'] as const)
+    if (r[key] === undefined || r[key] === null) throw new UsageError(`${file}: not a complete report (no '${key}')`);
+  return { dir: dirname(file), report: r as RunReport };
+}
+
+/** The full trace of a loaded run; a truncated or foreign events file is refused. */
+export function readEvents(run: LoadedRun): TraceEvent[] {
+  const file = join(run.dir, run.report.events.file || EVENTS_FILE);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const events: TraceEvent[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    let e: TraceEvent;
+    try {
+      e = JSON.parse(lines[i]!) as TraceEvent;
+    } catch {
+      throw new UsageError(`${file}: line ${i + 1} is not an event (truncated file?)`);
+    }
+    if (typeof e.phase !== 'string' || typeof e.slot !== 'number' || typeof e.tNs !== 'number')
+      throw new UsageError(`${file}: line ${i + 1} is not an mvar-repro event`);
+    events.push(e);
+  }
+  if (events.length !== run.report.events.count)
+    throw new UsageError(`${file}: holds ${events.length} events, its report says ${run.report.events.count} (truncated file?)`);
+  return events;
+}
+
+export function runName(run: LoadedRun): string {
+  return basename(run.dir);
+}

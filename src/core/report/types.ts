@@ -1,0 +1,147 @@
+// The report format, schema version 1: the single definition used by the
+// writer (report-build.ts, report-write.ts) and every reader (report-read.ts,
+// diff, export, soak). docs/report-format.md describes the same shapes.
+import type { Diagnosis } from '../diagnosis/types.js';
+import type { Environment } from '../system/environment.js';
+import type { Verdict } from '../run/iteration.js';
+import type { MvarState, TraceEvent } from '../native/layout.js';
+import type { ProcRaw } from '../procfs/capture.js';
+import type { TraceStats } from '../trace/stats.js';
+import type { Classification } from '../run/watchdog.js';
+import type { Fault, Runtime, SlaveThread, Variant } from '../native/vocabulary.js';
+
+export const SCHEMA_VERSION = 1;
+export const REPORT_FILE = 'report.json';
+export const EVENTS_FILE = 'events.ndjson';
+
+export interface RunConfig {
+  nslaves: number;
+  variant: Variant;
+  fault: Fault;
+  runtime: Runtime;
+  slaveThread: SlaveThread;
+  rounds: number;
+  timeoutMs: number;
+  stallMs: number;
+  pollMs: number;
+  ringEvents: number;
+  spawner: 'forkserver' | 'execa';
+}
+
+export interface ProcessReport {
+  role: 'master' | 'slave';
+  id: number;
+  pid: number;
+  runtime: Runtime;
+  classification: Classification;
+  exit: { code: number | null; signal: string | null; killedByWatchdog: boolean } | null;
+  /** The staged fault explains how this process ended. */
+  expectedByFault: boolean;
+  opsDone: number;
+  /** The operation it was in when classified, if any. */
+  currentOp: { op: string; opId: number } | null;
+  sinceLastEventMs: number | null;
+  sinceLastDoneMs: number | null;
+  /** Its one-line failure reason (slot or stderr), empty when none. */
+  reason: string;
+  events: number;
+  /** Events overwritten in its ring before they could be read. */
+  missedEvents: number;
+  /** Its last 10 events. */
+  lastEvents: TraceEvent[];
+}
+
+export interface RunReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: 'mvar-repro-run';
+  createdAt: string;
+  /** Iteration number within its loop, from 1. */
+  iteration: number;
+  /** The soak shard that ran it, if any. */
+  shard: { index: number; count: number } | null;
+  config: RunConfig;
+  environment: Environment;
+  verdict: Exclude<Verdict, 'interrupted'>;
+  /** One sentence: what happened. */
+  summary: string;
+  timing: {
+    startedAt: string;
+    /** The start on CLOCK_MONOTONIC, the clock of every event's tNs. */
+    startNs: number;
+    wallMs: number;
+    /** Detection minus deadline, for a hang. */
+    lateByMs: number | null;
+    /** Evidence gathering before the kill, for a hang. */
+    evidenceMs: number | null;
+  };
+  processes: ProcessReport[];
+  segment: {
+    name: string;
+    atHang: MvarState | null;
+    final: MvarState;
+  };
+  /** Raw /proc text of every live process at the hang, before the kill. */
+  procfs: ProcRaw[] | null;
+  diagnosis: Diagnosis | null;
+  stats: TraceStats;
+  dropped: { total: number; corrupt: number; byProcess: { role: string; id: number; missed: number }[] };
+  events: { file: string; count: number };
+}
+
+export const SOAK_SUMMARY_KIND = 'mvar-repro-soak-summary';
+export const GENERIC_REPORT_KIND = 'mvar-repro-command-hang';
+
+export interface RateInterval {
+  rate: number;
+  /** 95 % Wilson score interval. */
+  low: number;
+  high: number;
+}
+
+/** What `soak` prints and writes with --summary, and what `merge` reads and writes. */
+export interface SoakSummary {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: typeof SOAK_SUMMARY_KIND;
+  createdAt: string;
+  /** null for a merged summary of several shards, or an unsharded soak. */
+  shard: { index: number; count: number } | null;
+  /** Shards merged into this summary (merge only). */
+  shards: number;
+  /** The soaked program, or null when soaking mvar-repro's own protocol. */
+  command: string[] | null;
+  config: RunConfig | { timeoutMs: number };
+  expect: 'none' | 'hang';
+  iterations: number;
+  passes: number;
+  hangs: number;
+  failures: number;
+  hangRate: RateInterval;
+  failureRate: RateInterval;
+  wallMs: number;
+  iterationsPerMinute: number;
+  firstHang: { shard: number | null; iteration: number; report: string | null } | null;
+  /** finding kind -> iterations whose diagnosis has it. */
+  findingKinds: Record<string, number>;
+  /** Report folders of the iterations that hung or failed. */
+  reports: string[];
+  interrupted: boolean;
+  environment: Environment;
+}
+
+/** A hung iteration of a soaked program (`soak -- COMMAND`). */
+export interface CommandHangReport {
+  schemaVersion: typeof SCHEMA_VERSION;
+  kind: typeof GENERIC_REPORT_KIND;
+  createdAt: string;
+  command: string[];
+  iteration: number;
+  shard: { index: number; count: number } | null;
+  timeoutMs: number;
+  environment: Environment;
+  /** The process tree at the deadline, before the kill. */
+  tree: { pid: number; ppid: number; comm: string; cmdline: string }[];
+  stdoutTail: string;
+  stderrTail: string;
+  procfs: ProcRaw[];
+  diagnosis: Diagnosis;
+}

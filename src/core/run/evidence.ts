@@ -1,0 +1,89 @@
+// What is gathered at a hang while every process is still as it hung: raw
+// /proc text of each live process and the diagnosis built on it.
+import type { RunContext, RunProcess } from '../diagnosis/analyze.js';
+import { diagnose } from '../diagnosis/engine.js';
+import { findMapping, parseMaps, STATUS_KEYS } from '../procfs/decode.js';
+import type { HangContext } from './iteration.js';
+import type { TraceEvent } from '../native/layout.js';
+import type { ProcRaw } from '../procfs/capture.js';
+import type { HangEvidence } from '../report/build.js';
+import { byProcess, traceStats } from '../trace/stats.js';
+
+export interface EvidenceOptions {
+  /** Native stacks of up to this many stuck processes (0: none). */
+  stacks: number;
+  /** The hung processes will be kept for the user's own debugger. */
+  keep: boolean;
+}
+
+export function runContext(ctx: HangContext): RunContext {
+  const per = byProcess(ctx.events);
+  const tids: Record<number, number> = {};
+  for (const e of ctx.events) tids[e.tid] = e.pid;
+  const processes: RunProcess[] = ctx.processes.map((p) => {
+    const ev: TraceEvent[] = per.get(p.slot) ?? [];
+    const last = ev.at(-1);
+    const count = (phase: string, op?: string) => ev.filter((e) => e.phase === phase && (!op || e.op === op)).length;
+    if (p.slotState?.tid) tids[p.slotState.tid] = p.pid;
+    return {
+      pid: p.pid,
+      role: p.role,
+      id: p.id,
+      classification: p.classification,
+      exit: p.exit ? { code: p.exit.code, signal: p.exit.signal } : null,
+      finished: p.slotState?.state === 'done' || p.slotState?.state === 'failed',
+      curOp: p.slotState?.curOp ?? 'none',
+      curOpId: p.slotState?.curOpId ?? 0,
+      opsDone: p.slotState?.opsDone ?? 0,
+      lastPhase: last?.phase ?? null,
+      lastOp: last?.op ?? null,
+      lastAux: last?.aux ?? 0,
+      takes: count('done', 'take'),
+      puts: count('done', 'put'),
+      waitTimeouts: count('wait-timeout'),
+      lockTimeouts: count('lock-timeout'),
+      sinceLastEventMs: p.sinceLastEventMs,
+    };
+  });
+  return {
+    segmentName: ctx.segment.name,
+    header: ctx.snapshot.header,
+    primitives: ctx.snapshot.mvar.primitives,
+    processes,
+    tids,
+    expiredWithConditionTrue: traceStats(ctx.events).expiredWithConditionTrue,
+  };
+}
+
+/** A capture as a report keeps it: shared mappings and those holding a futex a thread waits on; key status lines. */
+export function trimForReport(raw: ProcRaw): ProcRaw {
+  const rows = (raw.maps ?? '').split('\n').map((line) => ({ line, m: parseMaps(line)[0] }));
+  const maps = rows.flatMap((r) => (r.m ? [r.m] : []));
+  const addrs = raw.tasks.flatMap((t) => {
+    const parts = t.syscall?.split(' ') ?? [];
+    return parts[0] === '202' && parts[1] ? [BigInt(parts[1])] : [];
+  });
+  const keep = new Set(addrs.map((a) => findMapping(maps, a)?.start));
+  const lines = rows.filter((r) => r.m !== undefined && (r.m.perms[3] === 's' || keep.has(r.m.start))).map((r) => r.line);
+  const status = (s: string | null) =>
+    s === null ? null : s.split('\n').filter((l) => STATUS_KEYS.includes(l.split(':')[0]!)).join('\n');
+  return { ...raw, maps: raw.maps === null ? null : lines.join('\n'), status: status(raw.status), tasks: raw.tasks.map((t) => ({ ...t, status: status(t.status) })) };
+}
+
+export async function gatherEvidence(ctx: HangContext, opts: EvidenceOptions): Promise<HangEvidence> {
+  const live = ctx.processes.filter((p) => !p.exit);
+  const { diagnosis, samples } = await diagnose(
+    live.map((p) => p.pid),
+    {
+      samples: 2,
+      intervalMs: 100,
+      stacks: opts.stacks,
+      stackTimeoutMs: 15_000,
+      // The processes are killed right after: freeze them so the attach cannot let one through.
+      freezeForStacks: true,
+      stacksSkipped: opts.keep ? '--keep: attach your own debugger (an attach can wake a thread left asleep by a lost wake-up)' : null,
+      run: runContext(ctx),
+    },
+  );
+  return { procfs: samples[0]!.map(trimForReport), diagnosis };
+}

@@ -1,0 +1,157 @@
+// Client of `mvar-worker serve` (native/forkserver.c): one server per run
+// loop forks every iteration's native processes and reaps them. The server
+// dies with the CLI (PR_SET_PDEATHSIG) and its children die with the server.
+import { execa, type ResultPromise } from 'execa';
+import { createInterface } from 'node:readline';
+import { EnvironmentError } from '../../system/errors.js';
+import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
+import { signalName } from './launcher.js';
+import { workerPath } from '../../system/paths.js';
+
+interface Pending {
+  resolve(pids: number[]): void;
+  reject(e: Error): void;
+}
+
+interface Child {
+  resolve(e: ExitInfo): void;
+}
+
+export class ForkServerLauncher implements Launcher {
+  readonly kind = 'forkserver';
+  private server: ResultPromise | undefined;
+  private ready: Promise<void> | undefined;
+  private readonly pending = new Map<string, Pending>();
+  private readonly children = new Map<number, Child>();
+  private readonly early = new Map<number, ExitInfo>();
+  private seq = 0;
+  private stderrTail: string[] = [];
+  private readonly stderrByPid = new Map<number, string[]>();
+  private dead: Error | undefined;
+
+  private start(): Promise<void> {
+    if (this.ready) return this.ready;
+    const server = execa(workerPath(), ['serve', '--parent', String(process.pid)], {
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      cleanup: true,
+    });
+    this.server = server;
+    this.ready = new Promise<void>((resolve, reject) => {
+      createInterface({ input: server.stdout! }).on('line', (line) => this.onLine(line, resolve));
+      createInterface({ input: server.stderr! }).on('line', (line) => {
+        // Children write "mvar-worker[PID]: reason" (forkserver.c).
+        const m = /^mvar-worker\[(\d+)\]: (.*)$/.exec(line);
+        if (m) {
+          const pid = Number(m[1]);
+          this.stderrByPid.set(pid, [...(this.stderrByPid.get(pid) ?? []).slice(-4), m[2]!]);
+        } else {
+          this.stderrTail = [...this.stderrTail.slice(-19), line];
+        }
+      });
+      void server.then((r) => {
+        const why =
+          r.failed && r.exitCode === undefined
+            ? r.shortMessage
+            : `exited (${r.exitCode ?? r.signal})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`;
+        this.fail(new EnvironmentError(`fork server ${workerPath()} ${why}`));
+        reject(this.dead);
+      });
+    });
+    return this.ready;
+  }
+
+  private onLine(line: string, ready: () => void): void {
+    const [kind, tag, ...rest] = line.split(' ');
+    switch (kind) {
+      case 'ready':
+        ready();
+        return;
+      case 'started': {
+        const p = this.pending.get(tag!);
+        this.pending.delete(tag!);
+        p?.resolve(rest.map(Number));
+        return;
+      }
+      case 'error': {
+        const p = this.pending.get(tag!);
+        this.pending.delete(tag!);
+        p?.reject(new EnvironmentError(`fork server: ${rest.join(' ')}`));
+        return;
+      }
+      case 'exit': {
+        const [pid, code, sig] = rest.map(Number) as [number, number, number];
+        const info: ExitInfo = {
+          code: code >= 0 ? code : null,
+          signal: code >= 0 ? null : signalName(sig),
+          atMs: performance.now(),
+          stderr: this.stderrFor(pid),
+        };
+        const c = this.children.get(pid);
+        this.children.delete(pid);
+        if (c) c.resolve(info);
+        else this.early.set(pid, info); // exited before its launch promise was handed out
+        return;
+      }
+    }
+  }
+
+  private stderrFor(pid: number): string {
+    const lines = this.stderrByPid.get(pid) ?? [];
+    this.stderrByPid.delete(pid);
+    return lines.join('\n');
+  }
+
+  private fail(e: Error): void {
+    if (this.dead) return;
+    this.dead = e;
+    for (const p of this.pending.values()) p.reject(e);
+    this.pending.clear();
+    // The server's children die with it (PR_SET_PDEATHSIG); report them killed.
+    for (const c of this.children.values())
+      c.resolve({ code: null, signal: 'SIGKILL', atMs: performance.now(), stderr: 'fork server died' });
+    this.children.clear();
+  }
+
+  private send(line: string): void {
+    if (!this.dead) this.server?.stdin?.write(`${line}\n`);
+  }
+
+  async launch(segment: string, procs: ProcessSpec[]): Promise<Launched> {
+    procs.forEach((p, i) => {
+      if (p.id !== i || p.role !== (i === 0 ? 'master' : 'slave'))
+        throw new Error('fork server launches exactly the master and slaves 1..N');
+    });
+    await this.start();
+    if (this.dead) throw this.dead;
+    const tag = `i${++this.seq}`;
+    const pids = await new Promise<number[]>((resolve, reject) => {
+      this.pending.set(tag, { resolve, reject });
+      this.send(`run ${tag} ${segment}`);
+    });
+    if (pids.length !== procs.length)
+      throw new EnvironmentError(`fork server started ${pids.length} processes, expected ${procs.length}`);
+    const exits = pids.map(
+      (pid) =>
+        new Promise<ExitInfo>((resolve) => {
+          const early = this.early.get(pid);
+          if (early) {
+            this.early.delete(pid);
+            resolve(early);
+          } else this.children.set(pid, { resolve });
+        }),
+    );
+    return { pids, exits, mappedAtStart: true, killAll: () => this.send(`kill ${tag}`) };
+  }
+
+  async close(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.send('quit');
+    server.stdin?.end();
+    await server;
+  }
+}

@@ -1,0 +1,48 @@
+// Starting an iteration's processes. Two implementations: the native fork
+// server (launcher-forkserver.ts, the default for native processes: a fork of
+// a small C process costs microseconds) and one execa child per process
+// (launcher-execa.ts: the Node runtime, or --spawner execa).
+import { constants } from 'node:os';
+import type { Role } from '../../native/vocabulary.js';
+
+export interface ProcessSpec {
+  role: Extract<Role, 'master' | 'slave'>;
+  id: number;
+}
+
+export interface ExitInfo {
+  /** Exit status, or null when a signal ended the process. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** performance.now() when the exit was observed. */
+  atMs: number;
+  /** Last lines the process wrote to stderr, when they could be attributed to it. */
+  stderr: string;
+}
+
+export interface Launched {
+  /** pid of procs[i]. */
+  readonly pids: number[];
+  /** Settles when procs[i] has exited and been reaped. Never rejects. */
+  readonly exits: Promise<ExitInfo>[];
+  /** True once every process holds the segment mapping, so its name can be unlinked. */
+  readonly mappedAtStart: boolean;
+  /** SIGKILL every process of this launch that has not been reaped yet. */
+  killAll(): void;
+}
+
+export interface Launcher {
+  readonly kind: 'forkserver' | 'execa';
+  /** Starts procs on the named segment; procs must be the master and slaves 1..N for the fork server. */
+  launch(segment: string, procs: ProcessSpec[]): Promise<Launched>;
+  /** Kills anything still running and releases the launcher. */
+  close(): Promise<void>;
+}
+
+const byNumber = new Map<number, NodeJS.Signals>(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
+
+export function signalName(n: number): NodeJS.Signals | null {
+  return byNumber.get(n) ?? null;
+}

@@ -1,0 +1,152 @@
+// The loop behind `run` and `soak`: iterations one after another (or P at a
+// time), each reported, stopping on a count, a duration, the first hang, or
+// an interrupt.
+import { join } from 'node:path';
+import { ExecaLauncher } from './launchers/execa.js';
+import { ForkServerLauncher } from './launchers/forkserver.js';
+import type { Launcher } from './launchers/launcher.js';
+import { environment } from '../system/environment.js';
+import type { HangContext, IterationResult } from './iteration.js';
+import { runIteration } from './iteration.js';
+import { loop } from '../system/repeat.js';
+import type { HangEvidence } from '../report/build.js';
+import { buildReport } from '../report/build.js';
+import type { RunConfig, RunReport } from '../report/types.js';
+import { writeRunFolder } from '../report/write.js';
+import { sweepStaleSegments } from './stale-segments.js';
+
+export interface LoopOptions {
+  config: RunConfig;
+  /** Stop after this many iterations (undefined: no count limit). */
+  iterations?: number;
+  /** Stop after this long; no iteration starts once it has passed. */
+  durationMs?: number;
+  untilHang: boolean;
+  /** Iterations in flight at once. */
+  parallel: number;
+  reportDir: string;
+  /** Write a report for every iteration, not only hangs and failures. */
+  saveAll: boolean;
+  /** The soak shard this loop is (report names and reports carry it). */
+  shard?: { index: number; count: number } | null;
+  /** Store the first completed iteration as baselines/NAME under reportDir. */
+  saveBaseline?: string;
+  /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
+  inspect: (ctx: HangContext) => Promise<HangEvidence>;
+  /** With --keep: called with the hung iteration and its evidence; resolves when the user lets it go. */
+  keep?: (ctx: HangContext, evidence: HangEvidence | null) => Promise<void>;
+  signal: AbortSignal;
+}
+
+/** How an iteration ended, as loops report it (run and soak, protocol or command). */
+export interface Outcome {
+  index: number;
+  verdict: RunReport['verdict'];
+  wallMs: number;
+  lateByMs: number | null;
+  summary: string;
+  findingKinds: string[];
+  findingSummaries: string[];
+  reportPath: string | null;
+}
+
+export interface IterationOutcome extends Outcome {
+  report: RunReport;
+}
+
+export interface LoopObserver<O extends Outcome = IterationOutcome> {
+  iterationStarted?(index: number): void;
+  hangDetected?(index: number, lateByMs: number): void;
+  iterationDone?(o: O): void;
+}
+
+export interface LoopSummary {
+  iterations: number;
+  completed: number;
+  hangs: number;
+  failures: number;
+  firstHang: { iteration: number; report: string | null } | null;
+  wallMs: number;
+  reports: string[];
+  interrupted: boolean;
+  findingKinds: Record<string, number>;
+  /** Where --save-baseline stored its run, if it did. */
+  baseline: string | null;
+}
+
+export function makeLauncher(config: RunConfig): Launcher {
+  if (config.runtime === 'native' && config.spawner === 'forkserver') return new ForkServerLauncher();
+  return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
+}
+
+export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
+  sweepStaleSegments();
+  const t0 = performance.now();
+  const env = environment();
+  const launcher = makeLauncher(opts.config);
+  const summary: LoopSummary = {
+    iterations: 0,
+    completed: 0,
+    hangs: 0,
+    failures: 0,
+    firstHang: null,
+    wallMs: 0,
+    reports: [],
+    interrupted: false,
+    findingKinds: {},
+    baseline: null,
+  };
+  const one = async (index: number): Promise<'stop' | void> => {
+    observer.iterationStarted?.(index);
+    let evidence: HangEvidence | null = null;
+    const result: IterationResult = await runIteration({ ...opts.config, index }, launcher, {
+      signal: opts.signal,
+      onHangDetected: (h) => observer.hangDetected?.(index, h.lateByMs),
+      inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
+      ...(opts.keep ? { keep: (ctx: HangContext) => opts.keep!(ctx, evidence) } : {}),
+    });
+    if (result.verdict === 'interrupted') {
+      summary.interrupted = true;
+      return 'stop';
+    }
+    const report = buildReport(result, opts.config, env, evidence, opts.shard ?? null);
+    const save = opts.saveAll || report.verdict !== 'completed';
+    const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
+    if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
+      summary.baseline = 'pending'; // claimed before the await: a parallel lane must not save a second one
+      summary.baseline = await writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true);
+    }
+    summary.iterations++;
+    if (report.verdict === 'completed') summary.completed++;
+    if (report.verdict === 'failed') summary.failures++;
+    const findings = report.diagnosis?.findings ?? [];
+    // Iterations per kind, as soak counts them: one iteration with two findings of a kind counts once.
+    for (const k of new Set(findings.map((f) => f.kind))) summary.findingKinds[k] = (summary.findingKinds[k] ?? 0) + 1;
+    if (report.verdict === 'hang') {
+      summary.hangs++;
+      if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
+    }
+    if (reportPath && report.verdict !== 'completed') summary.reports.push(reportPath);
+    observer.iterationDone?.({
+      index,
+      verdict: report.verdict,
+      wallMs: result.wallMs,
+      lateByMs: result.lateByMs,
+      summary: report.summary,
+      findingKinds: findings.map((f) => f.kind),
+      findingSummaries: findings.map((f) => f.summary),
+      reportPath,
+      report,
+    });
+    return report.verdict === 'hang' && opts.untilHang ? 'stop' : undefined;
+  };
+
+  try {
+    const iterations = opts.iterations ?? (opts.untilHang || opts.durationMs !== undefined ? undefined : 1);
+    await loop({ iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, one);
+  } finally {
+    await launcher.close();
+    summary.wallMs = performance.now() - t0;
+  }
+  return summary;
+}

@@ -1,0 +1,73 @@
+// `merge`: shard summaries of one soak into one summary. Counts add up; the
+// rates and their intervals are recomputed from the sums, never averaged.
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../system/errors.js';
+import type { SoakSummary } from '../report/types.js';
+import { SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { wilson } from '../trace/stats.js';
+
+export function readSummary(path: string): SoakSummary {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  let s: Partial<SoakSummary>;
+  try {
+    s = JSON.parse(text) as Partial<SoakSummary>;
+  } catch {
+    throw new UsageError(`${path}: not a soak summary: invalid or truncated JSON`);
+  }
+  if (!s || s.kind !== SOAK_SUMMARY_KIND) throw new UsageError(`${path}: not an mvar-repro soak summary`);
+  if (s.schemaVersion !== SCHEMA_VERSION)
+    throw new UsageError(`${path}: summary schema version ${String(s.schemaVersion)} is not supported (this build reads ${SCHEMA_VERSION})`);
+  for (const k of ['iterations', 'hangs', 'failures', 'passes'] as const)
+    if (typeof s[k] !== 'number') throw new UsageError(`${path}: not a complete soak summary (no '${k}')`);
+  return s as SoakSummary;
+}
+
+const what = (s: SoakSummary) => JSON.stringify([s.command, s.command ? s.config.timeoutMs : s.config, s.expect]);
+
+export function mergeSummaries(parts: SoakSummary[], names: string[] = []): SoakSummary {
+  if (parts.length === 0) throw new UsageError('merge needs at least one summary');
+  const first = parts[0]!;
+  parts.forEach((p, i) => {
+    if (what(p) !== what(first))
+      throw new UsageError(`${names[i] ?? `summary ${i + 1}`}: comes from a different soak (command, configuration or --expect differ)`);
+  });
+  const sum = (k: 'iterations' | 'passes' | 'hangs' | 'failures') => parts.reduce((a, p) => a + p[k], 0);
+  const iterations = sum('iterations');
+  const hangs = sum('hangs');
+  const failures = sum('failures');
+  const kinds: Record<string, number> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p.findingKinds)) kinds[k] = (kinds[k] ?? 0) + v;
+  const firstHang = parts
+    .map((p) => p.firstHang)
+    .filter((h): h is NonNullable<SoakSummary['firstHang']> => h !== null)
+    .sort((a, b) => a.iteration - b.iteration || (a.shard ?? 0) - (b.shard ?? 0))[0];
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: SOAK_SUMMARY_KIND,
+    createdAt: new Date().toISOString(),
+    shard: null,
+    shards: parts.reduce((a, p) => a + (p.shards || 1), 0),
+    command: first.command,
+    config: first.config,
+    expect: first.expect,
+    iterations,
+    passes: sum('passes'),
+    hangs,
+    failures,
+    hangRate: wilson(hangs, iterations),
+    failureRate: wilson(failures, iterations),
+    // Shards run side by side: the soak took as long as its longest shard.
+    wallMs: Math.max(...parts.map((p) => p.wallMs)),
+    iterationsPerMinute: Math.round(parts.reduce((a, p) => a + p.iterationsPerMinute, 0) * 10) / 10,
+    firstHang: firstHang ?? null,
+    findingKinds: kinds,
+    reports: parts.flatMap((p) => p.reports),
+    interrupted: parts.some((p) => p.interrupted),
+    environment: first.environment,
+  };
+}

@@ -1,0 +1,230 @@
+// `soak`: many iterations for a CI job, of mvar-repro's own protocol or of
+// any program, with a hang rate and its confidence interval, JUnit XML and
+// shards that merge.
+import { basename, join } from 'node:path';
+import type { CommandResult } from './command-iteration.js';
+import { runCommand } from './command-iteration.js';
+import { environment } from '../system/environment.js';
+import { gatherEvidence } from '../run/evidence.js';
+import type { JUnitCase } from './junit.js';
+import { JUnitFile } from './junit.js';
+import { loop } from '../system/repeat.js';
+import { processLabel } from '../report/build.js';
+import type { CommandHangReport, RunConfig, SoakSummary } from '../report/types.js';
+import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
+import type { LoopObserver, Outcome } from '../run/loop.js';
+import { runLoop } from '../run/loop.js';
+import { wilson } from '../trace/stats.js';
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export interface SoakOptions {
+  /** The program to soak, or null for mvar-repro's own protocol. */
+  command: string[] | null;
+  config: RunConfig;
+  iterations: number | undefined;
+  durationMs: number | undefined;
+  parallel: number;
+  untilHang: boolean;
+  shard: Shard | null;
+  expect: 'none' | 'hang';
+  reportDir: string;
+  saveAll: boolean;
+  stacks: number;
+  junit: string | undefined;
+  signal: AbortSignal;
+}
+
+export type SoakOutcome = Outcome;
+export type SoakObserver = LoopObserver<Outcome>;
+
+/** This shard's share of K iterations: as even as possible, the first K mod k shards one more. */
+export function shardIterations(total: number | undefined, shard: Shard | null): number | undefined {
+  if (total === undefined || !shard) return total;
+  return Math.floor(total / shard.count) + (shard.index <= total % shard.count ? 1 : 0);
+}
+
+/** A distinct seed per shard and iteration, handed to soaked programs. */
+export function seedOf(shard: Shard | null, index: number): number {
+  return ((shard?.index ?? 1) * 1_000_003 + index * 7919) >>> 0;
+}
+
+export function summarize(
+  outcomes: SoakOutcome[],
+  base: Pick<SoakSummary, 'shard' | 'command' | 'config' | 'expect' | 'wallMs' | 'interrupted'>,
+): SoakSummary {
+  const hangs = outcomes.filter((o) => o.verdict === 'hang');
+  const failures = outcomes.filter((o) => o.verdict === 'failed').length;
+  const n = outcomes.length;
+  const first = hangs.reduce<SoakOutcome | undefined>((m, o) => (!m || o.index < m.index ? o : m), undefined);
+  const kinds: Record<string, number> = {};
+  for (const o of outcomes) for (const k of new Set(o.findingKinds)) kinds[k] = (kinds[k] ?? 0) + 1;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    kind: SOAK_SUMMARY_KIND,
+    createdAt: new Date().toISOString(),
+    shards: 1,
+    ...base,
+    iterations: n,
+    passes: n - hangs.length - failures,
+    hangs: hangs.length,
+    failures,
+    hangRate: wilson(hangs.length, n),
+    failureRate: wilson(failures, n),
+    iterationsPerMinute: base.wallMs > 0 ? Math.round((n / base.wallMs) * 60_000 * 10) / 10 : 0,
+    firstHang: first ? { shard: base.shard?.index ?? null, iteration: first.index, report: first.reportPath } : null,
+    findingKinds: kinds,
+    reports: outcomes.filter((o) => o.reportPath && o.verdict !== 'completed').map((o) => o.reportPath!),
+    environment: environment(),
+  };
+}
+
+function junitCase(o: SoakOutcome, shard: Shard | null, timeoutMs: number, extra: string): JUnitCase {
+  const name = `${shard ? `shard ${shard.index}/${shard.count} ` : ''}iteration ${o.index}`;
+  const message =
+    o.verdict === 'hang'
+      ? `hang: not complete after ${timeoutMs} ms${o.findingSummaries.length ? `; ${o.findingSummaries.join(' ')}` : ''}`
+      : o.verdict === 'failed'
+        ? o.summary
+        : '';
+  return {
+    name,
+    timeMs: o.wallMs,
+    verdict: o.verdict,
+    message,
+    details: [o.summary, ...o.findingSummaries, extra].filter(Boolean).join('\n'),
+    systemOut: o.reportPath ? `report: ${o.reportPath}` : '',
+  };
+}
+
+async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
+  const s = await runLoop(
+    {
+      config: opts.config,
+      iterations: opts.iterations ?? (opts.durationMs === undefined ? 1 : undefined),
+      durationMs: opts.durationMs,
+      untilHang: opts.untilHang,
+      parallel: opts.parallel,
+      reportDir: opts.reportDir,
+      saveAll: opts.saveAll,
+      shard: opts.shard,
+      inspect: (ctx) => gatherEvidence(ctx, { stacks: opts.stacks, keep: false }),
+      signal: opts.signal,
+    },
+    {
+      ...(observer.iterationStarted ? { iterationStarted: observer.iterationStarted } : {}),
+      ...(observer.hangDetected ? { hangDetected: observer.hangDetected } : {}),
+      iterationDone: (o) => {
+        const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map((p) => `${processLabel(p)} (pid ${p.pid})`);
+        // Keep the outcome, not the whole report: a long soak holds thousands.
+        const { index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath } = o;
+        record({ index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
+      },
+    },
+  );
+  return s.interrupted;
+}
+
+function commandSummary(r: CommandResult): string {
+  if (r.verdict === 'completed') return `exited 0 in ${Math.round(r.wallMs)} ms`;
+  if (r.verdict === 'failed') {
+    const last = r.stderrTail.trim().split('\n').at(-1);
+    return `${r.signal ? `killed by ${r.signal}` : `exited ${r.exitCode}`}${last ? ` (${last.slice(0, 200)})` : ''}`;
+  }
+  return `hang: ${r.tree.length} process(es) still running at the deadline`;
+}
+
+async function soakCommand(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
+  const command = opts.command!;
+  let interrupted = false;
+  await loop({ iterations: opts.iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, async (index) => {
+    observer.iterationStarted?.(index);
+    const r = await runCommand(
+      {
+        index,
+        command,
+        timeoutMs: opts.config.timeoutMs,
+        stacks: opts.stacks,
+        env: {
+          MVAR_REPRO_ITERATION: String(index),
+          MVAR_REPRO_SHARD: String(opts.shard?.index ?? 1),
+          MVAR_REPRO_SHARDS: String(opts.shard?.count ?? 1),
+          MVAR_REPRO_SEED: String(seedOf(opts.shard, index)),
+        },
+      },
+      opts.signal,
+    );
+    if (r.verdict === 'interrupted') {
+      interrupted = true;
+      return 'stop';
+    }
+    if (r.verdict === 'hang') observer.hangDetected?.(index, r.lateByMs ?? 0);
+    let reportPath: string | null = null;
+    if (r.verdict === 'hang') {
+      const report: CommandHangReport = {
+        schemaVersion: SCHEMA_VERSION,
+        kind: GENERIC_REPORT_KIND,
+        createdAt: new Date().toISOString(),
+        command,
+        iteration: index,
+        shard: opts.shard,
+        timeoutMs: opts.config.timeoutMs,
+        environment: environment(),
+        tree: r.tree,
+        stdoutTail: r.stdoutTail,
+        stderrTail: r.stderrTail,
+        procfs: r.procfs,
+        diagnosis: r.diagnosis!,
+      };
+      const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
+      reportPath = await writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report));
+    }
+    const findings = r.diagnosis?.findings ?? [];
+    const o: SoakOutcome = {
+      index,
+      verdict: r.verdict,
+      wallMs: r.wallMs,
+      lateByMs: r.lateByMs,
+      summary: commandSummary(r),
+      findingKinds: findings.map((f) => f.kind),
+      findingSummaries: findings.map((f) => f.summary),
+      reportPath,
+    };
+    const out = [r.stdoutTail && `stdout (tail):\n${r.stdoutTail.slice(-2000)}`, r.stderrTail && `stderr (tail):\n${r.stderrTail.slice(-2000)}`]
+      .filter(Boolean)
+      .join('\n');
+    record(o, r.verdict === 'completed' ? '' : out);
+    return opts.untilHang && r.verdict === 'hang' ? 'stop' : undefined;
+  });
+  return interrupted;
+}
+
+export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Promise<SoakSummary> {
+  const t0 = performance.now();
+  const outcomes: SoakOutcome[] = [];
+  const junit = opts.junit ? new JUnitFile(opts.junit, opts.command ? `soak ${basename(opts.command[0]!)}` : 'mvar-repro soak') : null;
+  const record = (o: SoakOutcome, extra: string) => {
+    outcomes.push(o);
+    junit?.add(junitCase(o, opts.shard, opts.config.timeoutMs, extra));
+    observer.iterationDone?.(o);
+  };
+  let interrupted = false;
+  try {
+    interrupted = opts.command ? await soakCommand(opts, observer, record) : await soakProtocol(opts, observer, record);
+  } finally {
+    junit?.close();
+  }
+  outcomes.sort((a, b) => a.index - b.index);
+  return summarize(outcomes, {
+    shard: opts.shard,
+    command: opts.command,
+    config: opts.command ? { timeoutMs: opts.config.timeoutMs } : opts.config,
+    expect: opts.expect,
+    wallMs: performance.now() - t0,
+    interrupted,
+  });
+}

@@ -1,0 +1,200 @@
+// A run as a per-process timeline: operations, the lock and condvar waits
+// inside them, instants (timeouts, owner died, errors), where stuck processes
+// stopped, and signal -> wake-up pairs across processes. Both exporters
+// (Chrome trace, HTML) draw this model.
+import type { TraceEvent } from '../native/layout.js';
+import { processLabel } from '../report/build.js';
+import type { RunReport } from '../report/types.js';
+import { byProcess } from './stats.js';
+
+export interface Span {
+  kind: 'op' | 'lock' | 'wait';
+  name: string;
+  startNs: number;
+  endNs: number;
+  /** It never ended: the trace stops inside it. */
+  open: boolean;
+  args: Record<string, number | string | boolean>;
+}
+
+export interface Instant {
+  name: string;
+  tNs: number;
+  scope: 'thread' | 'process';
+}
+
+export interface Track {
+  slot: number;
+  pid: number;
+  label: string;
+  classification: string;
+  /** The finding of the diagnosis that names this process, if any. */
+  finding: string | null;
+  stuck: boolean;
+  spans: Span[];
+  instants: Instant[];
+}
+
+export interface Flow {
+  fromPid: number;
+  fromNs: number;
+  toPid: number;
+  toNs: number;
+  cv: 'canPut' | 'canTake';
+}
+
+export interface Timeline {
+  startNs: number;
+  endNs: number;
+  tracks: Track[];
+  flows: Flow[];
+}
+
+const CV: Record<number, Flow['cv']> = { 1: 'canPut', 2: 'canTake' };
+
+function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>): Track {
+  const first = events[0]!;
+  const p = report.processes.find((x) => x.role === first.role && x.id === first.id);
+  const pid = p?.pid ?? first.pid;
+  const t: Track = {
+    slot: first.slot,
+    pid,
+    label: processLabel(first),
+    classification: p?.classification ?? 'unknown',
+    finding: named.get(pid) ?? null,
+    // Stuck by the watchdog's clock, or named by a finding of the diagnosis.
+    stuck: p?.classification === 'stuck' || p?.classification === 'starving' || named.has(pid),
+    spans: [],
+    instants: [],
+  };
+  let op: Span | undefined;
+  let lock: Span | undefined;
+  let wait: Span | undefined;
+  const close = (s: Span | undefined, ns: number) => {
+    if (s) {
+      s.endNs = ns;
+      s.open = false;
+    }
+  };
+  for (const e of events) {
+    switch (e.phase) {
+      case 'enter':
+        op = { kind: 'op', name: `${e.op} #${e.opId}`, startNs: e.tNs, endNs: endNs, open: true, args: { op: e.op, opId: e.opId } };
+        t.spans.push(op);
+        if (e.op !== 'abba') {
+          lock = { kind: 'lock', name: 'lock mutex', startNs: e.tNs, endNs, open: true, args: {} };
+          t.spans.push(lock);
+        }
+        break;
+      case 'lock-begin':
+        lock = { kind: 'lock', name: `lock aux[${e.aux}]`, startNs: e.tNs, endNs, open: true, args: {} };
+        t.spans.push(lock);
+        break;
+      case 'locked':
+        close(lock, e.tNs);
+        lock = undefined;
+        break;
+      case 'wait-begin':
+        wait = {
+          kind: 'wait',
+          name: e.op === 'take' ? 'wait canTake' : 'wait canPut',
+          startNs: e.tNs,
+          endNs,
+          open: true,
+          args: { deadlineMs: e.deadlineMs },
+        };
+        t.spans.push(wait);
+        break;
+      case 'wait-end':
+      case 'wait-timeout':
+        if (wait) {
+          close(wait, e.tNs);
+          wait.args.rc = e.rc;
+          wait.args.timedOut = e.phase === 'wait-timeout';
+        }
+        wait = undefined;
+        if (e.phase === 'wait-timeout') t.instants.push({ name: `wait timeout (${e.deadlineMs} ms)`, tNs: e.tNs, scope: 'thread' });
+        break;
+      case 'lock-timeout':
+        t.instants.push({ name: `lock timeout (${e.deadlineMs} ms)`, tNs: e.tNs, scope: 'thread' });
+        break;
+      case 'owner-died':
+        t.instants.push({ name: 'owner died (EOWNERDEAD)', tNs: e.tNs, scope: 'thread' });
+        break;
+      case 'error':
+        t.instants.push({ name: `error rc=${e.rc}`, tNs: e.tNs, scope: 'thread' });
+        break;
+      case 'copied':
+        if (op) op.args.value = e.value;
+        break;
+      case 'done':
+        close(op, e.tNs);
+        op = undefined;
+        break;
+    }
+  }
+  const last = events.at(-1)!;
+  if (t.stuck) t.instants.push({ name: `${t.finding ?? t.classification}: no progress after this`, tNs: last.tNs, scope: 'process' });
+  else if (p?.exit?.signal && !p.exit.killedByWatchdog) t.instants.push({ name: `killed by ${p.exit.signal}`, tNs: last.tNs, scope: 'process' });
+  return t;
+}
+
+/**
+ * Pairs each wake-up (a wait that ended with rc 0) with the latest signal of
+ * the same condvar from another process since the wait began; each signal
+ * wakes at most one waiter.
+ */
+function flows(events: TraceEvent[]): Flow[] {
+  const signals = events.filter((e) => e.phase === 'signalled' && CV[e.aux]).sort((a, b) => a.tNs - b.tNs);
+  const used = new Set<TraceEvent>();
+  const out: Flow[] = [];
+  const wakes: { begin: TraceEvent; end: TraceEvent }[] = [];
+  for (const evs of byProcess(events).values()) {
+    let begin: TraceEvent | undefined;
+    for (const e of evs) {
+      if (e.phase === 'wait-begin') begin = e;
+      else if (e.phase === 'wait-end' && begin && e.rc === 0) wakes.push({ begin, end: e });
+      if (e.phase === 'wait-end' || e.phase === 'wait-timeout') begin = undefined;
+    }
+  }
+  wakes.sort((a, b) => a.end.tNs - b.end.tNs);
+  for (const { begin, end } of wakes) {
+    const cv: Flow['cv'] = end.op === 'take' ? 'canTake' : 'canPut';
+    let best: TraceEvent | undefined;
+    for (let i = signals.length - 1; i >= 0; i--) {
+      const s = signals[i]!;
+      if (s.tNs > end.tNs) continue;
+      if (s.tNs < begin.tNs) break;
+      if (CV[s.aux] === cv && s.pid !== end.pid && !used.has(s)) {
+        best = s;
+        break;
+      }
+    }
+    if (best) {
+      used.add(best);
+      out.push({ fromPid: best.pid, fromNs: best.tNs, toPid: end.pid, toNs: end.tNs, cv });
+    }
+  }
+  return out;
+}
+
+export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline {
+  const firstEvent = events.reduce((m, e) => Math.min(m, e.tNs), Infinity);
+  const startNs = Math.min(report.timing.startNs || Infinity, firstEvent);
+  const lastEvent = events.reduce((m, e) => Math.max(m, e.tNs), startNs);
+  // A hung run ends where the watchdog stopped watching.
+  const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + report.config.timeoutMs * 1e6) : lastEvent;
+  const named = new Map<number, string>();
+  for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
+  const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named)).sort((a, b) => a.slot - b.slot);
+  const ts = new Map(tracks.map((t) => [t.pid, t]));
+  // Node slaves' ops run on pool threads: flows are keyed by process.
+  const flowList = flows(events).filter((f) => ts.has(f.fromPid) && ts.has(f.toPid));
+  return { startNs, endNs, tracks, flows: flowList };
+}
+
+/** "stuck, private-futex-on-shared-memory": what marks a track, empty when nothing does. */
+export function trackNote(t: Track): string {
+  const cls = t.classification === 'stuck' || t.classification === 'starving' ? [t.classification] : [];
+  return [...cls, ...(t.finding ? [t.finding] : [])].join(', ');
+}

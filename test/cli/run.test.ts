@@ -1,0 +1,169 @@
+// `mvar-repro run` end to end: the CLI as a user runs it, real processes.
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { RunReport } from '../../src/core/report/types.js';
+import { alive, cli, CLI, descendants, readJson, runFolders, shmEntries, tmp, until } from '../helpers.js';
+
+const segmentsOf = (pid: number) => shmEntries().filter((n) => n.startsWith(`mvar-repro-${pid}-`));
+
+describe('run: good runs', () => {
+  it('run 20 --variant fixed --runtime native --iterations 3 exits 0 and saves three completed reports', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '20', '--variant', 'fixed', '--runtime', 'native', '--iterations', '3', '--report-dir', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/run: 3 iterations, no hang, 0 failed/);
+    const folders = runFolders(dir);
+    expect(folders).toHaveLength(3);
+    for (const f of folders) {
+      const rep = readJson<RunReport>(join(f, 'report.json'));
+      expect(rep.schemaVersion).toBe(1);
+      expect(rep.verdict).toBe('completed');
+      expect(rep.processes).toHaveLength(21);
+      expect(rep.environment.glibc).toMatch(/^\d+\.\d+/);
+      expect(rep.events.count).toBeGreaterThan(21 * 6);
+    }
+  });
+
+  it('run 8 --variant fixed --runtime node exits 0', async () => {
+    const r = await cli(['run', '8', '--variant', 'fixed', '--runtime', 'node', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ command: 'run', iterations: 1, completed: 1, hangs: 0, exitCode: 0 });
+    expect(j.config).toMatchObject({ runtime: 'node', spawner: 'execa', nslaves: 8 });
+  });
+});
+
+describe('run: the original hang', () => {
+  it('run 50 --variant original --timeout 5s exits 1; the report names the stuck processes and holds their last events', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '50', '--variant', 'original', '--runtime', 'native', '--timeout', '5s', '--report-dir', dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^HANG iteration 1: hang: not complete after 5\.0s/m);
+    const [folder] = runFolders(dir);
+    const rep = readJson<RunReport>(join(folder!, 'report.json'));
+    expect(rep.verdict).toBe('hang');
+    expect(rep.timing.wallMs).toBeGreaterThanOrEqual(5000);
+    const stuck = rep.processes.filter((p) => p.classification === 'stuck');
+    expect(stuck.length).toBeGreaterThan(0);
+    for (const p of stuck) {
+      expect(p.lastEvents.length).toBeGreaterThan(0);
+      expect(p.lastEvents.every((e) => e.pid === p.pid)).toBe(true);
+      expect(p.exit).toMatchObject({ signal: 'SIGKILL', killedByWatchdog: true });
+    }
+    // /proc of every live process was captured before the kill.
+    expect(rep.procfs?.map((p) => p.pid).sort()).toEqual(
+      rep.processes.filter((p) => p.exit?.killedByWatchdog).map((p) => p.pid).sort(),
+    );
+    expect(rep.procfs?.every((p) => p.tasks.every((t) => t.syscall !== null && t.wchan !== null))).toBe(true);
+    for (const p of rep.processes) expect(alive(p.pid)).toBe(false);
+  });
+});
+
+describe('run: nothing outlives the CLI', () => {
+  const startHung = async (extra: string[] = []) => {
+    const sub = execa(process.execPath, [CLI, 'run', '50', '--timeout', '60s', '--report-dir', tmp(), ...extra], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    // Wait until the processes are running (a few finish their protocol before the hang).
+    expect(await until(() => descendants(sub.pid!).length >= 40, 15_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    return { sub, kids: descendants(sub.pid!) };
+  };
+
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    it(`${signal} mid-run exits ${code} and leaves no process and no segment`, async () => {
+      const { sub, kids } = await startHung();
+      sub.kill(signal);
+      const r = await sub;
+      expect(r.exitCode).toBe(code);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+      expect(await until(() => kids.every((k) => !alive(k)), 5000)).toBe(true);
+      expect(segmentsOf(sub.pid!)).toEqual([]);
+    });
+  }
+
+  it('SIGKILL of the CLI takes every worker with it and leaves no segment', async () => {
+    const { sub, kids } = await startHung();
+    sub.kill('SIGKILL');
+    await sub;
+    expect(await until(() => kids.every((k) => !alive(k)), 5000)).toBe(true);
+    expect(segmentsOf(sub.pid!)).toEqual([]);
+  });
+
+  it('a slave killed from outside is reported as killed, not by the watchdog, and nothing is left', async () => {
+    const dir = tmp();
+    const sub = execa(process.execPath, [CLI, 'run', '4', '--variant', 'fixed', '--rounds', '1000000', '--timeout', '4s', '--report-dir', dir], {
+      reject: false,
+    });
+    // The fork server and the slaves (the master may already be done with its 4 puts).
+    expect(await until(() => descendants(sub.pid!).some((k) => /mvar-slave-2/.test(procComm(k))), 15_000)).toBe(true);
+    const kids = descendants(sub.pid!);
+    const victim = kids.find((k) => /mvar-slave-2/.test(procComm(k)));
+    expect(victim).toBeDefined();
+    process.kill(victim!, 'SIGKILL');
+    const r = await sub;
+    expect([1, 4]).toContain(r.exitCode);
+    const rep = readJson<RunReport>(join(runFolders(dir)[0]!, 'report.json'));
+    const slave2 = rep.processes.find((p) => p.role === 'slave' && p.id === 2)!;
+    expect(slave2.classification).toBe('killed');
+    expect(slave2.exit).toEqual({ code: null, signal: 'SIGKILL', killedByWatchdog: false });
+    expect(await until(() => kids.every((k) => !alive(k)), 5000)).toBe(true);
+    expect(segmentsOf(sub.pid!)).toEqual([]);
+  });
+});
+
+function procComm(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+describe('run: usage errors', () => {
+  for (const args of [['0'], ['-3'], ['abc'], ['100000'], ['2', '--variant', 'nope'], ['2', '--timeout', 'soon'], ['2', '--bogus']]) {
+    it(`run ${args.join(' ')} exits 2 with one line on stderr`, async () => {
+      const r = await cli(['run', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/^mvar-repro: /);
+      expect(r.stdout).toBe('');
+    });
+  }
+});
+
+describe('run: --keep and output off a terminal', () => {
+  it('--keep leaves the hung processes for a debugger until Ctrl-C, then cleans up', async () => {
+    const sub = execa(process.execPath, [CLI, 'run', '4', '--fault', 'stop-slave', '--timeout', '1s', '--keep', '--report-dir', tmp()], {
+      reject: false,
+      env: { NO_COLOR: '1' },
+    });
+    let stderr = '';
+    sub.stderr!.on('data', (d) => (stderr += String(d)));
+    expect(await until(() => /Ctrl-C kills it/.test(stderr), 15_000)).toBe(true);
+    expect(stderr).toMatch(/^stopped: slave 1 \(pid \d+\) is stopped/m);
+    expect(stderr).toMatch(/attach: {3}gdb -p \d+/);
+    const kept = [...stderr.matchAll(/pid (\d+) +(stuck|starving|running)/g)].map((m) => Number(m[1]));
+    expect(kept.length).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(kept.every(alive)).toBe(true);
+    sub.kill('SIGINT');
+    const r = await sub;
+    expect(r.exitCode).toBe(1); // the hang was reproduced; Ctrl-C only released it
+    expect(await until(() => kept.every((k) => !alive(k)), 5000)).toBe(true);
+  });
+
+  it('off a terminal: a plain status line every 5 s, one line per hang, no escape codes', async () => {
+    const r = await cli(['run', '50', '--timeout', '6s', '--stacks', '0', '--report-dir', tmp()], { env: { NO_COLOR: '' } });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^mvar-repro run: iteration 1\/1 · 0 hangs · 0 failed · 5\.\ds$/m);
+    expect(r.stdout.match(/^HANG /gm)).toHaveLength(1);
+    expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
+  });
+});

@@ -1,0 +1,150 @@
+// soak: JUnit, expectations, any command, shards and merge.
+import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SoakSummary } from '../../src/core/report/types.js';
+import { wilson } from '../../src/core/trace/stats.js';
+import { cli, readJson, ROOT, tmp } from '../helpers.js';
+
+describe('soak of mvar-repro runs', () => {
+  it('soak 20 --variant fixed --iterations 20 --junit: exit 0, 20 passing testcases, a summary with an interval', async () => {
+    const dir = tmp();
+    const junit = join(dir, 'j.xml');
+    const summary = join(dir, 's.json');
+    const r = await cli(['soak', '20', '--variant', 'fixed', '--runtime', 'native', '--iterations', '20', '--junit', junit, '--summary', summary, '--report-dir', join(dir, 'reports')]);
+    expect(r.code, r.stderr).toBe(0);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.match(/<testcase /g)).toHaveLength(20);
+    expect(xml).not.toMatch(/<failure|<error/);
+    expect(xml).toMatch(/<testsuite name="mvar-repro soak" tests="20" failures="0" errors="0"/);
+    const s = readJson<SoakSummary>(summary);
+    expect(s).toMatchObject({ iterations: 20, passes: 20, hangs: 0, failures: 0, expect: 'none' });
+    expect(s.hangRate).toEqual(wilson(0, 20));
+    expect(s.iterationsPerMinute).toBeGreaterThan(0);
+  });
+
+  it('the original reproducer: --expect hang exits 0, --expect none exits 1', async () => {
+    const args = ['soak', '50', '--variant', 'original', '--runtime', 'native', '--iterations', '3', '--timeout', '5s', '--parallel', '3', '--stacks', '0'];
+    const dir = tmp();
+    const [hang, none] = await Promise.all([
+      cli([...args, '--expect', 'hang', '--json', '--report-dir', join(dir, 'a')]),
+      cli([...args, '--expect', 'none', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'b')]),
+    ]);
+    expect(hang.code, hang.stderr).toBe(0);
+    const s = JSON.parse(hang.stdout) as SoakSummary;
+    expect(s.hangs).toBeGreaterThanOrEqual(1);
+    expect(s.findingKinds['private-futex-on-shared-memory']).toBe(s.hangs);
+    expect(none.code).toBe(1);
+    const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
+    expect(xml).toMatch(/<failure type="hang" message="hang: not complete after 5000 ms; \d+ process\(es\) wait on process-private futexes/);
+    expect(xml).toMatch(/<system-out>report: .*-original-n50-i\d-hang-/);
+  });
+});
+
+describe('soak -- COMMAND', () => {
+  let helper: string;
+  beforeAll(async () => {
+    helper = join(tmp(), 'private-cond');
+    await execa('cc', ['-O2', '-o', helper, join(ROOT, 'test', 'c', 'private-cond.c'), '-lpthread']);
+  });
+
+  it('a program that hangs on a private futex in shared memory: exit 1, the summary names the cause', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '2', '--timeout', '1s', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', helper]);
+    expect(r.code, r.stderr).toBe(1);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    expect(s).toMatchObject({ command: [helper], iterations: 2, hangs: 2, failures: 0 });
+    expect(s.findingKinds['private-futex-on-shared-memory']).toBe(2);
+    const report = readJson<{ kind: string; tree: unknown[]; diagnosis: { findings: { kind: string }[] } }>(join(s.firstHang!.report!, 'command-hang.json'));
+    expect(report.kind).toBe('mvar-repro-command-hang');
+    expect(report.tree).toHaveLength(2);
+    expect(r.stdout).toMatch(/findings: private-futex-on-shared-memory ×2/);
+  });
+
+  it('true passes: exit 0', async () => {
+    const r = await cli(['soak', '--iterations', '5', '--json', '--', 'true']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ iterations: 5, passes: 5, hangs: 0, failures: 0 });
+  });
+
+  it('false fails: failures are counted, not hangs', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '4', '--json', '--junit', join(dir, 'j.xml'), '--', 'false']);
+    expect(r.code).toBe(4);
+    expect(JSON.parse(r.stdout)).toMatchObject({ iterations: 4, passes: 0, hangs: 0, failures: 4 });
+    expect(readFileSync(join(dir, 'j.xml'), 'utf8').match(/<error type="failed" message="exited 1"/g)).toHaveLength(4);
+  });
+
+  it('usage: soak needs a bound, a runnable command and a valid shard', async () => {
+    for (const args of [['--', 'true'], ['--iterations', '2', '--', 'no-such-program-here'], ['--iterations', '2', '--shard', '3/2', '--', 'true']]) {
+      const r = await cli(['soak', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('shards and merge', () => {
+  it('two shards split the iterations; merge equals the combined counts with the interval recomputed', async () => {
+    const dir = tmp();
+    // One command; shard 1 fails every third iteration, shard 2 never.
+    const cmd = 'test "$MVAR_REPRO_SHARD" = 2 || test $((MVAR_REPRO_ITERATION % 3)) -ne 0';
+    const shard = (i: number) => cli(['soak', '--iterations', '9', '--shard', `${i}/2`, '--summary', join(dir, `s${i}.json`), '--', 'sh', '-c', cmd]);
+    const [a, b] = await Promise.all([shard(1), shard(2)]);
+    expect([a.code, b.code]).toEqual([4, 0]);
+    const s1 = readJson<SoakSummary>(join(dir, 's1.json'));
+    const s2 = readJson<SoakSummary>(join(dir, 's2.json'));
+    expect([s1.iterations, s2.iterations]).toEqual([5, 4]);
+    expect(s1.shard).toEqual({ index: 1, count: 2 });
+    const m = await cli(['merge', join(dir, 's1.json'), join(dir, 's2.json'), '--json']);
+    expect(m.code).toBe(4);
+    const merged = JSON.parse(m.stdout) as SoakSummary;
+    expect(merged).toMatchObject({
+      shards: 2,
+      iterations: s1.iterations + s2.iterations,
+      passes: s1.passes + s2.passes,
+      hangs: s1.hangs + s2.hangs,
+      failures: s1.failures + s2.failures,
+    });
+    expect(merged.failureRate).toEqual(wilson(s1.failures + s2.failures, 9));
+  });
+
+  it('merge refuses what is not a summary', async () => {
+    const r = await cli(['merge', join(ROOT, 'package.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/package\.json: not an mvar-repro soak summary/);
+  });
+});
+
+describe('wilson interval', () => {
+  it('matches the textbook values', () => {
+    // 0 of 20: upper bound 16.1 %; 3 of 3: lower bound 43.9 %; 10 of 100: 5.5 %–17.4 %.
+    expect(wilson(0, 20)).toEqual({ rate: 0, low: 0, high: 0.161125 });
+    expect(wilson(3, 3).low).toBeCloseTo(0.43849, 4);
+    const w = wilson(10, 100);
+    expect(w.low).toBeCloseTo(0.0552, 3);
+    expect(w.high).toBeCloseTo(0.1744, 3);
+    expect(wilson(0, 0)).toEqual({ rate: 0, low: 0, high: 1 });
+  });
+});
+
+describe('interrupted soak', () => {
+  it('Ctrl-C: exit 130 and a complete JUnit file with the iterations that ran', async () => {
+    const dir = tmp();
+    const junit = join(dir, 'j.xml');
+    const sub = execa(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'soak', '--duration', '1m', '--junit', junit, '--', 'sleep', '0.2'], {
+      reject: false,
+    });
+    await new Promise((r) => setTimeout(r, 1500));
+    sub.kill('SIGINT');
+    const r = await sub;
+    expect(r.exitCode).toBe(130);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml.startsWith('<?xml')).toBe(true);
+    expect(xml.trimEnd().endsWith('</testsuites>')).toBe(true);
+    const cases = xml.match(/<testcase /g)?.length ?? 0;
+    expect(cases).toBeGreaterThanOrEqual(2);
+    expect(xml).toContain(`tests="${cases}"`);
+  });
+});
