@@ -4,7 +4,7 @@ import { addon } from '../native/addon.js';
 import { EnvironmentError } from '../system/errors.js';
 import { layout } from '../native/layout.js';
 import { captureProc, type ProcRaw } from '../procfs/capture.js';
-import type { AnalysisInput, RunContext } from './analyze.js';
+import type { AnalysisInput, RunContext } from './input.js';
 import { analyze } from './analyze.js';
 import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';
 import { captureStacks } from './stacks.js';

@@ -13,7 +13,9 @@ const PTHREAD_MUTEX_KIND_MASK_NP = 3;
 const PTHREAD_MUTEX_ROBUST_NORMAL_NP = 16;
 const PTHREAD_MUTEX_PRIO_INHERIT_NP = 32;
 const PTHREAD_MUTEX_PRIO_PROTECT_NP = 64;
-const PTHREAD_MUTEX_PSHARED_BIT = 128;
+export const PTHREAD_MUTEX_PSHARED_BIT = 128;
+const PTHREAD_MUTEX_ELISION_NP = 256;
+const PTHREAD_MUTEX_NO_ELISION_NP = 512;
 const __PTHREAD_COND_SHARED_MASK = 1;
 const __PTHREAD_COND_CLOCK_MONOTONIC_MASK = 2;
 // <linux/futex.h>
@@ -154,8 +156,8 @@ export function describeCond(c: CondBytes): CondView {
 
 /** Plausibility of bytes at `at` being a pthread_mutex_t (for foreign memory). */
 export function looksLikeMutex(m: MutexBytes): boolean {
-  const knownKind = (m.kind & ~(PTHREAD_MUTEX_KIND_MASK_NP | 16 | 32 | 64 | 128 | 256 | 512)) === 0;
-  const tidInWord = (m.kind & (16 | 32)) !== 0;
+  const knownKind = (m.kind & ~(PTHREAD_MUTEX_KIND_MASK_NP | PTHREAD_MUTEX_ROBUST_NORMAL_NP | PTHREAD_MUTEX_PRIO_INHERIT_NP | PTHREAD_MUTEX_PRIO_PROTECT_NP | PTHREAD_MUTEX_PSHARED_BIT | PTHREAD_MUTEX_ELISION_NP | PTHREAD_MUTEX_NO_ELISION_NP)) === 0;
+  const tidInWord = (m.kind & (PTHREAD_MUTEX_ROBUST_NORMAL_NP | PTHREAD_MUTEX_PRIO_INHERIT_NP)) !== 0;
   const lockOk = tidInWord ? true : m.lock <= 2;
   return knownKind && lockOk && m.owner >= 0 && m.owner <= FUTEX_TID_MASK && m.nusers < 1 << 20 && m.count < 1 << 20;
 }

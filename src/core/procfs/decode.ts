@@ -91,6 +91,11 @@ export function parseMaps(text: string | null): MapEntry[] {
   return out;
 }
 
+/** A MAP_SHARED mapping: the fourth permission letter is "s" ("p" for private). */
+export function isShared(m: Pick<MapEntry, 'perms'>): boolean {
+  return m.perms[3] === 's';
+}
+
 export function findMapping(maps: MapEntry[], addr: bigint): MapEntry | undefined {
   return maps.find((m) => addr >= m.start && addr < m.end);
 }

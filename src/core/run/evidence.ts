@@ -1,8 +1,9 @@
 // What is gathered at a hang while every process is still as it hung: raw
 // /proc text of each live process and the diagnosis built on it.
-import type { RunContext, RunProcess } from '../diagnosis/analyze.js';
+import type { RunContext, RunProcess } from '../diagnosis/input.js';
 import { diagnose } from '../diagnosis/engine.js';
-import { findMapping, parseMaps, STATUS_KEYS } from '../procfs/decode.js';
+import { findMapping, isShared, parseMaps, parseSyscall, STATUS_KEYS } from '../procfs/decode.js';
+import { SYS_FUTEX } from '../diagnosis/futex.js';
 import type { HangContext } from './iteration.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { ProcRaw } from '../procfs/capture.js';
@@ -60,11 +61,11 @@ export function trimForReport(raw: ProcRaw): ProcRaw {
   const rows = (raw.maps ?? '').split('\n').map((line) => ({ line, m: parseMaps(line)[0] }));
   const maps = rows.flatMap((r) => (r.m ? [r.m] : []));
   const addrs = raw.tasks.flatMap((t) => {
-    const parts = t.syscall?.split(' ') ?? [];
-    return parts[0] === '202' && parts[1] ? [BigInt(parts[1])] : [];
+    const sc = parseSyscall(t.syscall);
+    return sc.kind === 'syscall' && sc.nr === SYS_FUTEX && sc.args[0] !== undefined ? [sc.args[0]] : [];
   });
   const keep = new Set(addrs.map((a) => findMapping(maps, a)?.start));
-  const lines = rows.filter((r) => r.m !== undefined && (r.m.perms[3] === 's' || keep.has(r.m.start))).map((r) => r.line);
+  const lines = rows.filter((r) => r.m !== undefined && (isShared(r.m) || keep.has(r.m.start))).map((r) => r.line);
   const status = (s: string | null) =>
     s === null ? null : s.split('\n').filter((l) => STATUS_KEYS.includes(l.split(':')[0]!)).join('\n');
   return { ...raw, maps: raw.maps === null ? null : lines.join('\n'), status: status(raw.status), tasks: raw.tasks.map((t) => ({ ...t, status: status(t.status) })) };

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RawLayout } from '../../../src/core/native/addon.js';
-import type { RunContext } from '../../../src/core/diagnosis/analyze.js';
+import type { RunContext } from '../../../src/core/diagnosis/input.js';
 import { analyze } from '../../../src/core/diagnosis/analyze.js';
 import { ReplayProbe, type ProbeLog } from '../../../src/core/diagnosis/probe.js';
 import { Layout } from '../../../src/core/native/layout.js';

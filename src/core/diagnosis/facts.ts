@@ -1,0 +1,432 @@
+// The facts pass of the diagnosis: from the /proc samples, the probe and (for
+// our runs) the watchdog's view, build per-process and per-thread facts —
+// what each thread is blocked in, which object and field its futex word is,
+// the decoded primitives with their owners, who holds which mutex, and the
+// cycles of processes waiting for each other's mutexes. The rules in rules/
+// read only these facts; nothing here decides what is a finding.
+import type { SegmentHeader } from '../native/layout.js';
+import { findMapping, isShared, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
+import type { ProcRaw } from '../procfs/capture.js';
+import { processLabelWithPid } from '../report/labels.js';
+import { decodeFutex, formatFutex, SYS_FUTEX, syscallName, type FutexDecode } from './futex.js';
+import {
+  condOffsets,
+  describeCond,
+  describeMutex,
+  looksLikeCond,
+  looksLikeMutex,
+  mutexOffsets,
+  PTHREAD_MUTEX_PSHARED_BIT,
+  readCond,
+  readMutex,
+  type MutexView,
+} from './glibc.js';
+import type { AnalysisInput, RunContext, RunProcess } from './input.js';
+import type { Probe } from './probe.js';
+import type { FutexCall, MappingRef, PrimitiveDecode, ThreadReport } from './types.js';
+
+export const hex = (v: bigint | number) => `0x${v.toString(16)}`;
+
+/** Our segment's primitives, as named in the layout table's mvar region. */
+const PRIMITIVES = ['mutex', 'canPut', 'canTake', 'aux[0]', 'aux[1]'] as const;
+type PrimName = (typeof PRIMITIVES)[number];
+const isMutexName = (n: string) => n === 'mutex' || n.startsWith('aux');
+
+export interface ThreadFacts {
+  report: ThreadReport;
+  futex: FutexDecode | null;
+  mapping: MapEntry | null;
+  /** Our segment's primitive this futex belongs to (e.g. "mutex"), or a guessed one. */
+  primitive: { name: string; type: 'mutex' | 'cond'; mutex?: MutexView; guess: boolean; field?: string } | null;
+}
+
+export interface ProcFacts {
+  pid: number;
+  raw: ProcRaw;
+  comm: string;
+  state: string;
+  threads: ThreadFacts[];
+  maps: MapEntry[];
+  run: RunProcess | undefined;
+}
+
+/** A locked mutex and its owner, resolved from the lock word. */
+export interface Holder {
+  view: MutexView;
+  ownerPid: number | null;
+  alive: boolean;
+}
+
+/** What a process waits to acquire: from its futex wait, or (our runs) from its trace between retries. */
+export interface MutexWait {
+  name: string;
+  view: MutexView | undefined;
+  thread: ThreadFacts | null;
+}
+
+export interface Facts {
+  probe: Probe;
+  run: RunContext | undefined;
+  procs: ProcFacts[];
+  /** Every primitive decoded, by name ("mvar.canTake", "mutex@0x7f…"). */
+  primitives: Map<string, PrimitiveDecode>;
+  holders: Map<string, Holder>;
+  /** pid -> the mutex it waits for and the live process that holds it. */
+  mutexEdges: Map<number, { to: number; mutex: string }>;
+  /** Cycles of mutexEdges, each ordered from its smallest pid. */
+  cycles: number[][];
+  inCycle: Set<number>;
+  label(pid: number | null | undefined): string;
+  threadLine(p: ProcFacts, t: ThreadFacts): string;
+  /** A live process that is part of the question (in our runs: unfinished, not exited). */
+  relevant(p: ProcFacts): boolean;
+  stopped(p: ProcFacts): boolean;
+  untimedBlocked(p: ProcFacts): boolean;
+  /** Threads waiting on a process-private futex in shared memory that another live process maps. */
+  privateShared(p: ProcFacts): ThreadFacts[];
+  mutexWait(p: ProcFacts): MutexWait | null;
+  /** Our runs: what a process waits for in take/put; any program: the futex it waits on. */
+  boxWait(p: ProcFacts): string | null;
+  boxOp(p: ProcFacts | undefined): 'take' | 'put' | null;
+}
+
+/** Blocked in a futex wait (not merely about to run). */
+export const waiting = (t: ThreadFacts): boolean => t.futex?.waits === true && t.report.state !== 'R';
+
+interface Segmentish {
+  header: SegmentHeader;
+  /** Start address of the mapping in a given process. */
+  base: Map<number, bigint>;
+}
+
+export function buildFacts(input: AnalysisInput): Facts {
+  const { layout, probe, run } = input;
+  const first = input.samples[0] ?? [];
+  const runByPid = new Map(run?.processes.map((p) => [p.pid, p]) ?? []);
+  const mOff = mutexOffsets(layout);
+  const cOff = condOffsets(layout);
+  const segments = new Map<string, Segmentish | null>();
+  const primitives = new Map<string, PrimitiveDecode>();
+  const mutexViews = new Map<string, MutexView>();
+
+  const label = (pid: number | null | undefined): string => {
+    if (pid === null || pid === undefined) return 'an unknown process';
+    const r = runByPid.get(pid);
+    if (r) return processLabelWithPid(r);
+    const raw = first.find((p) => p.pid === pid);
+    return raw?.comm ? `pid ${pid} (${raw.comm})` : `pid ${pid}`;
+  };
+
+  /** Is this mapping our segment? Read its header through the process's memory. */
+  const segmentOf = (pid: number, m: MapEntry): Segmentish | null => {
+    const key = `${m.dev}:${m.inode}`;
+    if (!m.path.startsWith('/dev/shm/') || !isShared(m)) return null;
+    let seg = segments.get(key);
+    if (seg === undefined) {
+      seg = null;
+      const bytes = m.offset === 0n ? probe.readMemory(pid, m.start, layout.size('header')) : null;
+      if (bytes) {
+        const h = layout.decodeHeader(bytes);
+        if (h.magic === layout.raw.magic && h.layoutVersion === layout.limits.layoutVersion) seg = { header: h, base: new Map() };
+      } else if (run && m.path.replace(/ \(deleted\)$/, '') === `/dev/shm${run.segmentName}`) {
+        seg = { header: run.header, base: new Map() };
+      }
+      segments.set(key, seg);
+    }
+    if (seg) seg.base.set(pid, m.start - m.offset);
+    return seg;
+  };
+
+  const segmentField = (seg: Segmentish, offset: number): string => {
+    const h = seg.header;
+    if (offset >= h.mvarOffset && offset < h.mvarOffset + layout.size('mvar')) {
+      const f = layout.fieldAt('mvar', offset - h.mvarOffset);
+      return f ? `mvar.${f.name}` : 'mvar';
+    }
+    if (offset >= h.slotsOffset && offset < h.ringsOffset) {
+      const slot = Math.floor((offset - h.slotsOffset) / layout.size('slot'));
+      const f = layout.fieldAt('slot', (offset - h.slotsOffset) % layout.size('slot'));
+      return `slots[${slot}]${f ? `.${f.name}` : ''}`;
+    }
+    if (offset >= h.ringsOffset) return `rings[${Math.floor((offset - h.ringsOffset) / h.ringSize)}]`;
+    return 'header';
+  };
+
+  /** Bytes of one of our primitives: from a process's memory, else from the run's snapshot. */
+  const primitiveBytes = (seg: Segmentish, name: PrimName): Buffer | null => {
+    const f = layout.field('mvar', name);
+    for (const [pid, base] of seg.base) {
+      const b = probe.readMemory(pid, base + BigInt(seg.header.mvarOffset + f.offset), f.size);
+      if (b) return b;
+    }
+    const h = run?.primitives[name];
+    return h ? Buffer.from(h, 'hex') : null;
+  };
+
+  const ownerOf = (tid: number) => {
+    const t = probe.thread(tid);
+    const pid = t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
+    return { ...t, pid };
+  };
+  /** Records a decoded mutex, with its owner resolved to a live or dead thread. */
+  const recordMutex = (name: string, v: MutexView, guess: boolean): void => {
+    mutexViews.set(name, v);
+    const owner = v.ownerTid ? ownerOf(v.ownerTid) : null;
+    primitives.set(name, {
+      name,
+      type: 'mutex',
+      guess,
+      lines: [...v.lines, ...(owner ? [`owner tid ${v.ownerTid}: ${owner.alive ? 'alive' : 'gone'}, ${label(owner.pid)}`] : [])],
+      pshared: v.pshared,
+      robust: v.robust,
+      ownerTid: v.ownerTid,
+      ownerAlive: owner?.alive ?? false,
+      ownerPid: owner?.pid ?? null,
+    });
+  };
+  const decodeOurPrimitive = (seg: Segmentish, name: PrimName): void => {
+    if (primitives.has(`mvar.${name}`)) return;
+    const b = primitiveBytes(seg, name);
+    if (!b) return;
+    if (isMutexName(name)) {
+      recordMutex(`mvar.${name}`, describeMutex(readMutex(b, 0, mOff)), false);
+    } else {
+      const v = describeCond(readCond(b, 0, cOff));
+      primitives.set(`mvar.${name}`, { name: `mvar.${name}`, type: 'cond', guess: false, lines: v.lines, pshared: v.pshared, clock: v.clock, waiters: v.waiterRefs });
+    }
+  };
+
+  /** Reads the words around a foreign futex and decodes them as a mutex or condvar if the shape fits. */
+  const guessPrimitive = (pid: number, f: FutexDecode): ThreadFacts['primitive'] => {
+    const mutexSize = layout.field('mvar', 'mutex').size;
+    const condSize = layout.field('mvar', 'canTake').size;
+    const asMutex = probe.readMemory(pid, f.addr - BigInt(mOff.__lock ?? 0), mutexSize);
+    if (asMutex && f.command === 'WAIT' && (f.expected === 2 || f.expected === 1)) {
+      const m = readMutex(asMutex, 0, mOff);
+      if (looksLikeMutex(m) && Boolean(m.kind & PTHREAD_MUTEX_PSHARED_BIT) !== f.private) {
+        const v = describeMutex(m);
+        const name = `mutex@${hex(f.addr - BigInt(mOff.__lock ?? 0))}`;
+        recordMutex(name, v, true);
+        return { name, type: 'mutex', mutex: v, guess: true, field: `${name}.__lock` };
+      }
+    }
+    for (const field of ['__g_signals[0]', '__g_signals[1]', '__g1_orig_size', '__g_refs[0]', '__g_refs[1]']) {
+      const off = cOff[field];
+      if (off === undefined) continue;
+      const b = probe.readMemory(pid, f.addr - BigInt(off), condSize);
+      if (!b) continue;
+      const c = readCond(b, 0, cOff);
+      const v = describeCond(c);
+      // The condvar's own pshared bit must agree with the futex's private flag.
+      if (!looksLikeCond(c) || v.pshared === f.private) continue;
+      const name = `cond@${hex(f.addr - BigInt(off))}`;
+      primitives.set(name, { name, type: 'cond', guess: true, lines: v.lines, pshared: v.pshared, clock: v.clock, waiters: v.waiterRefs });
+      return { name, type: 'cond', guess: true, field: `${name}.${field}` };
+    }
+    return null;
+  };
+
+  /** Where a futex word lies: the mapping, its object and offset, and the field it is when we can tell. */
+  const locateFutex = (raw: ProcRaw, maps: MapEntry[], futex: FutexDecode) => {
+    const mapping = findMapping(maps, futex.addr) ?? null;
+    let field: string | null = null;
+    let fieldSource: FutexCall['fieldSource'] = null;
+    let ref: MappingRef | null = null;
+    let primitive: ThreadFacts['primitive'] = null;
+    if (mapping) {
+      const offset = Number(futex.addr - mapping.start + mapping.offset);
+      const shared = isShared(mapping);
+      ref = {
+        path: mapping.path,
+        shared,
+        device: mapping.dev,
+        inode: mapping.inode,
+        offset,
+        key: mapping.inode ? `${mapping.dev}:${mapping.inode}+${hex(offset)}` : `pid ${raw.pid}:${hex(futex.addr)}`,
+      };
+      const seg = segmentOf(raw.pid, mapping);
+      if (seg) {
+        field = segmentField(seg, offset);
+        fieldSource = 'segment-layout';
+        const prim = PRIMITIVES.find((p) => field === `mvar.${p}` || field?.startsWith(`mvar.${p}.`));
+        if (prim) {
+          decodeOurPrimitive(seg, prim);
+          primitive = { name: `mvar.${prim}`, type: isMutexName(prim) ? 'mutex' : 'cond', mutex: mutexViews.get(`mvar.${prim}`), guess: false };
+        }
+      } else if (futex.waits && shared) {
+        primitive = guessPrimitive(raw.pid, futex);
+        if (primitive) {
+          field = primitive.field ?? primitive.name;
+          fieldSource = 'guess';
+        }
+      }
+    }
+    return { mapping, ref, field, fieldSource, primitive };
+  };
+
+  const threadFacts = (raw: ProcRaw, i: number, maps: MapEntry[], t: ProcRaw['tasks'][number]): ThreadFacts => {
+    const st = parseStat(t.stat);
+    const sc = parseSyscall(t.syscall);
+    const firstTask = raw.tasks.find((x) => x.tid === t.tid);
+    const same = input.samples.every((s) => s[i]?.tasks.find((x) => x.tid === t.tid)?.syscall === t.syscall);
+    const sw = (task: typeof t | undefined) => Number(parseStatus(task?.status ?? null).voluntary_ctxt_switches ?? NaN);
+    const wakeups = input.samples.length > 1 ? sw(t) - sw(firstTask) : NaN;
+    let futex: FutexDecode | null = null;
+    let mapping: MapEntry | null = null;
+    let call: FutexCall | null = null;
+    let primitive: ThreadFacts['primitive'] = null;
+    let text = sc.kind === 'running' ? 'running' : sc.kind === 'no-syscall' ? 'not in a system call' : sc.kind === 'unreadable' ? 'unreadable' : '';
+    if (sc.kind === 'syscall') {
+      text = `${syscallName(sc.nr)}(${sc.args.slice(0, 4).map(hex).join(', ')}, …)`;
+      if (sc.nr === SYS_FUTEX) {
+        futex = decodeFutex(sc.args);
+        text = formatFutex(futex);
+        const where = locateFutex(raw, maps, futex);
+        mapping = where.mapping;
+        primitive = where.primitive;
+        const word = probe.readMemory(raw.pid, futex.addr, 4);
+        call = {
+          addr: hex(futex.addr),
+          op: futex.op,
+          command: futex.command,
+          private: futex.private,
+          clockRealtime: futex.clockRealtime,
+          expected: futex.expected,
+          timed: futex.timed,
+          mapping: where.ref,
+          field: where.field,
+          fieldSource: where.fieldSource,
+          word: word ? word.readUInt32LE(0) : null,
+        };
+      }
+    }
+    const state = st?.state ?? '?';
+    return {
+      report: {
+        tid: t.tid,
+        state,
+        stateName: stateName(state),
+        wchan: t.wchan,
+        syscall: text,
+        syscallNr: sc.kind === 'syscall' ? sc.nr : null,
+        futex: call,
+        wakeupsWhileSampled: Number.isNaN(wakeups) ? null : wakeups,
+        sameCallInEverySample: same,
+      },
+      futex,
+      mapping,
+      primitive,
+    };
+  };
+
+  const last = input.samples[input.samples.length - 1] ?? first;
+  const procs: ProcFacts[] = first.map((raw, i) => {
+    const lastRaw = last[i] ?? raw;
+    const maps = parseMaps(raw.maps);
+    const stat = parseStat(lastRaw.tasks[0]?.stat ?? null);
+    const threads = lastRaw.tasks.map((t) => threadFacts(raw, i, maps, t));
+    return { pid: raw.pid, raw, comm: raw.comm ?? stat?.comm ?? '?', state: stat?.state ?? '?', threads, maps, run: runByPid.get(raw.pid) };
+  });
+
+  // Our segment's primitives are worth decoding whenever the run is ours, waiters or not.
+  if (run) {
+    const seg = [...segments.values()].find((s) => s !== null) ?? { header: run.header, base: new Map() };
+    for (const p of PRIMITIVES) if (!p.startsWith('aux') || run.header.fault === 'abba') decodeOurPrimitive(seg, p);
+  }
+
+  const stopped = (p: ProcFacts) => p.threads.some((t) => t.report.state === 'T' || t.report.state === 't') || p.state === 'T' || p.state === 't';
+  const untimedBlocked = (p: ProcFacts) => stopped(p) || p.threads.some((t) => waiting(t) && !t.futex!.timed && t.mapping !== null && isShared(t.mapping));
+  const privateShared = (p: ProcFacts) =>
+    p.threads.filter((t) => {
+      if (!waiting(t) || !t.futex!.private || !t.mapping || !isShared(t.mapping)) return false;
+      if (t.report.futex?.fieldSource === 'segment-layout') return true; // our segment is shared by design
+      return probe.sharers(t.mapping.dev, t.mapping.inode).some((s) => s !== p.pid && probe.thread(s).alive);
+    });
+
+  const mutexWait = (p: ProcFacts): MutexWait | null => {
+    const t = p.threads.find((x) => waiting(x) && x.primitive?.type === 'mutex' && x.report.futex?.field?.endsWith('__lock'));
+    if (t?.primitive) return { name: t.primitive.name, view: t.primitive.mutex ?? mutexViews.get(t.primitive.name), thread: t };
+    const r = p.run;
+    if (r && r.curOp !== 'none' && (r.lastPhase === 'enter' || r.lastPhase === 'lock-timeout' || r.lastPhase === 'lock-begin')) {
+      const name = r.lastOp === 'abba' ? `mvar.aux[${r.lastAux}]` : 'mvar.mutex';
+      return { name, view: mutexViews.get(name), thread: null };
+    }
+    return null;
+  };
+
+  const boxWait = (p: ProcFacts): string | null => {
+    const r = p.run;
+    const t = p.threads.find((x) => waiting(x) && x.primitive?.type === 'cond');
+    if (r && (r.curOp === 'take' || r.curOp === 'put') && r.lastPhase && ['signalled', 'wait-begin', 'wait-timeout', 'wait-end'].includes(r.lastPhase))
+      return r.curOp === 'take' ? `waits for a value in take (op ${r.curOpId}, box empty)` : `waits for room in put (op ${r.curOpId}, box full)`;
+    if (t) return `waits on ${t.report.futex?.field ?? t.report.futex?.addr}`;
+    const shared = p.threads.find((x) => waiting(x) && !x.futex!.private && x.mapping !== null && isShared(x.mapping));
+    if (shared && !p.run) return `waits on a shared futex at ${shared.report.futex?.field ?? shared.report.futex?.addr}`;
+    return null;
+  };
+  const boxOp = (p: ProcFacts | undefined) => {
+    const r = p?.run;
+    return r && (r.curOp === 'take' || r.curOp === 'put') && boxWait(p!) ? r.curOp : null;
+  };
+
+  const holders = new Map<string, Holder>();
+  for (const [name, view] of mutexViews) {
+    const d = primitives.get(name);
+    if (!view.locked || !view.ownerTid || !d) continue;
+    holders.set(name, { view, ownerPid: d.ownerPid ?? null, alive: d.ownerAlive ?? false });
+  }
+
+  const mutexEdges = new Map<number, { to: number; mutex: string }>();
+  for (const p of procs) {
+    const mw = mutexWait(p);
+    const h = mw ? holders.get(mw.name) : undefined;
+    if (mw && h?.alive && h.ownerPid !== null && h.ownerPid !== p.pid) mutexEdges.set(p.pid, { to: h.ownerPid, mutex: mw.name });
+  }
+  const cycles = findCycles(mutexEdges);
+
+  return {
+    probe,
+    run,
+    procs,
+    primitives,
+    holders,
+    mutexEdges,
+    cycles,
+    inCycle: new Set(cycles.flat()),
+    label,
+    threadLine: (p, t) =>
+      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}`,
+    // In our runs the deadline has passed: every live process that has not
+    // finished its protocol is part of the hang, whatever its stall class says.
+    relevant: (p) => !p.run || (!p.run.exit && !p.run.finished),
+    stopped,
+    untimedBlocked,
+    privateShared,
+    mutexWait,
+    boxWait,
+    boxOp,
+  };
+}
+
+/** Every cycle of a functional graph (each node has at most one out-edge), ordered from its smallest node. */
+export function findCycles(edges: Map<number, { to: number }>): number[][] {
+  const seen = new Set<string>();
+  const cycles: number[][] = [];
+  for (const start of edges.keys()) {
+    const path: number[] = [];
+    let cur: number | undefined = start;
+    while (cur !== undefined && !path.includes(cur)) {
+      path.push(cur);
+      cur = edges.get(cur)?.to;
+    }
+    if (cur === undefined) continue;
+    const cycle = path.slice(path.indexOf(cur));
+    const min = Math.min(...cycle);
+    const ordered = [...cycle.slice(cycle.indexOf(min)), ...cycle.slice(0, cycle.indexOf(min))];
+    const key = ordered.join(',');
+    if (seen.has(key)) continue;
+    seen.add(key);
+    cycles.push(ordered);
+  }
+  return cycles;
+}

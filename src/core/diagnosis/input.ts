@@ -1,0 +1,52 @@
+// What the diagnosis reads: /proc samples of the inspected processes, a probe
+// of memory and thread liveness, and, for our own runs, what the watchdog saw
+// at the hang. Everything is plain data (or a recorded probe), so a capture
+// taken on a live hang replays in a unit test.
+import type { Layout, SegmentHeader } from '../native/layout.js';
+import type { Op, Phase } from '../native/vocabulary.js';
+import type { ProcRaw } from '../procfs/capture.js';
+import type { Classification } from '../run/watchdog.js';
+import type { Probe } from './probe.js';
+
+/** One process of our run, as the watchdog saw it at the hang. */
+export interface RunProcess {
+  pid: number;
+  role: 'master' | 'slave';
+  id: number;
+  classification: Classification;
+  exit: { code: number | null; signal: string | null } | null;
+  /** Its slot says it finished its protocol (it may not have exited yet). */
+  finished: boolean;
+  curOp: Op;
+  curOpId: number;
+  opsDone: number;
+  lastPhase: Phase | null;
+  lastOp: Op | null;
+  /** aux of the last event (abba: the aux mutex it asked for). */
+  lastAux: number;
+  takes: number;
+  puts: number;
+  waitTimeouts: number;
+  lockTimeouts: number;
+  sinceLastEventMs: number | null;
+}
+
+export interface RunContext {
+  segmentName: string;
+  header: SegmentHeader;
+  /** Hex bytes of each primitive at the hang (the segment snapshot). */
+  primitives: Record<string, string>;
+  processes: RunProcess[];
+  /** tid -> pid from the trace, dead processes included. */
+  tids: Record<number, number>;
+  expiredWithConditionTrue: number;
+}
+
+export interface AnalysisInput {
+  layout: Layout;
+  glibcVersion: string;
+  /** samples[k] holds one capture per inspected process; samples[0] has the maps. */
+  samples: ProcRaw[][];
+  probe: Probe;
+  run?: RunContext;
+}

@@ -1,0 +1,46 @@
+// private-futex-on-shared-memory: threads wait with FUTEX_PRIVATE_FLAG on a
+// word inside a MAP_SHARED mapping that other live processes map. A private
+// futex is keyed by the waiter's address space, so a wake from any other
+// process can never reach it. One finding per mapped object.
+import { formatMapLine } from '../../procfs/decode.js';
+import { futexOpName } from '../futex.js';
+import { hex, type ProcFacts, type ThreadFacts } from '../facts.js';
+import type { Rule } from './rule.js';
+
+export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
+  const byObject = new Map<string, { path: string; entries: { p: ProcFacts; t: ThreadFacts }[] }>();
+  for (const p of facts.procs.filter((x) => facts.relevant(x) && !explained.has(x.pid))) {
+    for (const t of facts.privateShared(p)) {
+      const obj = `${t.mapping!.dev}:${t.mapping!.inode}`;
+      const g = byObject.get(obj) ?? { path: t.mapping!.path, entries: [] };
+      g.entries.push({ p, t });
+      byObject.set(obj, g);
+    }
+  }
+  return [...byObject.values()].map((g) => {
+    const pids = [...new Set(g.entries.map((e) => e.p.pid))];
+    const fields = new Map<string, { n: number; untimed: number; op: string; pids: number[] }>();
+    for (const { p, t } of g.entries) {
+      const k = t.report.futex!.field ?? `+${hex(t.report.futex!.mapping!.offset)}`;
+      const f = fields.get(k) ?? { n: 0, untimed: 0, op: futexOpName(t.futex!), pids: [] };
+      f.n++;
+      if (!t.futex!.timed) f.untimed++;
+      f.pids.push(p.pid);
+      fields.set(k, f);
+    }
+    const untimed = g.entries.filter((e) => !e.t.futex!.timed).length;
+    const prims = [...facts.primitives.values()].filter((d) => !d.pshared && [...fields.keys()].some((k) => k === d.name || k.startsWith(`${d.name}.`)));
+    const what = prims.length ? prims.map((d) => d.name).join(', ') : [...fields.keys()].join(', ');
+    return {
+      kind: 'private-futex-on-shared-memory',
+      summary: `${pids.length} process(es) wait on process-private futexes inside shared memory ${g.path || '(anonymous)'} (${[...fields.keys()].join(', ')}): ${what} ${prims.length === 1 ? 'is' : 'are'} not process-shared${prims.some((d) => d.guess) ? ' (decoded from the bytes: a guess)' : ''}, so a wake from another process can never reach ${pids.length === 1 ? 'it' : 'them'}${untimed ? `; ${untimed} of ${g.entries.length} wait(s) have no timeout and never return` : ''}.`,
+      pids,
+      evidence: [
+        ...[...fields].map(([k, f]) => `${k}: ${f.n} thread(s) in ${f.op}, ${f.untimed} untimed; pids ${f.pids.slice(0, 20).join(' ')}${f.pids.length > 20 ? ' …' : ''}`),
+        ...prims.flatMap((d) => d.lines.map((l) => `${d.name}: ${l}`)),
+        ...g.entries.slice(0, 5).map(({ p, t }) => facts.threadLine(p, t)),
+        `mapping: ${formatMapLine(g.entries[0]!.t.mapping!)} (shared)`,
+      ],
+    };
+  });
+};
