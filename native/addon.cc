@@ -32,21 +32,27 @@ extern "C" {
 
 namespace {
 
-Napi::Value ThrowCoded(Napi::Env env, const char* code, const std::string& msg) {
+// Every error crosses into JavaScript here: a message and a code named by
+// mvr_err_name (the names the layout table exports as the "error" group).
+Napi::Error CodedError(Napi::Env env, int err, const std::string& msg) {
   Napi::Error e = Napi::Error::New(env, msg);
-  e.Set("code", Napi::String::New(env, code));
-  e.ThrowAsJavaScriptException();
+  e.Set("code", Napi::String::New(env, mvr_err_name(err)));
+  return e;
+}
+
+Napi::Value ThrowCoded(Napi::Env env, int err, const std::string& msg) {
+  CodedError(env, err, msg).ThrowAsJavaScriptException();
   return env.Undefined();
 }
 
 bool U32Arg(const Napi::CallbackInfo& info, size_t i, const char* what, uint32_t* out) {
   if (info.Length() <= i || !info[i].IsNumber()) {
-    ThrowCoded(info.Env(), "EARG", std::string(what) + " must be a number");
+    ThrowCoded(info.Env(), MVR_E_ARG, std::string(what) + " must be a number");
     return false;
   }
   double d = info[i].As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    ThrowCoded(info.Env(), "EARG", std::string(what) + " must be an integer in 0..2^32-1");
+    ThrowCoded(info.Env(), MVR_E_ARG, std::string(what) + " must be an integer in 0..2^32-1");
     return false;
   }
   *out = static_cast<uint32_t>(d);
@@ -57,12 +63,12 @@ bool U32Opt(Napi::Object o, const char* key, uint32_t* out) {
   Napi::Value v = o.Get(key);
   if (v.IsUndefined()) return true;
   if (!v.IsNumber()) {
-    ThrowCoded(o.Env(), "EARG", std::string(key) + " must be a number");
+    ThrowCoded(o.Env(), MVR_E_ARG, std::string(key) + " must be a number");
     return false;
   }
   double d = v.As<Napi::Number>().DoubleValue();
   if (!(d >= 0 && d <= 4294967295.0) || d != static_cast<double>(static_cast<uint64_t>(d))) {
-    ThrowCoded(o.Env(), "EARG", std::string(key) + " must be an integer in 0..2^32-1");
+    ThrowCoded(o.Env(), MVR_E_ARG, std::string(key) + " must be an integer in 0..2^32-1");
     return false;
   }
   *out = static_cast<uint32_t>(d);
@@ -134,7 +140,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
 
   static Napi::Value Create(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, "EARG", "create(options) needs an object");
+    if (info.Length() < 1 || !info[0].IsObject()) return ThrowCoded(env, MVR_E_ARG, "create(options) needs an object");
     Napi::Object o = info[0].As<Napi::Object>();
     mvr_create_opts opts{};
     opts.variant = MVR_VARIANT_FIXED;
@@ -147,20 +153,20 @@ class Segment : public Napi::ObjectWrap<Segment> {
     Segment* s = Segment::Unwrap(obj);
     char err[256] = "";
     int rc = mvr_segment_create(&opts, &s->seg_, err, sizeof err);
-    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    if (rc) return ThrowCoded(env, rc, err);
     s->open_ = true;
     return obj;
   }
 
   static Napi::Value Open(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, "EARG", "open(name) needs a string");
+    if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, MVR_E_ARG, "open(name) needs a string");
     std::string name = info[0].As<Napi::String>();
     Napi::Object obj = NewInstance(env);
     Segment* s = Segment::Unwrap(obj);
     char err[256] = "";
     int rc = mvr_segment_open(name.c_str(), &s->seg_, err, sizeof err);
-    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    if (rc) return ThrowCoded(env, rc, err);
     s->open_ = true;
     return obj;
   }
@@ -171,7 +177,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   }
 
   Napi::Value Close(const Napi::CallbackInfo& info) {
-    if (busy_) return ThrowCoded(info.Env(), "EBUSY", "segment is in use by a pending take/put");
+    if (busy_) return ThrowCoded(info.Env(), MVR_E_BUSY, "segment is in use by a pending take/put");
     if (open_) mvr_segment_close(&seg_);
     open_ = false;
     registered_ = false;
@@ -181,7 +187,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
   Napi::Value Unlink(const Napi::CallbackInfo& info) {
     char err[256] = "";
     int rc = mvr_segment_unlink(seg_.name, err, sizeof err);
-    if (rc && rc != MVR_E_NOENT) return ThrowCoded(info.Env(), mvr_err_name(rc), err);
+    if (rc && rc != MVR_E_NOENT) return ThrowCoded(info.Env(), rc, err);
     return Napi::Boolean::New(info.Env(), rc == 0);
   }
 
@@ -190,10 +196,10 @@ class Segment : public Napi::ObjectWrap<Segment> {
     if (!Usable(env)) return env.Undefined();
     uint32_t role, id;
     if (!U32Arg(info, 0, "role", &role) || !U32Arg(info, 1, "id", &id)) return env.Undefined();
-    if (registered_) return ThrowCoded(env, "EARG", "this process is already registered in the segment");
+    if (registered_) return ThrowCoded(env, MVR_E_ARG, "this process is already registered in the segment");
     char err[256] = "";
     int rc = mvr_register(&seg_, role, id, MVR_RUNTIME_NODE, &proc_, err, sizeof err);
-    if (rc) return ThrowCoded(env, mvr_err_name(rc), err);
+    if (rc) return ThrowCoded(env, rc, err);
     registered_ = true;
     return Napi::Number::New(env, proc_.slot_index);
   }
@@ -274,11 +280,11 @@ class Segment : public Napi::ObjectWrap<Segment> {
     uint32_t slot;
     if (!U32Arg(info, 0, "slot", &slot)) return env.Undefined();
     if (slot >= seg_.proc_capacity)
-      return ThrowCoded(env, "EARG", "slot " + std::to_string(slot) + " is beyond the segment's " +
+      return ThrowCoded(env, MVR_E_ARG, "slot " + std::to_string(slot) + " is beyond the segment's " +
                                          std::to_string(seg_.proc_capacity) + " slots");
-    if (info.Length() < 2 || !info[1].IsNumber()) return ThrowCoded(env, "EARG", "from must be a number");
+    if (info.Length() < 2 || !info[1].IsNumber()) return ThrowCoded(env, MVR_E_ARG, "from must be a number");
     double fromD = info[1].As<Napi::Number>().DoubleValue();
-    if (!(fromD >= 0)) return ThrowCoded(env, "EARG", "from must be >= 0");
+    if (!(fromD >= 0)) return ThrowCoded(env, MVR_E_ARG, "from must be >= 0");
     uint64_t from = static_cast<uint64_t>(fromD);
     // Sized from a first look at head; records published after it wait for the next read.
     std::vector<mvr_event> buf(mvr_ring_pending(&seg_, slot, from));
@@ -300,7 +306,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
     if (!Usable(env)) return env.Undefined();
     if (info.Length() < 1 || !info[0].IsTypedArray() ||
         info[0].As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
-      return ThrowCoded(env, "EARG", "readAll(cursors) needs a Float64Array");
+      return ThrowCoded(env, MVR_E_ARG, "readAll(cursors) needs a Float64Array");
     Napi::Float64Array cursors = info[0].As<Napi::Float64Array>();
     const uint32_t n = static_cast<uint32_t>(std::min<size_t>(cursors.ElementLength(), seg_.proc_capacity));
     std::vector<uint64_t> want(n);
@@ -344,7 +350,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
 
   bool Usable(Napi::Env env) {
     if (!open_) {
-      ThrowCoded(env, "ECLOSED", "segment is closed");
+      ThrowCoded(env, MVR_E_CLOSED, "segment is closed");
       return false;
     }
     return true;
@@ -353,11 +359,11 @@ class Segment : public Napi::ObjectWrap<Segment> {
   bool Registered(Napi::Env env) {
     if (!Usable(env)) return false;
     if (!registered_) {
-      ThrowCoded(env, "EARG", "register(role, id) first");
+      ThrowCoded(env, MVR_E_ARG, "register(role, id) first");
       return false;
     }
     if (busy_) {
-      ThrowCoded(env, "EBUSY", "another take/put of this process is still pending");
+      ThrowCoded(env, MVR_E_BUSY, "another take/put of this process is still pending");
       return false;
     }
     return true;
@@ -375,15 +381,14 @@ class Segment : public Napi::ObjectWrap<Segment> {
         return true;
       }
     }
-    ThrowCoded(info.Env(), "EARG", "value must be a bigint or a safe integer in 0..2^64-1");
+    ThrowCoded(info.Env(), MVR_E_ARG, "value must be a bigint or a safe integer in 0..2^64-1");
     return false;
   }
 
   Napi::Value OpError(Napi::Env env, const char* what, int rc) {
     char msg[128];
     std::snprintf(msg, sizeof msg, "%s failed: %s", what, std::strerror(rc));
-    Napi::Error e = Napi::Error::New(env, msg);
-    e.Set("code", Napi::String::New(env, "EMVAR"));
+    Napi::Error e = CodedError(env, MVR_E_MVAR, msg);
     e.Set("errno", Napi::Number::New(env, rc));
     e.ThrowAsJavaScriptException();
     return env.Undefined();
@@ -432,8 +437,7 @@ void OpWorker::OnOK() {
 
 void OpWorker::OnError(const Napi::Error& e) {
   seg_->SetBusy(false);
-  Napi::Error err = e;
-  err.Set("code", Napi::String::New(Env(), "EMVAR"));
+  Napi::Error err = CodedError(Env(), MVR_E_MVAR, e.Message());
   err.Set("errno", Napi::Number::New(Env(), rc_));
   deferred_.Reject(err.Value());
 }

@@ -93,6 +93,12 @@ enum mvr_phase {
 };
 #define MVR_PHASE_COUNT 14
 
+/* The condition variable a `signalled` event names in its aux field. */
+enum mvr_cv {
+  MVR_CV_CAN_PUT = 1,
+  MVR_CV_CAN_TAKE = 2,
+};
+
 /* One trace record: exactly one cache line. */
 struct mvr_event {
   uint64_t seq;       /* sequence number; MVR_SEQ_BUSY while being written */
@@ -107,7 +113,7 @@ struct mvr_event {
   uint32_t deadline_ms; /* relative deadline of the timed call in progress */
   uint32_t is_full;   /* the box as seen by this process at the event */
   uint64_t value;     /* value copied (copied phase), else the box value */
-  uint64_t aux;       /* phase-specific: signalled cv (1 canPut, 2 canTake), aux mutex index */
+  uint64_t aux;       /* phase-specific: signalled: enum mvr_cv; abba: aux mutex index */
 };
 #define MVR_SEQ_BUSY UINT64_MAX
 

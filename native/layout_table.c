@@ -176,6 +176,22 @@ const struct mvr_const mvr_consts[] = {
     {"exit", "value", MVR_EXIT_VALUE},
     {"exit", "parent", MVR_EXIT_PARENT},
 
+    {"cv", "canPut", MVR_CV_CAN_PUT},
+    {"cv", "canTake", MVR_CV_CAN_TAKE},
+
+    {"error", "EARG", MVR_E_ARG},
+    {"error", "ENOENT", MVR_E_NOENT},
+    {"error", "EACCES", MVR_E_PERM},
+    {"error", "ESEGSIZE", MVR_E_SIZE},
+    {"error", "ESEGMAGIC", MVR_E_MAGIC},
+    {"error", "ESEGVERSION", MVR_E_VERSION},
+    {"error", "ESEGBOUNDS", MVR_E_BOUNDS},
+    {"error", "ESYS", MVR_E_SYS},
+    {"error", "EEXIST", MVR_E_EXIST},
+    {"error", "ECLOSED", MVR_E_CLOSED},
+    {"error", "EBUSY", MVR_E_BUSY},
+    {"error", "EMVAR", MVR_E_MVAR},
+
     {"limit", "layoutVersion", MVR_LAYOUT_VERSION},
     {"limit", "maxProcs", MVR_MAX_PROCS},
     {"limit", "minRingEvents", MVR_MIN_RING_EVENTS},

@@ -240,7 +240,7 @@ static int mvar_op(struct mvr_proc *p, uint16_t op, uint64_t in, uint64_t *out) 
   const uint32_t want_full = op == MVR_OP_TAKE;
   pthread_cond_t *mine = op == MVR_OP_TAKE ? &m->can_take : &m->can_put;
   pthread_cond_t *other = op == MVR_OP_TAKE ? &m->can_put : &m->can_take;
-  const uint64_t other_id = op == MVR_OP_TAKE ? 1 : 2; /* aux of `signalled`: 1 canPut, 2 canTake */
+  const uint64_t other_id = op == MVR_OP_TAKE ? MVR_CV_CAN_PUT : MVR_CV_CAN_TAKE;
 
   p->op_id++;
   p->slot->cur_op_id = p->op_id;

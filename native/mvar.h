@@ -1,6 +1,6 @@
 /*
  * The MVar in shared memory: initialisation per variant, process
- * registration, and the traced take/put of DESIGN §1.
+ * registration, and the traced take/put of the protocol in docs/design.md.
  */
 #ifndef MVR_MVAR_H
 #define MVR_MVAR_H

@@ -1,5 +1,5 @@
 /*
- * The roles of DESIGN §1 over the traced MVar, shared by the native worker
+ * The roles of the protocol (docs/design.md) over the traced MVar, shared by the native worker
  * and the benchmark launcher.
  */
 #ifndef MVR_PROTOCOL_H

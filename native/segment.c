@@ -45,6 +45,9 @@ const char *mvr_err_name(int err) {
   case MVR_E_VERSION: return "ESEGVERSION";
   case MVR_E_BOUNDS: return "ESEGBOUNDS";
   case MVR_E_EXIST: return "EEXIST";
+  case MVR_E_CLOSED: return "ECLOSED";
+  case MVR_E_BUSY: return "EBUSY";
+  case MVR_E_MVAR: return "EMVAR";
   default: return "ESYS";
   }
 }

@@ -27,6 +27,10 @@ enum mvr_err {
   MVR_E_BOUNDS = -7,   /* a count, offset or size in the header is out of bounds */
   MVR_E_SYS = -8,      /* any other system error */
   MVR_E_EXIST = -9,    /* name taken (create is O_EXCL) */
+  /* raised by the addon only */
+  MVR_E_CLOSED = -10,  /* the segment object was closed */
+  MVR_E_BUSY = -11,    /* a take/put of this process is still pending */
+  MVR_E_MVAR = -12,    /* take/put/abba returned a pthread error (errno set beside it) */
 };
 
 struct mvr_seg {

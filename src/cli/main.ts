@@ -3,15 +3,15 @@
 // work is in src/core.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { ExitCode, exitCodeOf, oneLine } from '../core/system/errors.js';
+import { exitCodeOf, oneLine } from '../core/system/errors.js';
+import { ExitCode, exitCodeHelp } from '../core/system/exit-codes.js';
 import { toolVersion } from '../core/system/paths.js';
-import { diagnoseCommand } from './commands/diagnose.js';
-import { diffCommand } from './commands/diff.js';
-import { mergeCommand } from './commands/merge.js';
-import { reportCommand } from './commands/report.js';
-import { runCommand } from './commands/run.js';
-import { soakCommand } from './commands/soak.js';
-import { EXIT_CODES_HELP } from './commands/exit-codes.js';
+import { diagnoseCli } from './commands/diagnose.js';
+import { diffCli } from './commands/diff.js';
+import { mergeCli } from './commands/merge.js';
+import { reportCli } from './commands/report.js';
+import { runCli } from './commands/run.js';
+import { soakCli } from './commands/soak.js';
 import { err } from './output.js';
 
 const VARIADIC = new Set(['pids', 'runs', 'summaries', '--']);
@@ -38,19 +38,19 @@ try {
       for (const [k, v] of Object.entries(argv)) if (Array.isArray(v) && k !== '_' && !VARIADIC.has(k)) argv[k] = v.at(-1);
     }, true)
     .usage('$0 <command> [options]\n\nReproduce and diagnose interprocess hangs on a shared-memory MVar.')
-    .command(runCommand)
-    .command(diagnoseCommand)
-    .command(reportCommand)
-    .command(diffCommand)
-    .command(soakCommand)
-    .command(mergeCommand)
+    .command(runCli)
+    .command(diagnoseCli)
+    .command(reportCli)
+    .command(diffCli)
+    .command(soakCli)
+    .command(mergeCli)
     .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge')
     .strict()
     .recommendCommands()
     .version(toolVersion())
     .help()
     .alias('h', 'help')
-    .epilog(EXIT_CODES_HELP)
+    .epilog(exitCodeHelp())
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, e) => {
       if (e) fail(e);

@@ -2,7 +2,8 @@
 // reaped and the segment unlinked by the core); a second one exits at once,
 // and the synchronous exit hooks still kill children and unlink segments.
 // While a hung run is kept for a debugger, a signal releases it instead.
-import { ExitCode, InterruptedError } from '../core/system/errors.js';
+import { InterruptedError } from '../core/system/errors.js';
+import { ExitCode } from '../core/system/exit-codes.js';
 
 const controller = new AbortController();
 let release: (() => void) | undefined;

@@ -2,12 +2,12 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { diagnose } from '../../core/diagnosis/engine.js';
 import { parseDuration } from '../../core/system/duration.js';
-import { EnvironmentError, ExitCode, UsageError } from '../../core/system/errors.js';
+import { EnvironmentError, UsageError } from '../../core/system/errors.js';
+import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { processAlive } from '../../core/procfs/capture.js';
 import { diagnosisLines } from '../format/diagnosis.js';
 import { out } from '../output.js';
 import { parseCount } from '../run-options.js';
-import { EXIT_CODES_HELP } from './exit-codes.js';
 
 interface Args {
   pids: string[];
@@ -17,7 +17,7 @@ interface Args {
   interval: string;
 }
 
-export const diagnoseCommand: CommandModule<object, Args> = {
+export const diagnoseCli: CommandModule<object, Args> = {
   command: 'diagnose <pids...>',
   describe: 'say why processes (any, not only ours) are stuck, with evidence from /proc and shared memory',
   builder: (y: Argv) =>
@@ -30,7 +30,7 @@ export const diagnoseCommand: CommandModule<object, Args> = {
       })
       .option('samples', { type: 'string', default: '3', describe: 'how many /proc samples to compare' })
       .option('interval', { type: 'string', default: '200ms', describe: 'time between samples' })
-      .epilog(`Exit: 0 nothing stuck, 1 at least one finding, 2 usage, 3 cannot inspect.\n\n${EXIT_CODES_HELP}`) as unknown as Argv<Args>,
+      .epilog(exitCodeHelp('diagnose')) as unknown as Argv<Args>,
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const pids = argv.pids.map((p) => {
       if (!/^\d+$/.test(String(p)) || Number(p) < 1) throw new UsageError(`'${p}' is not a process id`);

@@ -1,32 +1,19 @@
 // `mvar-repro run [N]`: master + N slaves, watched; loops on request.
-import { isAbsolute, relative } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { ExitCode } from '../../core/system/errors.js';
+import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import { gatherEvidence } from '../../core/run/evidence.js';
 import type { HangContext } from '../../core/run/iteration.js';
-import { processLabel, type HangEvidence } from '../../core/report/build.js';
-import type { LoopSummary, Outcome } from '../../core/run/loop.js';
+import type { HangEvidence } from '../../core/report/build.js';
+import { processLabel } from '../../core/report/labels.js';
+import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
-import { err, fmtMs, out, paint, plural } from '../output.js';
+import { iterationLimit } from '../../core/system/repeat.js';
+import { finalLine, printOutcome } from '../format/outcome.js';
+import { err, out } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
 import { installSignals, interruptedExitCode, waitForRelease } from '../signals.js';
-import { EXIT_CODES_HELP } from './exit-codes.js';
-
-/** A path under the current directory, relative to it; others as they are. */
-export function shortPath(p: string): string {
-  const r = relative(process.cwd(), p);
-  return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
-}
-
-export function printOutcome(progress: Progress, o: Outcome): void {
-  if (o.verdict === 'completed') return;
-  const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
-  progress.line(`${head} iteration ${o.index}: ${o.summary}`);
-  for (const s of o.findingSummaries) progress.line(`  ${s}`);
-  if (o.reportPath) progress.line(`  report: ${shortPath(o.reportPath)}`);
-}
 
 async function keepHook(ctx: HangContext, evidence: HangEvidence | null): Promise<void> {
   const live = ctx.processes.filter((p) => !p.exit);
@@ -39,40 +26,18 @@ async function keepHook(ctx: HangContext, evidence: HangEvidence | null): Promis
   await waitForRelease();
 }
 
-export function finalLine(name: string, s: LoopSummary): string {
-  const parts = [
-    plural(s.iterations, 'iteration'),
-    s.hangs ? `${plural(s.hangs, 'hang')} (first at iteration ${s.firstHang?.iteration})` : 'no hang',
-    `${s.failures} failed`,
-    fmtMs(s.wallMs),
-  ];
-  const reports = s.reports.map(shortPath);
-  const listed = reports.length > 5 ? [...reports.slice(0, 5), `… ${reports.length - 5} more`] : reports;
-  return `${name}: ${parts.join(', ')}${s.interrupted ? ' (interrupted)' : ''}${listed.length ? `; reports: ${listed.join(', ')}` : ''}`;
-}
-
-export function loopExitCode(s: LoopSummary, signal: AbortSignal, expectHang: boolean): number {
-  const interrupted = interruptedExitCode(signal);
-  if (interrupted !== null) return interrupted;
-  if (expectHang) return s.hangs > 0 ? ExitCode.Ok : ExitCode.Found;
-  if (s.hangs > 0) return ExitCode.Found;
-  if (s.failures > 0) return ExitCode.Failed;
-  return ExitCode.Ok;
-}
-
-export const runCommand: CommandModule<object, RunArgs> = {
+export const runCli: CommandModule<object, RunArgs> = {
   command: 'run [N]',
   describe: 'run master + N slaves on the shared MVar and watch for a hang',
   builder: (y: Argv) =>
     withRunOptions(y)
       .option('keep', { type: 'boolean', describe: 'leave a hung iteration alive for a debugger until Ctrl-C' })
-      .epilog(`Faults (on top of --variant fixed):\n${faultHelp()}\n\n${EXIT_CODES_HELP}`) as unknown as Argv<RunArgs>,
+      .epilog(`Faults (on top of --variant fixed):\n${faultHelp()}\n\n${exitCodeHelp('run')}`) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs & { keep?: boolean }>) => {
     const a = loopArgs(argv);
     const signal = installSignals();
     const mode = progressMode(argv);
-    const total = a.iterations ?? (a.untilHang || a.durationMs !== undefined ? undefined : 1);
-    const progress = new Progress(mode, total);
+    const progress = new Progress(mode, iterationLimit(a));
     progress.start();
     let summary: LoopSummary;
     try {
@@ -102,7 +67,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     } finally {
       progress.stop();
     }
-    const code = loopExitCode(summary, signal, a.expectHang);
+    const code = interruptedExitCode(signal) ?? loopExitCode(summary, a.expectHang);
     if (a.saveBaseline && mode !== 'json')
       progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
     if (mode === 'json') out(JSON.stringify({ command: 'run', config: a.config, ...summary, exitCode: code }));

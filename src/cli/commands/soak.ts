@@ -2,18 +2,19 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { accessSync, constants } from 'node:fs';
 import { findOnPath } from '../../core/diagnosis/stacks.js';
-import { ExitCode, UsageError } from '../../core/system/errors.js';
-import { writeFileAtomic } from '../../core/report/write.js';
+import { UsageError } from '../../core/system/errors.js';
+import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
+import { writeJsonAtomic } from '../../core/report/write.js';
 import type { SoakSummary } from '../../core/report/types.js';
-import type { Shard } from '../../core/soak/soak.js';
+import type { Shard } from '../../core/report/types.js';
 import { shardIterations, soak } from '../../core/soak/soak.js';
-import { fmtMs, out, paint, plural } from '../output.js';
+import { out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { loopArgs, parseCount, withRunOptions } from '../run-options.js';
 import { installSignals, interruptedExitCode } from '../signals.js';
-import { printOutcome } from './run.js';
-import { EXIT_CODES_HELP } from './exit-codes.js';
+import { printOutcome } from '../format/outcome.js';
+import { summaryLines } from '../format/soak-summary.js';
 
 interface SoakArgs extends RunArgs {
   parallel: string;
@@ -21,28 +22,6 @@ interface SoakArgs extends RunArgs {
   summary?: string;
   shard?: string;
   '--'?: string[];
-}
-
-const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
-
-export function summaryLines(name: string, s: SoakSummary): string[] {
-  const lines = [
-    `${name}: ${plural(s.iterations, 'iteration')}${s.shards > 1 ? ` from ${s.shards} shards` : s.shard ? ` (shard ${s.shard.index}/${s.shard.count})` : ''}, ${plural(s.hangs, 'hang')} (hang rate ${pct(s.hangRate.rate)}, 95 % CI ${pct(s.hangRate.low)}–${pct(s.hangRate.high)}), ${s.failures} failed, ${s.iterationsPerMinute} iterations/min, ${fmtMs(s.wallMs)}${s.interrupted ? ' (interrupted)' : ''}`,
-  ];
-  if (s.firstHang) lines.push(`  first hang: iteration ${s.firstHang.iteration}${s.firstHang.shard ? ` of shard ${s.firstHang.shard}` : ''}${s.firstHang.report ? `: ${s.firstHang.report}` : ''}`);
-  const kinds = Object.entries(s.findingKinds);
-  if (kinds.length) lines.push(`  findings: ${kinds.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
-  return lines;
-}
-
-export function soakExitCode(s: SoakSummary): number {
-  if (s.expect === 'hang') return s.hangs > 0 ? ExitCode.Ok : ExitCode.Found;
-  if (s.hangs > 0) return ExitCode.Found;
-  return s.failures > 0 ? ExitCode.Failed : ExitCode.Ok;
-}
-
-export function writeSummary(path: string, s: SoakSummary): Promise<void> {
-  return writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`);
 }
 
 function parseShard(text: string | undefined): Shard | null {
@@ -65,7 +44,7 @@ function checkRunnable(cmd: string): void {
   if (!findOnPath(cmd)) throw new UsageError(`cannot run '${cmd}': not found on PATH`);
 }
 
-export const soakCommand: CommandModule<object, SoakArgs> = {
+export const soakCli: CommandModule<object, SoakArgs> = {
   command: 'soak [N]',
   describe: 'soak for a duration or a count: hang rate with a 95 % interval, JUnit XML, shards; mvar-repro runs or any command after --',
   builder: (y: Argv) =>
@@ -76,7 +55,7 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
       .option('shard', { type: 'string', describe: 'shard i/k: this machine runs its share of --iterations' })
       .usage('$0 soak [N] [run options] (--duration D | --iterations K) [--expect none|hang] [-- COMMAND ARGS...]')
       .epilog(
-        `With -- COMMAND, each iteration runs COMMAND in its own process group (env MVAR_REPRO_ITERATION, _SHARD, _SHARDS, _SEED); past --timeout it is a hang: its process tree is diagnosed, then killed. A non-zero exit is a failure, counted apart from hangs.\n\nExit: 0 no hang; 1 a hang (with --expect hang: none); 4 failures and no hang.\n\n${EXIT_CODES_HELP}`,
+        `With -- COMMAND, each iteration runs COMMAND in its own process group (env MVAR_REPRO_ITERATION, _SHARD, _SHARDS, _SEED); past --timeout it is a hang: its process tree is diagnosed, then killed. A non-zero exit is a failure, counted apart from hangs.\n\n${exitCodeHelp('soak')}`,
       ) as unknown as Argv<SoakArgs>,
   handler: async (argv: ArgumentsCamelCase<SoakArgs>) => {
     const command = argv['--']?.length ? argv['--'].map(String) : null;
@@ -119,8 +98,8 @@ export const soakCommand: CommandModule<object, SoakArgs> = {
     } finally {
       progress.stop();
     }
-    if (argv.summary) await writeSummary(argv.summary, summary);
-    const code = interruptedExitCode(signal) ?? soakExitCode(summary);
+    if (argv.summary) await writeJsonAtomic(argv.summary, summary);
+    const code = interruptedExitCode(signal) ?? loopExitCode(summary, summary.expect === 'hang');
     if (mode === 'json') out(JSON.stringify({ ...summary, exitCode: code }));
     else for (const l of summaryLines('soak', summary)) out(l);
     if (summary.expect === 'hang' && summary.hangs === 0 && mode !== 'json' && !summary.interrupted)

@@ -1,5 +1,6 @@
 // Human rendering of a diagnosis: one block per finding, then per-process detail.
 import type { Diagnosis } from '../../core/diagnosis/types.js';
+import { processLabel } from '../../core/report/labels.js';
 import { paint, table } from '../output.js';
 
 export function findingLines(d: Diagnosis, maxEvidence = 12): string[] {
@@ -19,7 +20,7 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
   out.push('', 'processes:');
   const rows = d.processes.map((p) => [
     String(p.pid),
-    p.role ? (p.role === 'master' ? 'master' : `${p.role} ${p.id}`) : p.comm,
+    p.role ? processLabel({ role: p.role, id: p.id ?? 0 }) : p.comm,
     `${p.state} ${p.stateName}`,
     String(p.threads.length),
     p.kind ?? '-',

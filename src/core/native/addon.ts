@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import { EnvironmentError } from '../system/errors.js';
 import { buildDir } from '../system/paths.js';
+import { ADDON_ERROR_CODES, type AddonErrorCode } from './vocabulary.js';
 
 export interface RawField {
   offset: number;
@@ -73,24 +74,9 @@ export interface RawAddon {
   dieWithParent(ppid: number): boolean;
 }
 
-/** An error thrown by the addon carries one of these codes. */
-export type AddonErrorCode =
-  | 'EARG'
-  | 'ENOENT'
-  | 'EACCES'
-  | 'ESEGSIZE'
-  | 'ESEGMAGIC'
-  | 'ESEGVERSION'
-  | 'ESEGBOUNDS'
-  | 'EEXIST'
-  | 'ESYS'
-  | 'ECLOSED'
-  | 'EBUSY'
-  | 'EMVAR';
-
 export function addonErrorCode(e: unknown): AddonErrorCode | undefined {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? (code as AddonErrorCode) : undefined;
+  return (ADDON_ERROR_CODES as readonly unknown[]).includes(code) ? (code as AddonErrorCode) : undefined;
 }
 
 let cached: RawAddon | undefined;

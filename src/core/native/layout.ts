@@ -4,8 +4,8 @@
 import type { RawField, RawLayout } from './addon.js';
 import { addon } from './addon.js';
 import { EnvironmentError } from '../system/errors.js';
-import type { Op, Phase, Role, Runtime, SlotState, Variant, Fault } from './vocabulary.js';
-import { FAULTS, OPS, PHASES, ROLES, RUNTIMES, SLOT_STATES, VARIANTS } from './vocabulary.js';
+import type { AddonErrorCode, Condvar, Op, Phase, Role, Runtime, SlotState, Variant, Fault } from './vocabulary.js';
+import { ADDON_ERROR_CODES, CONDVARS, FAULTS, OPS, PHASES, ROLES, RUNTIMES, SLOT_STATES, VARIANTS } from './vocabulary.js';
 
 export type RegionName = keyof RawLayout['regions'];
 
@@ -146,6 +146,8 @@ export class Layout {
   readonly op: EnumMap<Op>;
   readonly phase: EnumMap<Phase>;
   readonly runtime: EnumMap<Runtime>;
+  readonly cv: EnumMap<Condvar>;
+  readonly error: EnumMap<AddonErrorCode>;
   readonly limits: Record<string, number>;
   readonly exitCodes: Record<string, number>;
 
@@ -158,6 +160,8 @@ export class Layout {
     this.op = new EnumMap('op', c.op, OPS);
     this.phase = new EnumMap('phase', c.phase, PHASES);
     this.runtime = new EnumMap('runtime', c.runtime, RUNTIMES);
+    this.cv = new EnumMap('cv', c.cv, CONDVARS);
+    this.error = new EnumMap('error', c.error, ADDON_ERROR_CODES);
     this.limits = c.limit ?? {};
     this.exitCodes = c.exit ?? {};
   }

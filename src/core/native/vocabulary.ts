@@ -34,6 +34,27 @@ export const PHASES = [
 ] as const;
 export type Phase = (typeof PHASES)[number];
 
+/** The condvar a `signalled` event names in its aux field. */
+export const CONDVARS = ['canPut', 'canTake'] as const;
+export type Condvar = (typeof CONDVARS)[number];
+
+/** The code of every error the addon throws (mvr_err_name in native/segment.c). */
+export const ADDON_ERROR_CODES = [
+  'EARG',
+  'ENOENT',
+  'EACCES',
+  'ESEGSIZE',
+  'ESEGMAGIC',
+  'ESEGVERSION',
+  'ESEGBOUNDS',
+  'ESYS',
+  'EEXIST',
+  'ECLOSED',
+  'EBUSY',
+  'EMVAR',
+] as const;
+export type AddonErrorCode = (typeof ADDON_ERROR_CODES)[number];
+
 export const RUNTIMES = ['native', 'node'] as const;
 export type Runtime = (typeof RUNTIMES)[number];
 

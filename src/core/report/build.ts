@@ -5,17 +5,14 @@ import type { IterationResult, ProcessStatus } from '../run/iteration.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import type { ProcessReport, RunConfig, RunReport } from './types.js';
-import { EVENTS_FILE, SCHEMA_VERSION } from './types.js';
+import { EVENTS_FILE, RUN_REPORT_KIND, SCHEMA_VERSION } from './types.js';
 import { byProcess, traceStats } from '../trace/stats.js';
+import { processLabel } from './labels.js';
 
 /** What the inspector gathered at a hang, before the kill. */
 export interface HangEvidence {
   procfs: ProcRaw[];
   diagnosis: Diagnosis | null;
-}
-
-export function processLabel(p: { role: string; id: number }): string {
-  return p.role === 'master' ? 'master' : `${p.role} ${p.id}`;
 }
 
 function processReport(p: ProcessStatus, events: TraceEvent[], missed: number, runtime: RunConfig['runtime']): ProcessReport {
@@ -39,7 +36,7 @@ function processReport(p: ProcessStatus, events: TraceEvent[], missed: number, r
   };
 }
 
-function summarize(r: IterationResult, processes: ProcessReport[], diagnosis: Diagnosis | null): string {
+function verdictSentence(r: IterationResult, processes: ProcessReport[], diagnosis: Diagnosis | null): string {
   const n = processes.length;
   if (r.verdict === 'completed') {
     const staged = processes.filter((p) => p.expectedByFault).map(processLabel);
@@ -71,14 +68,14 @@ export function buildReport(
   if (r.verdict === 'interrupted') throw new Error('an interrupted iteration has no report');
   return {
     schemaVersion: SCHEMA_VERSION,
-    kind: 'mvar-repro-run',
+    kind: RUN_REPORT_KIND,
     createdAt: new Date().toISOString(),
     iteration: r.spec.index,
     shard,
     config,
     environment: env,
     verdict: r.verdict,
-    summary: summarize(r, processes, diagnosis),
+    summary: verdictSentence(r, processes, diagnosis),
     timing: {
       startedAt: r.startedAt,
       startNs: r.startNs,

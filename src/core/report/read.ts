@@ -5,7 +5,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from './types.js';
-import { EVENTS_FILE, REPORT_FILE, SCHEMA_VERSION } from './types.js';
+import { EVENTS_FILE, REPORT_FILE, RUN_REPORT_KIND } from './types.js';
+import { readJsonFile } from './read-json.js';
 
 export interface LoadedRun {
   /** The run folder. */
@@ -29,23 +30,7 @@ export function resolveRun(ref: string, reportsDir = 'reports'): string {
 
 export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
   const file = resolveRun(ref, reportsDir);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${file}: not a report: ${text.trim() ? 'invalid or truncated JSON' : 'empty file'}`);
-  }
-  const r = data as Partial<RunReport> | null;
-  if (!r || typeof r !== 'object' || r.kind !== 'mvar-repro-run')
-    throw new UsageError(`${file}: not an mvar-repro run report`);
-  if (r.schemaVersion !== SCHEMA_VERSION)
-    throw new UsageError(`${file}: report schema version ${String(r.schemaVersion)} is not supported (this build reads ${SCHEMA_VERSION})`);
+  const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as Partial<RunReport>;
   for (const key of ['config', 'verdict', 'processes', 'stats', 'events', 'timing'] as const)
     if (r[key] === undefined || r[key] === null) throw new UsageError(`${file}: not a complete report (no '${key}')`);
   return { dir: dirname(file), report: r as RunReport };

@@ -11,6 +11,12 @@ import type { Classification } from '../run/watchdog.js';
 import type { Fault, Runtime, SlaveThread, Variant } from '../native/vocabulary.js';
 
 export const SCHEMA_VERSION = 1;
+
+/** Shard i of k of a soak (1 <= index <= count). */
+export interface Shard {
+  index: number;
+  count: number;
+}
 export const REPORT_FILE = 'report.json';
 export const EVENTS_FILE = 'events.ndjson';
 
@@ -53,12 +59,12 @@ export interface ProcessReport {
 
 export interface RunReport {
   schemaVersion: typeof SCHEMA_VERSION;
-  kind: 'mvar-repro-run';
+  kind: typeof RUN_REPORT_KIND;
   createdAt: string;
   /** Iteration number within its loop, from 1. */
   iteration: number;
   /** The soak shard that ran it, if any. */
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
   config: RunConfig;
   environment: Environment;
   verdict: Exclude<Verdict, 'interrupted'>;
@@ -88,6 +94,7 @@ export interface RunReport {
   events: { file: string; count: number };
 }
 
+export const RUN_REPORT_KIND = 'mvar-repro-run';
 export const SOAK_SUMMARY_KIND = 'mvar-repro-soak-summary';
 export const GENERIC_REPORT_KIND = 'mvar-repro-command-hang';
 
@@ -104,7 +111,7 @@ export interface SoakSummary {
   kind: typeof SOAK_SUMMARY_KIND;
   createdAt: string;
   /** null for a merged summary of several shards, or an unsharded soak. */
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
   /** Shards merged into this summary (merge only). */
   shards: number;
   /** The soaked program, or null when soaking mvar-repro's own protocol. */
@@ -135,7 +142,7 @@ export interface CommandHangReport {
   createdAt: string;
   command: string[];
   iteration: number;
-  shard: { index: number; count: number } | null;
+  shard: Shard | null;
   timeoutMs: number;
   environment: Environment;
   /** The process tree at the deadline, before the kill. */

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { EnvironmentError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
-import type { RunReport } from './types.js';
+import type { RunReport, Shard } from './types.js';
 import { EVENTS_FILE, REPORT_FILE } from './types.js';
 
 /** An ISO time as folder names carry it: 20261122-042245Z. */
@@ -16,7 +16,7 @@ export function stamp(iso: string): string {
   return iso.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z').replace('T', '-');
 }
 
-export function shardTag(shard: { index: number; count: number } | null): string {
+export function shardTag(shard: Shard | null): string {
   return shard ? `-s${shard.index}of${shard.count}` : '';
 }
 
@@ -77,8 +77,16 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
   }
 }
 
+const jsonText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** JSON into a file of a folder that writeFolder renames into place as a whole. */
 export function writeJson(path: string, value: unknown): Promise<void> {
-  return writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+  return writeFile(path, jsonText(value));
+}
+
+/** JSON into a file of its own, atomically. */
+export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  return writeFileAtomic(path, jsonText(value));
 }
 
 /** A run folder: report.json and events.ndjson. */

@@ -2,7 +2,7 @@
 // until they all exit or the deadline passes, gather evidence of a hang
 // before anything is killed, then kill, reap, read every ring and clean up.
 import { onProcessExit } from '../system/on-exit.js';
-import type { ExitInfo, Launcher, ProcessSpec } from './launchers/launcher.js';
+import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launchers/launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from '../native/layout.js';
 import type { RunConfig } from '../report/types.js';
 import { RingReader, Segment } from '../native/segment.js';
@@ -114,179 +114,203 @@ export async function runIteration(spec: IterationSpec, launcher: Launcher, hook
   }
 }
 
-async function watch(
-  spec: IterationSpec,
-  launcher: Launcher,
-  hooks: IterationHooks,
-  seg: Segment,
-  unlink: () => void,
-  isUnlinked: () => boolean,
-): Promise<IterationResult> {
+/** Everything one iteration's watch owns; only the steps below touch it. */
+interface Watch {
+  spec: IterationSpec;
+  hooks: IterationHooks;
+  seg: Segment;
+  reader: RingReader;
+  events: TraceEvent[];
+  startedAt: string;
+  t0: number;
+  startNs: number;
+  deadline: number;
+  launched: Launched;
+  tracked: Tracked[];
+  remaining: number;
+  killIssued: boolean;
+  /** Cuts the poll's sleep short (an exit, an abort). */
+  wake: (() => void) | undefined;
+  dropKillHook: () => void;
+  onAbort: () => void;
+}
+
+/** How the poll loop ended. */
+interface PollEnd {
+  verdict: Verdict;
+  lateByMs: number | null;
+}
+
+/** What was captured at a hang, before the kill. */
+interface HangCapture {
+  atHang: SegmentSnapshot;
+  statuses: ProcessStatus[];
+  evidence: unknown;
+  evidenceMs: number;
+}
+
+async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment, unlink: () => void, isUnlinked: () => boolean): Promise<IterationResult> {
+  const w = await start(spec, launcher, hooks, seg, unlink);
+  let end: PollEnd = { verdict: 'interrupted', lateByMs: null };
+  let hang: HangCapture | null = null;
+  try {
+    end = await poll(w, unlink, isUnlinked);
+    if (end.verdict === 'hang') hang = await captureAtHang(w);
+  } finally {
+    await tearDown(w);
+  }
+  return result(w, end, hang);
+}
+
+/** Starts master + slaves and arranges to hear of every exit. */
+async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment, unlink: () => void): Promise<Watch> {
   const procs = processSpecs(spec.nslaves);
   // Slot index = 0 for the master, id for slave id (mvr_slot_index in mvar.c).
   const owners: EventOwner[] = procs.map((p, i) => ({ slot: i, role: p.role, id: p.id }));
-  const reader = new RingReader(seg, owners);
-  const events: TraceEvent[] = [];
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const startNs = nowNs();
-  const deadline = t0 + spec.timeoutMs;
-
   const launched = await launcher.launch(seg.name, procs);
   const dropKillHook = onProcessExit(() => launched.killAll());
   if (launched.mappedAtStart) unlink();
-
-  const tracked: Tracked[] = procs.map((p, i) => ({
-    spec: p,
-    pid: launched.pids[i]!,
-    exit: undefined,
-    exitBeforeKill: undefined,
-    lastEventNs: 0,
-    lastDoneNs: 0,
-    lastTimeoutNs: 0,
-  }));
-  let killIssued = false;
-  let remaining = tracked.length;
-  let wake: (() => void) | undefined;
+  const w: Watch = {
+    spec,
+    hooks,
+    seg,
+    reader: new RingReader(seg, owners),
+    events: [],
+    startedAt,
+    t0,
+    startNs,
+    deadline: t0 + spec.timeoutMs,
+    launched,
+    tracked: procs.map((p, i) => ({ spec: p, pid: launched.pids[i]!, exit: undefined, exitBeforeKill: undefined, lastEventNs: 0, lastDoneNs: 0, lastTimeoutNs: 0 })),
+    remaining: procs.length,
+    killIssued: false,
+    wake: undefined,
+    dropKillHook,
+    onAbort: () => w.wake?.(),
+  };
   launched.exits.forEach((p, i) =>
     p.then((info) => {
-      const t = tracked[i]!;
+      const t = w.tracked[i]!;
       t.exit = info;
-      if (!killIssued) t.exitBeforeKill = info;
-      remaining--;
-      wake?.();
+      if (!w.killIssued) t.exitBeforeKill = info;
+      w.remaining--;
+      w.wake?.();
     }),
   );
-  const onAbort = () => wake?.();
-  hooks.signal?.addEventListener('abort', onAbort);
+  hooks.signal?.addEventListener('abort', w.onAbort);
+  return w;
+}
 
-  const drain = () => {
-    for (const e of reader.poll()) {
-      events.push(e);
-      const t = tracked[e.slot];
-      if (!t) continue;
-      t.lastEventNs = e.tNs;
-      if (e.phase === 'done') t.lastDoneNs = e.tNs;
-      else if (e.phase === 'lock-timeout' || e.phase === 'wait-timeout') t.lastTimeoutNs = e.tNs;
+/** Reads new events from every ring and notes each process's last event, completion and timeout. */
+function drain(w: Watch): void {
+  for (const e of w.reader.poll()) {
+    w.events.push(e);
+    const t = w.tracked[e.slot];
+    if (!t) continue;
+    t.lastEventNs = e.tNs;
+    if (e.phase === 'done') t.lastDoneNs = e.tNs;
+    else if (e.phase === 'lock-timeout' || e.phase === 'wait-timeout') t.lastTimeoutNs = e.tNs;
+  }
+}
+
+/** Drains events until every process exited, the user aborted, or the deadline passed. */
+async function poll(w: Watch, unlink: () => void, isUnlinked: () => boolean): Promise<PollEnd> {
+  for (;;) {
+    drain(w);
+    // Once every process has the segment mapped, its name can go: nothing can leak it then.
+    if (!isUnlinked()) {
+      const snap = w.seg.snapshot();
+      if (w.tracked.every((t, i) => t.exit || (snap.slots[i]?.pid ?? 0) !== 0)) unlink();
     }
-  };
-  const statuses = (snap: SegmentSnapshot): ProcessStatus[] => {
-    const now = nowNs();
-    return tracked.map((t, i) => {
-      const slot = snap.slots[i];
-      const observed = {
-        role: t.spec.role,
-        id: t.spec.id,
-        exit: t.exit,
-        slot,
-        lastEventNs: t.lastEventNs,
-        lastDoneNs: t.lastDoneNs,
-        lastTimeoutNs: t.lastTimeoutNs,
-      };
-      const exit = t.exit
-        ? { code: t.exit.code, signal: t.exit.signal, killedByWatchdog: killIssued && t.exitBeforeKill === undefined }
-        : null;
-      return {
-        role: t.spec.role,
-        id: t.spec.id,
-        slot: i,
-        pid: t.pid,
-        classification: classify(observed, now, startNs, spec.stallMs),
-        exit,
-        expectedByFault: exitExpectedByFault({ ...observed, exit: t.exitBeforeKill }, spec.fault, snap.header.faultTarget),
-        slotState: slot,
-        sinceLastEventMs: t.lastEventNs ? (now - t.lastEventNs) / 1e6 : null,
-        sinceLastDoneMs: t.lastDoneNs ? (now - t.lastDoneNs) / 1e6 : null,
-        stderr: t.exit?.stderr ?? '',
+    if (w.remaining === 0) return { verdict: 'completed', lateByMs: null };
+    if (w.hooks.signal?.aborted) return { verdict: 'interrupted', lateByMs: null };
+    const now = performance.now();
+    if (now >= w.deadline) {
+      const lateByMs = now - w.deadline;
+      w.hooks.onHangDetected?.({ index: w.spec.index, lateByMs });
+      return { verdict: 'hang', lateByMs };
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, Math.min(w.spec.pollMs, Math.max(0, w.deadline - now)));
+      w.wake = () => {
+        clearTimeout(timer);
+        resolve();
       };
     });
-  };
-
-  let verdict: Verdict = 'completed';
-  let lateByMs: number | null = null;
-  let evidenceMs: number | null = null;
-  let atHang: SegmentSnapshot | null = null;
-  let hangStatuses: ProcessStatus[] | null = null;
-  let evidence: unknown = null;
-  try {
-    for (;;) {
-      drain();
-      if (!isUnlinked()) {
-        const snap = seg.snapshot();
-        if (tracked.every((t, i) => t.exit || (snap.slots[i]?.pid ?? 0) !== 0)) unlink();
-      }
-      if (remaining === 0) break;
-      if (hooks.signal?.aborted) {
-        verdict = 'interrupted';
-        break;
-      }
-      const now = performance.now();
-      if (now >= deadline) {
-        verdict = 'hang';
-        lateByMs = now - deadline;
-        hooks.onHangDetected?.({ index: spec.index, lateByMs });
-        break;
-      }
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(spec.pollMs, Math.max(0, deadline - now)));
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
-    }
-
-    if (verdict === 'hang') {
-      const e0 = performance.now();
-      drain();
-      atHang = seg.snapshot();
-      hangStatuses = statuses(atHang);
-      const ctx: HangContext = {
-        spec,
-        segment: seg,
-        snapshot: atHang,
-        processes: hangStatuses,
-        events,
-        detectedAtMs: e0 - t0,
-      };
-      evidence = hooks.inspect ? await hooks.inspect(ctx) : null;
-      evidenceMs = performance.now() - e0;
-      if (hooks.keep) await hooks.keep(ctx, evidence);
-    }
-  } finally {
-    killIssued = remaining > 0;
-    launched.killAll();
-    await Promise.all(launched.exits);
-    dropKillHook();
-    hooks.signal?.removeEventListener('abort', onAbort);
+    w.wake = undefined;
   }
+}
 
-  drain();
-  const final = seg.snapshot();
-  const finalStatuses = statuses(final);
-  // At a hang the classification that matters is the one before the kill.
-  const processes = hangStatuses
-    ? hangStatuses.map((h, i) => ({ ...h, exit: finalStatuses[i]!.exit, stderr: finalStatuses[i]!.stderr }))
-    : finalStatuses;
-  if (verdict === 'completed' && processes.some((p) => p.classification !== 'done' && !p.expectedByFault))
-    verdict = 'failed';
+/** At a hang, while every process is still as it hung: classify, gather evidence, and hold it with --keep. */
+async function captureAtHang(w: Watch): Promise<HangCapture> {
+  const e0 = performance.now();
+  drain(w);
+  const atHang = w.seg.snapshot();
+  const statuses = statusesOf(w, atHang);
+  const ctx: HangContext = { spec: w.spec, segment: w.seg, snapshot: atHang, processes: statuses, events: w.events, detectedAtMs: e0 - w.t0 };
+  const evidence = w.hooks.inspect ? await w.hooks.inspect(ctx) : null;
+  const evidenceMs = performance.now() - e0;
+  if (w.hooks.keep) await w.hooks.keep(ctx, evidence);
+  return { atHang, statuses, evidence, evidenceMs };
+}
 
+/** Kills whatever still runs and waits until every process is reaped. */
+async function tearDown(w: Watch): Promise<void> {
+  w.killIssued = w.remaining > 0;
+  w.launched.killAll();
+  await Promise.all(w.launched.exits);
+  w.dropKillHook();
+  w.hooks.signal?.removeEventListener('abort', w.onAbort);
+}
+
+function statusesOf(w: Watch, snap: SegmentSnapshot): ProcessStatus[] {
+  const now = nowNs();
+  return w.tracked.map((t, i) => {
+    const slot = snap.slots[i];
+    const observed = { role: t.spec.role, id: t.spec.id, exit: t.exit, slot, lastEventNs: t.lastEventNs, lastDoneNs: t.lastDoneNs, lastTimeoutNs: t.lastTimeoutNs };
+    const exit = t.exit ? { code: t.exit.code, signal: t.exit.signal, killedByWatchdog: w.killIssued && t.exitBeforeKill === undefined } : null;
+    return {
+      role: t.spec.role,
+      id: t.spec.id,
+      slot: i,
+      pid: t.pid,
+      classification: classify(observed, now, w.startNs, w.spec.stallMs),
+      exit,
+      expectedByFault: exitExpectedByFault({ ...observed, exit: t.exitBeforeKill }, w.spec.fault, snap.header.faultTarget),
+      slotState: slot,
+      sinceLastEventMs: t.lastEventNs ? (now - t.lastEventNs) / 1e6 : null,
+      sinceLastDoneMs: t.lastDoneNs ? (now - t.lastDoneNs) / 1e6 : null,
+      stderr: t.exit?.stderr ?? '',
+    };
+  });
+}
+
+/** The last events, the final segment, and each process's classification (at a hang: the one before the kill). */
+function result(w: Watch, end: PollEnd, hang: HangCapture | null): IterationResult {
+  drain(w);
+  const final = w.seg.snapshot();
+  const finalStatuses = statusesOf(w, final);
+  const processes = hang ? hang.statuses.map((h, i) => ({ ...h, exit: finalStatuses[i]!.exit, stderr: finalStatuses[i]!.stderr })) : finalStatuses;
+  let verdict = end.verdict;
+  if (verdict === 'completed' && processes.some((p) => p.classification !== 'done' && !p.expectedByFault)) verdict = 'failed';
   return {
-    spec,
+    spec: w.spec,
     verdict,
-    startedAt,
-    startNs,
-    wallMs: performance.now() - t0,
-    lateByMs,
-    evidenceMs,
+    startedAt: w.startedAt,
+    startNs: w.startNs,
+    wallMs: performance.now() - w.t0,
+    lateByMs: end.lateByMs,
+    evidenceMs: hang?.evidenceMs ?? null,
     processes,
-    events,
-    missedEvents: reader.missed,
-    corruptEvents: reader.corrupt,
-    atHang,
+    events: w.events,
+    missedEvents: w.reader.missed,
+    corruptEvents: w.reader.corrupt,
+    atHang: hang?.atHang ?? null,
     final,
-    evidence,
-    segmentName: seg.name,
+    evidence: hang?.evidence ?? null,
+    segmentName: w.seg.name,
   };
 }

@@ -8,11 +8,12 @@ import type { Launcher } from './launchers/launcher.js';
 import { environment } from '../system/environment.js';
 import type { HangContext, IterationResult } from './iteration.js';
 import { runIteration } from './iteration.js';
-import { loop } from '../system/repeat.js';
+import { iterationLimit, repeat } from '../system/repeat.js';
 import type { HangEvidence } from '../report/build.js';
 import { buildReport } from '../report/build.js';
-import type { RunConfig, RunReport } from '../report/types.js';
+import type { RunConfig, RunReport, Shard } from '../report/types.js';
 import { writeRunFolder } from '../report/write.js';
+import { countIteration } from '../report/finding-kinds.js';
 import { sweepStaleSegments } from './stale-segments.js';
 
 export interface LoopOptions {
@@ -28,7 +29,7 @@ export interface LoopOptions {
   /** Write a report for every iteration, not only hangs and failures. */
   saveAll: boolean;
   /** The soak shard this loop is (report names and reports carry it). */
-  shard?: { index: number; count: number } | null;
+  shard?: Shard | null;
   /** Store the first completed iteration as baselines/NAME under reportDir. */
   saveBaseline?: string;
   /** Gathers the evidence of a hang (procfs, diagnosis) before the kill. */
@@ -120,8 +121,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     if (report.verdict === 'completed') summary.completed++;
     if (report.verdict === 'failed') summary.failures++;
     const findings = report.diagnosis?.findings ?? [];
-    // Iterations per kind, as soak counts them: one iteration with two findings of a kind counts once.
-    for (const k of new Set(findings.map((f) => f.kind))) summary.findingKinds[k] = (summary.findingKinds[k] ?? 0) + 1;
+    countIteration(summary.findingKinds, findings.map((f) => f.kind));
     if (report.verdict === 'hang') {
       summary.hangs++;
       if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
@@ -142,8 +142,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
   };
 
   try {
-    const iterations = opts.iterations ?? (opts.untilHang || opts.durationMs !== undefined ? undefined : 1);
-    await loop({ iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, one);
+    await repeat({ iterations: iterationLimit(opts), durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, one);
   } finally {
     await launcher.close();
     summary.wallMs = performance.now() - t0;

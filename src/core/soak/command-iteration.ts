@@ -58,7 +58,7 @@ function killAll(pids: number[], group: number): void {
     }
 }
 
-export async function runCommand(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
+export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
   const t0 = performance.now();
   const [file, ...args] = spec.command as [string, ...string[]];
   const sub = execa(workerPath(), ['exec', '--parent', String(process.pid), '--', file, ...args], {

@@ -1,27 +1,14 @@
 // `merge`: shard summaries of one soak into one summary. Counts add up; the
 // rates and their intervals are recomputed from the sums, never averaged.
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../system/errors.js';
 import type { SoakSummary } from '../report/types.js';
 import { SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { readJsonFile } from '../report/read-json.js';
 import { wilson } from '../trace/stats.js';
+import { addCounts, type FindingKindCounts } from '../report/finding-kinds.js';
 
 export function readSummary(path: string): SoakSummary {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${path}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  let s: Partial<SoakSummary>;
-  try {
-    s = JSON.parse(text) as Partial<SoakSummary>;
-  } catch {
-    throw new UsageError(`${path}: not a soak summary: invalid or truncated JSON`);
-  }
-  if (!s || s.kind !== SOAK_SUMMARY_KIND) throw new UsageError(`${path}: not an mvar-repro soak summary`);
-  if (s.schemaVersion !== SCHEMA_VERSION)
-    throw new UsageError(`${path}: summary schema version ${String(s.schemaVersion)} is not supported (this build reads ${SCHEMA_VERSION})`);
+  const s = readJsonFile(path, SOAK_SUMMARY_KIND, 'soak summary') as Partial<SoakSummary>;
   for (const k of ['iterations', 'hangs', 'failures', 'passes'] as const)
     if (typeof s[k] !== 'number') throw new UsageError(`${path}: not a complete soak summary (no '${k}')`);
   return s as SoakSummary;
@@ -40,8 +27,8 @@ export function mergeSummaries(parts: SoakSummary[], names: string[] = []): Soak
   const iterations = sum('iterations');
   const hangs = sum('hangs');
   const failures = sum('failures');
-  const kinds: Record<string, number> = {};
-  for (const p of parts) for (const [k, v] of Object.entries(p.findingKinds)) kinds[k] = (kinds[k] ?? 0) + v;
+  const kinds: FindingKindCounts = {};
+  for (const p of parts) addCounts(kinds, p.findingKinds);
   const firstHang = parts
     .map((p) => p.firstHang)
     .filter((h): h is NonNullable<SoakSummary['firstHang']> => h !== null)

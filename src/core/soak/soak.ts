@@ -3,24 +3,20 @@
 // shards that merge.
 import { basename, join } from 'node:path';
 import type { CommandResult } from './command-iteration.js';
-import { runCommand } from './command-iteration.js';
+import { runCommandIteration } from './command-iteration.js';
 import { environment } from '../system/environment.js';
 import { gatherEvidence } from '../run/evidence.js';
 import type { JUnitCase } from './junit.js';
 import { JUnitFile } from './junit.js';
-import { loop } from '../system/repeat.js';
-import { processLabel } from '../report/build.js';
-import type { CommandHangReport, RunConfig, SoakSummary } from '../report/types.js';
+import { repeat } from '../system/repeat.js';
+import { countIteration, type FindingKindCounts } from '../report/finding-kinds.js';
+import { processLabelWithPid } from '../report/labels.js';
+import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
 import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
 import { shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop } from '../run/loop.js';
 import { wilson } from '../trace/stats.js';
-
-export interface Shard {
-  index: number;
-  count: number;
-}
 
 export interface SoakOptions {
   /** The program to soak, or null for mvar-repro's own protocol. */
@@ -53,7 +49,7 @@ export function seedOf(shard: Shard | null, index: number): number {
   return ((shard?.index ?? 1) * 1_000_003 + index * 7919) >>> 0;
 }
 
-export function summarize(
+export function soakSummary(
   outcomes: SoakOutcome[],
   base: Pick<SoakSummary, 'shard' | 'command' | 'config' | 'expect' | 'wallMs' | 'interrupted'>,
 ): SoakSummary {
@@ -61,8 +57,8 @@ export function summarize(
   const failures = outcomes.filter((o) => o.verdict === 'failed').length;
   const n = outcomes.length;
   const first = hangs.reduce<SoakOutcome | undefined>((m, o) => (!m || o.index < m.index ? o : m), undefined);
-  const kinds: Record<string, number> = {};
-  for (const o of outcomes) for (const k of new Set(o.findingKinds)) kinds[k] = (kinds[k] ?? 0) + 1;
+  const kinds: FindingKindCounts = {};
+  for (const o of outcomes) countIteration(kinds, o.findingKinds);
   return {
     schemaVersion: SCHEMA_VERSION,
     kind: SOAK_SUMMARY_KIND,
@@ -105,7 +101,7 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
   const s = await runLoop(
     {
       config: opts.config,
-      iterations: opts.iterations ?? (opts.durationMs === undefined ? 1 : undefined),
+      iterations: opts.iterations,
       durationMs: opts.durationMs,
       untilHang: opts.untilHang,
       parallel: opts.parallel,
@@ -119,7 +115,7 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
       ...(observer.iterationStarted ? { iterationStarted: observer.iterationStarted } : {}),
       ...(observer.hangDetected ? { hangDetected: observer.hangDetected } : {}),
       iterationDone: (o) => {
-        const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map((p) => `${processLabel(p)} (pid ${p.pid})`);
+        const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map(processLabelWithPid);
         // Keep the outcome, not the whole report: a long soak holds thousands.
         const { index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath } = o;
         record({ index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
@@ -138,12 +134,12 @@ function commandSummary(r: CommandResult): string {
   return `hang: ${r.tree.length} process(es) still running at the deadline`;
 }
 
-async function soakCommand(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
+async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
   const command = opts.command!;
   let interrupted = false;
-  await loop({ iterations: opts.iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, async (index) => {
+  await repeat({ iterations: opts.iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, async (index) => {
     observer.iterationStarted?.(index);
-    const r = await runCommand(
+    const r = await runCommandIteration(
       {
         index,
         command,
@@ -214,12 +210,12 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
   };
   let interrupted = false;
   try {
-    interrupted = opts.command ? await soakCommand(opts, observer, record) : await soakProtocol(opts, observer, record);
+    interrupted = opts.command ? await soakProgram(opts, observer, record) : await soakProtocol(opts, observer, record);
   } finally {
     junit?.close();
   }
   outcomes.sort((a, b) => a.index - b.index);
-  return summarize(outcomes, {
+  return soakSummary(outcomes, {
     shard: opts.shard,
     command: opts.command,
     config: opts.command ? { timeoutMs: opts.config.timeoutMs } : opts.config,

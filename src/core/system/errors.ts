@@ -1,24 +1,7 @@
 // Exit codes and the errors that map onto them. Every error a user can cause
 // becomes one of these classes, so the CLI prints one line and exits with the
 // documented code instead of a stack trace.
-
-export const ExitCode = {
-  /** No hang; diff equivalent; diagnose found nothing stuck. */
-  Ok: 0,
-  /** Hang reproduced; diff divergent; diagnose found something. */
-  Found: 1,
-  /** Bad command line or unreadable input. */
-  Usage: 2,
-  /** Cannot do the work here: no addon, cannot create a segment, cannot inspect. */
-  Environment: 3,
-  /** A process failed (crashed or exited non-zero) and nothing hung. */
-  Failed: 4,
-  /** SIGINT (Ctrl-C). */
-  Interrupted: 130,
-  /** SIGTERM. */
-  Terminated: 143,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+import { ExitCode } from './exit-codes.js';
 
 /** Something the user typed or passed is wrong: exit 2. */
 export class UsageError extends Error {

@@ -3,7 +3,7 @@
 // from an iteration, or the abort signal; never starts a new iteration after
 // any of those.
 
-export interface LoopBounds {
+export interface RepeatBounds {
   /** Stop after this many (undefined: no count limit). */
   iterations: number | undefined;
   /** Start no iteration after this long (undefined: no time limit). */
@@ -13,7 +13,7 @@ export interface LoopBounds {
 }
 
 /** `one` returns 'stop' to end the loop after the iterations in flight. */
-export async function loop(bounds: LoopBounds, one: (index: number) => Promise<'stop' | void>): Promise<void> {
+export async function repeat(bounds: RepeatBounds, one: (index: number) => Promise<'stop' | void>): Promise<void> {
   const t0 = performance.now();
   let next = 1;
   let stop = false;
@@ -24,4 +24,9 @@ export async function loop(bounds: LoopBounds, one: (index: number) => Promise<'
     while (mayStart()) if ((await one(next++)) === 'stop') stop = true;
   };
   await Promise.all(Array.from({ length: Math.max(1, bounds.parallel) }, lane));
+}
+
+/** The iteration count of a loop: as given; else one, unless it runs until a hang or for a duration. */
+export function iterationLimit(o: { iterations?: number | undefined; untilHang: boolean; durationMs?: number | undefined }): number | undefined {
+  return o.iterations ?? (o.untilHang || o.durationMs !== undefined ? undefined : 1);
 }

@@ -10,6 +10,7 @@ import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from '../report/types.js';
 import type { LatencySamples, Quantiles } from './stats.js';
 import { byProcess, latencySamples, quantiles } from './stats.js';
+import { processLabel } from '../report/labels.js';
 import type { Phase } from '../native/vocabulary.js';
 
 export interface DiffInput {
@@ -64,7 +65,6 @@ export interface DiffResult {
 }
 
 const END = '(end of trace)';
-const label = (role: string, id: number) => (role === 'master' ? 'master' : `${role} ${id}`);
 
 /** Timing-only phases fold into their structural twin; lock timeouts vanish. */
 function structural(p: Phase): Phase | null {
@@ -179,7 +179,7 @@ export function diffRuns(goods: DiffInput[], bad: DiffInput): DiffResult {
     let first: ProcessDivergence | undefined;
     for (const o of ops) {
       const unseen = transitions(o).filter((t) => !known.has(t));
-      unseen.forEach((t) => note(t, `${label(role, id)} op ${o.opId}`));
+      unseen.forEach((t) => note(t, `${processLabel({ role, id })} op ${o.opId}`));
       if (!first && unseen.length) {
         const shapes = [...(m.shapes.get(`${key}:${o.opId}`) ?? [])];
         first = {

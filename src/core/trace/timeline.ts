@@ -2,8 +2,9 @@
 // inside them, instants (timeouts, owner died, errors), where stuck processes
 // stopped, and signal -> wake-up pairs across processes. Both exporters
 // (Chrome trace, HTML) draw this model.
-import type { TraceEvent } from '../native/layout.js';
-import { processLabel } from '../report/build.js';
+import { layout, type TraceEvent } from '../native/layout.js';
+import type { Condvar } from '../native/vocabulary.js';
+import { processLabel } from '../report/labels.js';
 import type { RunReport } from '../report/types.js';
 import { byProcess } from './stats.js';
 
@@ -40,7 +41,7 @@ export interface Flow {
   fromNs: number;
   toPid: number;
   toNs: number;
-  cv: 'canPut' | 'canTake';
+  cv: Condvar;
 }
 
 export interface Timeline {
@@ -49,8 +50,6 @@ export interface Timeline {
   tracks: Track[];
   flows: Flow[];
 }
-
-const CV: Record<number, Flow['cv']> = { 1: 'canPut', 2: 'canTake' };
 
 function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>): Track {
   const first = events[0]!;
@@ -145,7 +144,8 @@ function track(events: TraceEvent[], report: RunReport, endNs: number, named: Ma
  * wakes at most one waiter.
  */
 function flows(events: TraceEvent[]): Flow[] {
-  const signals = events.filter((e) => e.phase === 'signalled' && CV[e.aux]).sort((a, b) => a.tNs - b.tNs);
+  const cvOf = (e: TraceEvent) => layout().cv.name(e.aux);
+  const signals = events.filter((e) => e.phase === 'signalled' && cvOf(e)).sort((a, b) => a.tNs - b.tNs);
   const used = new Set<TraceEvent>();
   const out: Flow[] = [];
   const wakes: { begin: TraceEvent; end: TraceEvent }[] = [];
@@ -165,7 +165,7 @@ function flows(events: TraceEvent[]): Flow[] {
       const s = signals[i]!;
       if (s.tNs > end.tNs) continue;
       if (s.tNs < begin.tNs) break;
-      if (CV[s.aux] === cv && s.pid !== end.pid && !used.has(s)) {
+      if (cvOf(s) === cv && s.pid !== end.pid && !used.has(s)) {
         best = s;
         break;
       }

@@ -1,0 +1,94 @@
+// Every exit code the tool documents, with what it means for each command:
+// the one table behind errors.ts, every command's --help and the README's
+// table (a test holds the README to it).
+
+export const ExitCode = {
+  /** No hang; diff equivalent; diagnose found nothing stuck. */
+  Ok: 0,
+  /** Hang reproduced; diff divergent; diagnose found something. */
+  Found: 1,
+  /** Bad command line or unreadable input. */
+  Usage: 2,
+  /** Cannot do the work here: no addon, cannot create a segment, cannot inspect. */
+  Environment: 3,
+  /** A process failed (crashed or exited non-zero) and nothing hung. */
+  Failed: 4,
+  /** SIGINT (Ctrl-C). */
+  Interrupted: 130,
+  /** SIGTERM. */
+  Terminated: 143,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export type CommandName = 'run' | 'soak' | 'merge' | 'diagnose' | 'diff' | 'report';
+
+interface CodeMeaning {
+  code: ExitCode;
+  /** What it means for any command (the README's table). */
+  general: string;
+  /** What it means for a command, where that command can exit with it. */
+  per: Partial<Record<CommandName, string>>;
+}
+
+const LOOPS = { hang: 'a hang (with --expect hang: none reproduced)', ok: 'no hang (with --expect hang: a hang reproduced)' };
+
+export const EXIT_CODES: readonly CodeMeaning[] = [
+  {
+    code: ExitCode.Ok,
+    general: 'no hang; diff equivalent; diagnose found nothing (with --expect hang: a hang reproduced)',
+    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: `${LOOPS.ok}, for the merged counts`, diagnose: 'nothing stuck', diff: 'equivalent', report: 'done' },
+  },
+  {
+    code: ExitCode.Found,
+    general: 'hang reproduced; diff divergent; diagnose found something (with --expect hang: none reproduced)',
+    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: `${LOOPS.hang}, for the merged counts`, diagnose: 'at least one finding', diff: 'divergent' },
+  },
+  {
+    code: ExitCode.Usage,
+    general: 'usage error: bad N, unknown flag or value, bad duration, unreadable or foreign input',
+    per: {
+      run: 'usage error (bad N, flag, value or duration)',
+      soak: 'usage error (bad N, flag, value, duration or command)',
+      merge: 'usage error, or an unreadable or foreign summary',
+      diagnose: 'usage error (not a pid, bad option)',
+      diff: 'usage error, or an unreadable, foreign or incomparable report',
+      report: 'usage error, or an unreadable or foreign report',
+    },
+  },
+  {
+    code: ExitCode.Environment,
+    general: 'environment or internal error: addon missing, cannot create a segment, cannot inspect',
+    per: {
+      run: 'cannot run here (addon missing, cannot create a segment)',
+      soak: 'cannot run here (addon missing, cannot create a segment)',
+      diagnose: 'cannot inspect any of the processes',
+      report: 'cannot write the output file',
+    },
+  },
+  {
+    code: ExitCode.Failed,
+    general: 'a process failed (crashed or exited non-zero) and nothing hung',
+    per: { run: 'a process failed and nothing hung', soak: 'an iteration failed and none hung', merge: 'failures and no hang, for the merged counts' },
+  },
+  {
+    code: ExitCode.Interrupted,
+    general: 'interrupted by Ctrl-C (143 on SIGTERM)',
+    per: { run: 'interrupted by Ctrl-C (143 on SIGTERM)', soak: 'interrupted by Ctrl-C (143 on SIGTERM)' },
+  },
+];
+
+/** The exit codes of one command, for its --help; without a command, the general table. */
+export function exitCodeHelp(command?: CommandName): string {
+  const rows = EXIT_CODES.flatMap((e) => {
+    const text = command ? e.per[command] : e.general;
+    return text ? [`  ${String(e.code).padEnd(4)} ${text}`] : [];
+  });
+  return `Exit codes:\n${rows.join('\n')}`;
+}
+
+/** The exit code of a run or soak loop (and of merged soak counts). */
+export function loopExitCode(counts: { hangs: number; failures: number }, expectHang: boolean): ExitCode {
+  if (expectHang) return counts.hangs > 0 ? ExitCode.Ok : ExitCode.Found;
+  if (counts.hangs > 0) return ExitCode.Found;
+  return counts.failures > 0 ? ExitCode.Failed : ExitCode.Ok;
+}

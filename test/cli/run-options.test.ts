@@ -1,0 +1,62 @@
+// Validation of `run` / `soak` options into a RunConfig.
+import { describe, expect, it } from 'vitest';
+import { loopArgs, MAX_NODE_SLAVES, MAX_SLAVES, parseCount, type RunArgs } from '../../src/cli/run-options.js';
+import { UsageError } from '../../src/core/system/errors.js';
+
+const args = (o: Partial<RunArgs> = {}): RunArgs => ({
+  N: '2',
+  fault: 'none',
+  runtime: 'native',
+  'slave-thread': 'worker',
+  rounds: '10',
+  timeout: '10s',
+  stall: '2s',
+  spawner: 'forkserver',
+  'ring-events': '4096',
+  stacks: '3',
+  expect: 'none',
+  quiet: true,
+  ...o,
+});
+
+describe('loopArgs', () => {
+  it('defaults: 2 slaves on the original variant, one iteration, reports only for hangs', () => {
+    const a = loopArgs(args());
+    expect(a.config).toMatchObject({ nslaves: 2, variant: 'original', fault: 'none', timeoutMs: 10_000, stallMs: 2000, spawner: 'forkserver' });
+    expect(a).toMatchObject({ iterations: undefined, untilHang: false, reportDir: 'reports', saveAll: false, expectHang: false });
+  });
+
+  it('a fault runs on fixed and needs its slaves; original + fault is refused', () => {
+    expect(loopArgs(args({ fault: 'abba', N: '2' })).config.variant).toBe('fixed');
+    expect(() => loopArgs(args({ fault: 'abba', N: '1' }))).toThrow(/needs at least 2 slaves/);
+    expect(() => loopArgs(args({ fault: 'lose-value', variant: 'original' }))).toThrow(/drop --variant original/);
+  });
+
+  it('clamps a stall that is not shorter than the timeout', () => {
+    expect(loopArgs(args({ timeout: '1s', stall: '5s' })).config.stallMs).toBe(500);
+  });
+
+  it('caps N, and Node slaves lower; node always spawns with execa', () => {
+    expect(() => loopArgs(args({ N: String(MAX_SLAVES + 1) }))).toThrow(/above the cap/);
+    expect(() => loopArgs(args({ N: String(MAX_NODE_SLAVES + 1), runtime: 'node' }))).toThrow(/--runtime node/);
+    expect(loopArgs(args({ runtime: 'node' })).config.spawner).toBe('execa');
+  });
+
+  it('an explicit report dir saves good runs too', () => {
+    expect(loopArgs(args({ 'report-dir': '/tmp/x' })).saveAll).toBe(true);
+  });
+
+  it('refuses bad counts and names with one line', () => {
+    for (const o of [{ N: '0' }, { N: 'abc' }, { N: '-3' }, { rounds: '0' }, { 'ring-events': '8' }, { iterations: '1.5' }, { 'save-baseline': '../x' }])
+      expect(() => loopArgs(args(o))).toThrow(UsageError);
+  });
+});
+
+describe('parseCount', () => {
+  it('takes whole numbers in range only', () => {
+    expect(parseCount(' 7 ', 'N', 1, 10)).toBe(7);
+    expect(() => parseCount('11', 'N', 1, 10)).toThrow(/above the cap of 10/);
+    expect(() => parseCount('0', 'N', 1, 10)).toThrow(/at least 1/);
+    expect(() => parseCount('x', 'N', 1, 10)).toThrow(/whole number/);
+  });
+});

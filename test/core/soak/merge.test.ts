@@ -1,0 +1,68 @@
+// Merging soak shard summaries: counts add up, rates and intervals are
+// recomputed from the sums, summaries of another soak are refused. The
+// summaries come from soakSummary, the function soak itself uses.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Outcome } from '../../../src/core/run/loop.js';
+import { mergeSummaries, readSummary } from '../../../src/core/soak/merge.js';
+import { soakSummary } from '../../../src/core/soak/soak.js';
+import { UsageError } from '../../../src/core/system/errors.js';
+import { wilson } from '../../../src/core/trace/stats.js';
+import { tmp } from '../../helpers.js';
+
+const outcome = (index: number, verdict: Outcome['verdict'], kinds: string[] = []): Outcome => ({
+  index,
+  verdict,
+  wallMs: 10,
+  lateByMs: null,
+  summary: verdict,
+  findingKinds: kinds,
+  findingSummaries: [],
+  reportPath: verdict === 'hang' ? `/r/${index}` : null,
+});
+
+const shard = (index: number, outcomes: Outcome[], command: string[] | null = ['prog']) =>
+  soakSummary(outcomes, { shard: { index, count: 2 }, command, config: { timeoutMs: 1000 }, expect: 'none', wallMs: 60_000, interrupted: false });
+
+describe('mergeSummaries', () => {
+  const a = shard(1, [outcome(1, 'completed'), outcome(2, 'hang', ['no-waker', 'no-waker']), outcome(3, 'failed')]);
+  const b = shard(2, [outcome(1, 'hang', ['no-waker', 'stopped']), outcome(2, 'completed')]);
+
+  it('adds the counts and recomputes the interval from the sums', () => {
+    const m = mergeSummaries([a, b]);
+    expect(m).toMatchObject({ iterations: 5, passes: 2, hangs: 2, failures: 1, shards: 2, shard: null });
+    expect(m.hangRate).toEqual(wilson(2, 5));
+    expect(m.failureRate).toEqual(wilson(1, 5));
+    // an iteration with two findings of one kind counts once
+    expect(m.findingKinds).toEqual({ 'no-waker': 2, stopped: 1 });
+    expect(m.firstHang).toEqual({ shard: 2, iteration: 1, report: '/r/1' });
+    expect(m.reports.sort()).toEqual(['/r/1', '/r/2']);
+  });
+
+  it('refuses summaries of a different soak', () => {
+    const other = shard(2, [outcome(1, 'completed')], ['other']);
+    expect(() => mergeSummaries([a, other], ['a.json', 'b.json'])).toThrow(/b\.json: comes from a different soak/);
+    expect(() => mergeSummaries([])).toThrow(UsageError);
+  });
+});
+
+describe('readSummary', () => {
+  it('reads back what soak writes and refuses what is not a summary, in one line naming the file', () => {
+    const dir = tmp();
+    const good = join(dir, 'good.json');
+    writeFileSync(good, JSON.stringify(shard(1, [outcome(1, 'completed')])));
+    expect(readSummary(good).iterations).toBe(1);
+    const cases: [string, string, RegExp][] = [
+      ['empty.json', '', /empty\.json: not a soak summary: empty file/],
+      ['cut.json', '{"kind":', /cut\.json: not a soak summary: invalid or truncated JSON/],
+      ['other.json', '{"kind":"x"}', /other\.json: not an mvar-repro soak summary/],
+      ['future.json', '{"kind":"mvar-repro-soak-summary","schemaVersion":9}', /future\.json: soak summary schema version 9 is not supported/],
+    ];
+    for (const [name, text, re] of cases) {
+      writeFileSync(join(dir, name), text);
+      expect(() => readSummary(join(dir, name))).toThrow(re);
+    }
+    expect(() => readSummary(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read \(ENOENT\)/);
+  });
+});
