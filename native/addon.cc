@@ -12,6 +12,11 @@
 //   seg.finish(status)
 //   seg.snapshot()      copy of header + mvar + slots (decoded in TS)
 //   seg.readEvents(slot, from) -> {events: Buffer, next, missed, head}
+//
+// One file on purpose (~500 lines): it is the whole JS surface of the core,
+// one C++ object (Segment) per JS object plus its AsyncWorker, and every
+// error leaves through CodedError; splitting it would scatter that one
+// boundary over several translation units.
 #include <napi.h>
 
 #include <gnu/libc-version.h>

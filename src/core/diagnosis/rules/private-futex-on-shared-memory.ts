@@ -4,7 +4,8 @@
 // process can never reach it. One finding per mapped object.
 import { formatMapLine } from '../../procfs/decode.js';
 import { futexOpName } from '../futex.js';
-import { hex, type ProcFacts, type ThreadFacts } from '../facts.js';
+import type { ProcFacts, ThreadFacts } from '../facts.js';
+import { hex } from '../primitives.js';
 import type { Rule } from './rule.js';
 
 export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
