@@ -1,5 +1,5 @@
 // Human rendering of a diagnosis: one block per finding, then per-process detail.
-import type { Diagnosis } from '../../core/diagnosis/types.js';
+import type { Diagnosis, ThreadReport } from '../../core/diagnosis/types.js';
 import { processLabel } from '../../core/report/labels.js';
 import { paint, table } from '../output.js';
 
@@ -13,9 +13,21 @@ export function findingLines(d: Diagnosis, maxEvidence = 12): string[] {
   return out;
 }
 
+/** One line for a thread: what it does, and for a wait what on and whether it can end. */
+function threadLine(t: ThreadReport): string {
+  const w = t.wait;
+  const what = w
+    ? `${w.stuckForGood ? 'stuck for good' : t.activity === 'moving' ? 'woke while sampled' : w.timed ? 'timed wait' : w.wakers === null ? 'blocked, waker unknown' : 'blocked'}: ${w.on}`
+    : t.activity;
+  const wakers = w && !w.timed ? `; woken by ${w.wakersAre}` : '';
+  const field = t.futex?.field && t.futex.fieldSource === 'guess' ? ' (guessed from the bytes)' : '';
+  return `tid ${t.tid} ${t.state} ${t.syscall} — ${what}${field}${wakers}`;
+}
+
 export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): string[] {
   const out: string[] = [];
-  if (d.findings.length === 0) out.push('no finding: nothing inspected is stuck on a known cause');
+  if (d.findings.length === 0)
+    out.push(d.incomplete.length ? 'no finding in what could be read — the inspection is incomplete (below)' : 'no finding: nothing inspected is stuck on a known cause');
   out.push(...findingLines(d));
   out.push('', 'processes:');
   const rows = d.processes.map((p) => [
@@ -27,16 +39,20 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
   ]);
   out.push(...table(rows, ['pid', 'process', 'state', 'threads', 'finding']).map((l) => `  ${l}`));
   if (opts.threads !== false) {
+    out.push('', 'blocked threads:');
+    let any = false;
     for (const p of d.processes) {
-      const shown = p.threads.filter((t) => t.futex?.mapping?.shared || t.state === 'T' || t.state === 'D');
+      const shown = p.threads.filter((t) => t.wait || t.activity === 'stopped' || t.activity === 'unreadable' || t.state === 'D');
       if (!shown.length && !p.errors.length) continue;
-      out.push(`  ${p.pid} ${p.comm}:`);
-      for (const t of shown)
-        out.push(
-          `    tid ${t.tid} ${t.state} ${t.wchan ?? ''} ${t.syscall}${t.futex?.field ? ` on ${t.futex.field}${t.futex.fieldSource === 'guess' ? ' (guessed)' : ''}` : ''}${t.wakeupsWhileSampled === 0 && t.sameCallInEverySample ? ', never woke while sampled' : ''}`,
-        );
-      for (const e of p.errors.slice(0, 3)) out.push(`    cannot read ${e}`);
+      any = true;
+      out.push(`  ${p.pid} ${p.comm}${p.behind ? ` (behind ${p.behind.pid}: ${p.behind.kind})` : ''}:`);
+      for (const t of shown) out.push(`    ${threadLine(t)}`);
     }
+    if (!any) out.push('  none');
+  }
+  if (d.incomplete.length) {
+    out.push('', 'incomplete — could not read:');
+    for (const l of d.incomplete) out.push(`  ${l}`);
   }
   if (d.primitives.length) {
     out.push('', 'primitives:');

@@ -63,13 +63,17 @@ export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<D
   const samples: ProcRaw[][] = [];
   for (let k = 0; k < Math.max(1, opts.samples); k++) {
     if (k > 0) await sleep(opts.intervalMs);
-    samples.push(pids.map((pid) => captureProc(pid, { maps: k === 0 })));
+    samples.push(pids.map((pid) => captureProc(pid, { maps: k === 0, fds: k === 0 })));
   }
-  if (samples[0]!.every((p) => p.tasks.length === 0 && p.errors.length > 0))
-    throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors[0]}`).join('; ')}`);
+  // Nothing inspected is not "nothing stuck": without one readable system call there is no answer.
+  const readable = (p: ProcRaw) => p.tasks.some((t) => t.syscall !== null);
+  if (!samples[0]!.some(readable))
+    throw new EnvironmentError(
+      `cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors.find((e) => /syscall|task/.test(e)) ?? p.errors[0] ?? 'no thread'}`).join('; ')}`,
+    );
   const live = new LiveProbe();
   const probe = opts.record ? new RecordingProbe(live) : live;
-  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, ...(opts.run ? { run: opts.run } : {}) };
+  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, observers: [process.pid], ...(opts.run ? { run: opts.run } : {}) };
   const result = analyze(input);
   const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
   if (!why && opts.freezeForStacks)

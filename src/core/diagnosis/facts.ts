@@ -1,26 +1,32 @@
 // The facts pass of the diagnosis: from the /proc samples, the probe and (for
-// our runs) the watchdog's view, build per-process and per-thread facts —
-// what each thread is blocked in, which object and field its futex word is,
-// the decoded primitives with their owners, who holds which mutex, and the
-// cycles of processes waiting for each other's mutexes. The rules in rules/
-// read only these facts; nothing here decides what is a finding.
+// our runs) the watchdog's view, build the wait-for graph — every thread,
+// what it does (runs, waits timed, waits untimed, woke while sampled, is
+// stopped), what it waits on and who could wake it (waits.ts) — and solve it
+// (graph.ts): which threads are stuck for good, and the cycles among them.
+// Also the decoded primitives with their owners and, for our runs, what each
+// process waits for in the MVar protocol. The rules in rules/ read only these
+// facts; nothing here decides what is a finding.
 import { isShared, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { processLabelWithPid } from '../report/labels.js';
-import { decodeFutex, formatFutex, SYS_FUTEX, syscallName, type FutexDecode } from './futex.js';
+import { formatFutex, type FutexDecode } from './futex.js';
 import type { MutexView } from './glibc.js';
+import { solve, type GraphThread } from './graph.js';
 import type { AnalysisInput, RunContext, RunProcess } from './input.js';
-import { hex, primitiveFinder, type PrimitiveRef } from './primitives.js';
+import { hex, primitiveFinder, type FutexLocation, type PrimitiveRef } from './primitives.js';
 import type { Probe } from './probe.js';
-import type { FutexCall, PrimitiveDecode, ThreadReport } from './types.js';
+import { syscallName, waitShape } from './syscalls.js';
+import type { FutexCall, PrimitiveDecode, ThreadActivity, ThreadReport } from './types.js';
+import { lockTable, waitOf, type WaitContext, type WaitFacts } from './waits.js';
 
-
-export interface ThreadFacts {
+export interface ThreadFacts extends GraphThread {
   report: ThreadReport;
   futex: FutexDecode | null;
   mapping: MapEntry | null;
   /** Our segment's primitive this futex belongs to (e.g. "mutex"), or a guessed one. */
   primitive: PrimitiveRef | null;
+  /** Nothing that could wake it can ever run. */
+  stuck: boolean;
 }
 
 export interface ProcFacts {
@@ -58,7 +64,17 @@ export interface Facts {
   mutexEdges: Map<number, { to: number; mutex: string }>;
   /** Cycles of mutexEdges, each ordered from its smallest pid. */
   cycles: number[][];
+  /** Cycles of stuck threads through mutexes, pipes, file locks and children, in order. */
+  threadCycles: ThreadFacts[][];
+  /** Pids in any cycle. */
   inCycle: Set<number>;
+  /** Every thread stuck for good. */
+  stuck: ThreadFacts[];
+  /** What could not be read, per process. */
+  incomplete: string[];
+  procOf(pid: number): ProcFacts | undefined;
+  /** The inspected threads a waker stands for (none when it is outside the inspected set). */
+  threadsOf(w: { pid: number; tid: number | null }): ThreadFacts[];
   label(pid: number | null | undefined): string;
   threadLine(p: ProcFacts, t: ThreadFacts): string;
   /** A live process that is part of the question (in our runs: unfinished, not exited). */
@@ -89,6 +105,18 @@ export function buildFacts(input: AnalysisInput): Facts {
     return raw?.comm ? `pid ${pid} (${raw.comm})` : `pid ${pid}`;
   };
   const { primitives, mutexViews, locateFutex, decodeRunPrimitives } = primitiveFinder(layout, probe, run, label);
+  const observers = new Set(input.observers ?? []);
+  const waitCtx: WaitContext = {
+    probe,
+    tids: new Map(first.map((raw, i) => [raw.pid, (input.samples.at(-1)?.[i] ?? raw).tasks.map((t) => t.tid)])),
+    observers,
+    label: (pid) => label(pid),
+    ownerPid: (tid) => {
+      const t = probe.thread(tid);
+      return t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
+    },
+  };
+  const locks = lockTable(probe);
 
   const threadFacts = (raw: ProcRaw, i: number, maps: MapEntry[], t: ProcRaw['tasks'][number]): ThreadFacts => {
     const st = parseStat(t.stat);
@@ -98,18 +126,17 @@ export function buildFacts(input: AnalysisInput): Facts {
     const sw = (task: typeof t | undefined) => Number(parseStatus(task?.status ?? null).voluntary_ctxt_switches ?? NaN);
     const wakeups = input.samples.length > 1 ? sw(t) - sw(firstTask) : NaN;
     let futex: FutexDecode | null = null;
-    let mapping: MapEntry | null = null;
+    let where: FutexLocation | null = null;
     let call: FutexCall | null = null;
-    let primitive: PrimitiveRef | null = null;
+    let wait: WaitFacts | null = null;
     let text = sc.kind === 'running' ? 'running' : sc.kind === 'no-syscall' ? 'not in a system call' : sc.kind === 'unreadable' ? 'unreadable' : '';
     if (sc.kind === 'syscall') {
       text = `${syscallName(sc.nr)}(${sc.args.slice(0, 4).map(hex).join(', ')}, …)`;
-      if (sc.nr === SYS_FUTEX) {
-        futex = decodeFutex(sc.args);
+      const shape = waitShape(sc.nr, sc.args);
+      if (shape.kind === 'futex') {
+        futex = shape.futex;
         text = formatFutex(futex);
-        const where = locateFutex(raw, maps, futex);
-        mapping = where.mapping;
-        primitive = where.primitive;
+        where = locateFutex(raw, maps, futex);
         const word = probe.readMemory(raw.pid, futex.addr, 4);
         call = {
           addr: hex(futex.addr),
@@ -122,12 +149,34 @@ export function buildFacts(input: AnalysisInput): Facts {
           mapping: where.ref,
           field: where.field,
           fieldSource: where.fieldSource,
+          identification: where.identity ? { confidence: where.identity.confidence, checks: where.identity.checks, alternatives: where.identity.alternatives } : null,
           word: word ? word.readUInt32LE(0) : null,
         };
       }
+      wait = waitOf(waitCtx, raw, t.tid, sc.nr, shape, where, locks);
     }
     const state = st?.state ?? '?';
+    const moved = input.samples.length > 1 && (!same || (Number.isFinite(wakeups) && wakeups > 0));
+    const activity: ThreadActivity =
+      state === 'Z' || state === 'X'
+        ? 'dead'
+        : state === 'T' || state === 't'
+          ? 'stopped'
+          : sc.kind === 'unreadable'
+            ? 'unreadable'
+            : sc.kind !== 'syscall' || state === 'R' || !wait
+              ? 'runs'
+              : moved
+                ? 'moving'
+                : wait.timed
+                  ? 'timed'
+                  : 'blocked';
     return {
+      pid: raw.pid,
+      tid: t.tid,
+      activity,
+      wait,
+      stuck: false,
       report: {
         tid: t.tid,
         state,
@@ -138,10 +187,12 @@ export function buildFacts(input: AnalysisInput): Facts {
         futex: call,
         wakeupsWhileSampled: Number.isNaN(wakeups) ? null : wakeups,
         sameCallInEverySample: same,
+        activity,
+        wait: wait ? { ...wait, stuckForGood: false } : null,
       },
       futex,
-      mapping,
-      primitive,
+      mapping: where?.mapping ?? null,
+      primitive: where?.primitive ?? null,
     };
   };
 
@@ -156,8 +207,18 @@ export function buildFacts(input: AnalysisInput): Facts {
 
   decodeRunPrimitives();
 
+  const allThreads = procs.flatMap((p) => p.threads);
+  const graph = solve(allThreads, (w) => probe.thread(w.tid ?? w.pid).alive);
+  for (const t of allThreads) {
+    t.stuck = graph.stuck.has(t);
+    if (t.report.wait) t.report.wait.stuckForGood = t.stuck;
+  }
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  const threadsOf = (w: { pid: number; tid: number | null }) => (byPid.get(w.pid)?.threads ?? []).filter((t) => w.tid === null || t.tid === w.tid);
+
   const stopped = (p: ProcFacts) => p.threads.some((t) => t.report.state === 'T' || t.report.state === 't') || p.state === 'T' || p.state === 't';
-  const untimedBlocked = (p: ProcFacts) => stopped(p) || p.threads.some((t) => waiting(t) && !t.futex!.timed && t.mapping !== null && isShared(t.mapping));
+  const untimedBlocked = (p: ProcFacts) =>
+    stopped(p) || p.threads.some((t) => t.stuck || (waiting(t) && !t.futex!.timed && t.mapping !== null && isShared(t.mapping)));
   const privateShared = (p: ProcFacts) =>
     p.threads.filter((t) => {
       if (!waiting(t) || !t.futex!.private || !t.mapping || !isShared(t.mapping)) return false;
@@ -205,6 +266,14 @@ export function buildFacts(input: AnalysisInput): Facts {
     if (mw && h?.alive && h.ownerPid !== null && h.ownerPid !== p.pid) mutexEdges.set(p.pid, { to: h.ownerPid, mutex: mw.name });
   }
   const cycles = findCycles(mutexEdges);
+  const threadCycles = graph.cycles as ThreadFacts[][];
+
+  const incomplete = procs.flatMap((p) => {
+    const unreadable = p.threads.filter((t) => t.activity === 'unreadable').length;
+    const what = [...new Set(p.raw.errors.map((e) => e.replace(/^task\/\d+\//, '')))];
+    if (!what.length && !unreadable) return [];
+    return [`${label(p.pid)}: could not read ${what.slice(0, 4).join('; ')}${what.length > 4 ? `; and ${what.length - 4} more` : ''}${unreadable ? ` (${unreadable} of ${p.threads.length} thread(s) not inspected)` : ''}`];
+  });
 
   return {
     probe,
@@ -214,10 +283,15 @@ export function buildFacts(input: AnalysisInput): Facts {
     holders,
     mutexEdges,
     cycles,
-    inCycle: new Set(cycles.flat()),
+    threadCycles,
+    inCycle: new Set([...cycles.flat(), ...threadCycles.flat().map((t) => t.pid)]),
+    stuck: allThreads.filter((t) => t.stuck),
+    incomplete,
+    procOf: (pid) => byPid.get(pid),
+    threadsOf,
     label,
     threadLine: (p, t) =>
-      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}`,
+      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}${t.wait && !t.futex ? ` on ${t.wait.on}` : ''}`,
     // In our runs the deadline has passed: every live process that has not
     // finished its protocol is part of the hang, whatever its stall class says.
     relevant: (p) => !p.run || (!p.run.exit && !p.run.finished),

@@ -65,28 +65,3 @@ export function formatFutex(f: FutexDecode): string {
   const expected = f.expected === null ? '' : `, ${f.expected > 0xffff ? `0x${f.expected.toString(16)}` : f.expected}`;
   return `futex(0x${f.addr.toString(16)}, ${futexOpName(f)}${expected}, ${f.timed ? '{timeout}' : 'NULL'})`;
 }
-
-const NAMES: Record<number, string> = {
-  0: 'read',
-  1: 'write',
-  7: 'poll',
-  23: 'select',
-  34: 'pause',
-  35: 'nanosleep',
-  61: 'wait4',
-  128: 'rt_sigtimedwait',
-  130: 'rt_sigsuspend',
-  202: 'futex',
-  230: 'clock_nanosleep',
-  232: 'epoll_wait',
-  247: 'waitid',
-  270: 'pselect6',
-  271: 'ppoll',
-  281: 'epoll_pwait',
-  441: 'epoll_pwait2',
-  449: 'futex_waitv',
-};
-
-export function syscallName(nr: number): string {
-  return NAMES[nr] ?? `syscall ${nr}`;
-}

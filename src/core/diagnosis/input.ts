@@ -49,4 +49,6 @@ export interface AnalysisInput {
   samples: ProcRaw[][];
   probe: Probe;
   run?: RunContext;
+  /** Processes that map or hold what the inspected ones use but never act on it (the tool itself). */
+  observers?: number[];
 }

@@ -2,25 +2,15 @@
 // memory: inside an mvar-repro segment (recognised by its header, read
 // through /proc/PID/mem) the field is named from the layout table and our
 // primitives are decoded from their own bytes; in foreign shared memory the
-// words around the address are decoded as a glibc mutex or condvar where the
-// shape fits, and marked a guess. Mutex owners are resolved to live or dead
+// futex call and the words around the address decide which word of which
+// glibc primitive it is (futex-word.ts), and the decode is marked a guess. Mutex owners are resolved to live or dead
 // threads. Used by the facts pass only.
 import type { Layout, SegmentHeader } from '../native/layout.js';
 import { findMapping, isShared, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import type { FutexDecode } from './futex.js';
-import {
-  condOffsets,
-  describeCond,
-  describeMutex,
-  looksLikeCond,
-  looksLikeMutex,
-  mutexOffsets,
-  PTHREAD_MUTEX_PSHARED_BIT,
-  readCond,
-  readMutex,
-  type MutexView,
-} from './glibc.js';
+import { identifyFutexWord, type Offsets, type WordIdentity } from './futex-word.js';
+import { condOffsets, describeCond, describeMutex, mutexOffsets, readCond, readMutex, type MutexView } from './glibc.js';
 import type { RunContext } from './input.js';
 import type { Probe } from './probe.js';
 import type { FutexCall, MappingRef, PrimitiveDecode } from './types.js';
@@ -35,7 +25,7 @@ const isMutexName = (n: string) => n === 'mutex' || n.startsWith('aux');
 /** The primitive a futex word belongs to: one of ours (by layout) or a guessed one. */
 export interface PrimitiveRef {
   name: string;
-  type: 'mutex' | 'cond';
+  type: 'mutex' | 'cond' | 'sem';
   mutex?: MutexView;
   guess: boolean;
   field?: string;
@@ -48,6 +38,8 @@ export interface FutexLocation {
   field: string | null;
   fieldSource: FutexCall['fieldSource'];
   primitive: PrimitiveRef | null;
+  /** Foreign memory: the evidence behind the reading. */
+  identity: WordIdentity | null;
 }
 
 export interface PrimitiveFinder {
@@ -69,6 +61,7 @@ interface Segmentish {
 export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | undefined, label: (pid: number | null | undefined) => string): PrimitiveFinder {
   const mOff = mutexOffsets(layout);
   const cOff = condOffsets(layout);
+  const offsets: Offsets = { mutex: mOff, cond: cOff, mutexSize: layout.field('mvar', 'mutex').size, condSize: layout.field('mvar', 'canTake').size };
   const segments = new Map<string, Segmentish | null>();
   const primitives = new Map<string, PrimitiveDecode>();
   const mutexViews = new Map<string, MutexView>();
@@ -151,34 +144,21 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     }
   };
 
-  /** Reads the words around a foreign futex and decodes them as a mutex or condvar if the shape fits. */
-  const guessPrimitive = (pid: number, f: FutexDecode): PrimitiveRef | null => {
-    const mutexSize = layout.field('mvar', 'mutex').size;
-    const condSize = layout.field('mvar', 'canTake').size;
-    const asMutex = probe.readMemory(pid, f.addr - BigInt(mOff.__lock ?? 0), mutexSize);
-    if (asMutex && f.command === 'WAIT' && (f.expected === 2 || f.expected === 1)) {
-      const m = readMutex(asMutex, 0, mOff);
-      if (looksLikeMutex(m) && Boolean(m.kind & PTHREAD_MUTEX_PSHARED_BIT) !== f.private) {
-        const v = describeMutex(m);
-        const name = `mutex@${hex(f.addr - BigInt(mOff.__lock ?? 0))}`;
-        recordMutex(name, v, true);
-        return { name, type: 'mutex', mutex: v, guess: true, field: `${name}.__lock` };
-      }
-    }
-    for (const field of ['__g_signals[0]', '__g_signals[1]', '__g1_orig_size', '__g_refs[0]', '__g_refs[1]']) {
-      const off = cOff[field];
-      if (off === undefined) continue;
-      const b = probe.readMemory(pid, f.addr - BigInt(off), condSize);
-      if (!b) continue;
-      const c = readCond(b, 0, cOff);
-      const v = describeCond(c);
-      // The condvar's own pshared bit must agree with the futex's private flag.
-      if (!looksLikeCond(c) || v.pshared === f.private) continue;
-      const name = `cond@${hex(f.addr - BigInt(off))}`;
-      primitives.set(name, { name, type: 'cond', guess: true, lines: v.lines, pshared: v.pshared, clock: v.clock, waiters: v.waiterRefs });
-      return { name, type: 'cond', guess: true, field: `${name}.${field}` };
-    }
-    return null;
+  /** Foreign memory: which word of which primitive the futex is, from the call and the bytes around it. */
+  const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity } => {
+    const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len));
+    if (identity.kind === 'futex') return { primitive: null, identity };
+    // Named by its offset in a shared object (the same name in every process that maps it), else by address.
+    const where = mapping.inode && isShared(mapping) ? identity.base - mapping.start + mapping.offset : identity.base;
+    const name = `${identity.kind}@${hex(where)}`;
+    const guess = true;
+    if (identity.mutex) recordMutex(name, identity.mutex, guess);
+    else if (identity.cond)
+      primitives.set(name, { name, type: 'cond', guess, lines: identity.cond.lines, pshared: identity.cond.pshared, clock: identity.cond.clock, waiters: identity.cond.waiterRefs });
+    else if (identity.semShared !== undefined)
+      primitives.set(name, { name, type: 'sem', guess, lines: [`private word: ${identity.semShared ? '0: process-shared' : 'FUTEX_PRIVATE_FLAG: process-private'}`], pshared: identity.semShared });
+    const type = identity.kind === 'mutex' ? 'mutex' : identity.kind === 'cond' ? 'cond' : 'sem';
+    return { primitive: { name, type, ...(identity.mutex ? { mutex: identity.mutex } : {}), guess, field: `${name}.${identity.field}` }, identity };
   };
 
   const locateFutex = (raw: ProcRaw, maps: MapEntry[], futex: FutexDecode): FutexLocation => {
@@ -187,6 +167,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     let fieldSource: FutexCall['fieldSource'] = null;
     let ref: MappingRef | null = null;
     let primitive: PrimitiveRef | null = null;
+    let identity: WordIdentity | null = null;
     if (mapping) {
       const offset = Number(futex.addr - mapping.start + mapping.offset);
       const shared = isShared(mapping);
@@ -207,15 +188,17 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
           decodeOurPrimitive(seg, prim);
           primitive = { name: `mvar.${prim}`, type: isMutexName(prim) ? 'mutex' : 'cond', mutex: mutexViews.get(`mvar.${prim}`), guess: false };
         }
-      } else if (futex.waits && shared) {
-        primitive = guessPrimitive(raw.pid, futex);
+      } else if (futex.waits) {
+        const id = identifyForeign(raw.pid, mapping, futex);
+        identity = id.identity;
+        primitive = id.primitive;
         if (primitive) {
           field = primitive.field ?? primitive.name;
           fieldSource = 'guess';
         }
       }
     }
-    return { mapping, ref, field, fieldSource, primitive };
+    return { mapping, ref, field, fieldSource, primitive, identity };
   };
 
   const decodeRunPrimitives = (): void => {

@@ -1,9 +1,11 @@
-// The diagnosis's only window on the live system besides /proc captures:
-// memory of other processes, liveness of thread ids, and which processes map
-// an object. A recording probe saves every answer, so a real capture can be
-// replayed later as a test fixture.
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { parseStatus } from '../procfs/decode.js';
+// The diagnosis's only window on the live system besides /proc captures of
+// the inspected processes: memory of other processes, liveness of thread ids,
+// which processes map an object or hold a pipe or FIFO open, the children of
+// a process, and the system's file locks. Answers about processes outside the
+// inspected set come from here too. A recording probe saves every answer, so
+// a real capture can be replayed later as a test fixture.
+import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { parseStat, parseStatus } from '../procfs/decode.js';
 
 export interface ThreadInfo {
   alive: boolean;
@@ -17,7 +19,22 @@ export interface Probe {
   thread(tid: number): ThreadInfo;
   /** Live pids that map the object dev:inode (shared mappings only). */
   sharers(dev: string, inode: number): number[];
+  /** Every open descriptor of a pipe or FIFO ("pipe:[123]", "fifo:dev:ino"), in any process we may read. */
+  fdHolders(object: string): FdHolder[];
+  /** Live children of a process. */
+  children(pid: number): number[];
+  /** /proc/locks, or null when unreadable. */
+  fileLocks(): string | null;
 }
+
+export interface FdHolder {
+  pid: number;
+  fd: number;
+  /** fdinfo flags (octal text), null when unreadable. */
+  flags: string | null;
+}
+
+const pids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
 
 export class LiveProbe implements Probe {
   private sharerCache = new Map<string, number[]>();
@@ -65,17 +82,82 @@ export class LiveProbe implements Probe {
     this.sharerCache.set(key, out);
     return out;
   }
+
+  private holders: Map<string, FdHolder[]> | undefined;
+  fdHolders(object: string): FdHolder[] {
+    if (!this.holders) {
+      this.holders = new Map();
+      for (const pid of pids()) {
+        let fds: string[];
+        try {
+          fds = readdirSync(`/proc/${pid}/fd`);
+        } catch {
+          continue; // gone or not ours to read
+        }
+        for (const fd of fds) {
+          try {
+            let key = readlinkSync(`/proc/${pid}/fd/${fd}`);
+            if (key.startsWith('/')) {
+              const st = statSync(`/proc/${pid}/fd/${fd}`);
+              if (!st.isFIFO()) continue;
+              key = `fifo:${st.dev}:${st.ino}`;
+            } else if (!key.startsWith('pipe:')) continue;
+            let flags: string | null = null;
+            try {
+              flags = /^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
+            } catch {
+              // closed meanwhile
+            }
+            const list = this.holders.get(key) ?? [];
+            list.push({ pid, fd: Number(fd), flags });
+            this.holders.set(key, list);
+          } catch {
+            // closed meanwhile
+          }
+        }
+      }
+    }
+    return this.holders.get(object) ?? [];
+  }
+
+  private parents: Map<number, number[]> | undefined;
+  children(pid: number): number[] {
+    if (!this.parents) {
+      this.parents = new Map();
+      for (const p of pids()) {
+        try {
+          const st = parseStat(readFileSync(`/proc/${p}/stat`, 'utf8'));
+          if (st && st.state !== 'Z' && st.state !== 'X') this.parents.set(st.ppid, [...(this.parents.get(st.ppid) ?? []), st.pid]);
+        } catch {
+          // gone
+        }
+      }
+    }
+    return this.parents.get(pid) ?? [];
+  }
+
+  fileLocks(): string | null {
+    try {
+      return readFileSync('/proc/locks', 'utf8');
+    } catch {
+      return null;
+    }
+  }
 }
 
 export interface ProbeLog {
   memory: Record<string, string | null>;
   threads: Record<string, ThreadInfo>;
   sharers: Record<string, number[]>;
+  /** Absent in recordings made before the probe answered these. */
+  fdHolders?: Record<string, FdHolder[]>;
+  children?: Record<string, number[]>;
+  fileLocks?: string | null;
 }
 
 /** Answers from a live probe, remembered for a fixture. */
 export class RecordingProbe implements Probe {
-  readonly log: ProbeLog = { memory: {}, threads: {}, sharers: {} };
+  readonly log: ProbeLog = { memory: {}, threads: {}, sharers: {}, fdHolders: {}, children: {}, fileLocks: null };
   constructor(private readonly inner: Probe) {}
   readMemory(pid: number, addr: bigint, len: number): Buffer | null {
     const b = this.inner.readMemory(pid, addr, len);
@@ -87,6 +169,15 @@ export class RecordingProbe implements Probe {
   }
   sharers(dev: string, inode: number): number[] {
     return (this.log.sharers[`${dev}:${inode}`] = this.inner.sharers(dev, inode));
+  }
+  fdHolders(object: string): FdHolder[] {
+    return (this.log.fdHolders![object] = this.inner.fdHolders(object));
+  }
+  children(pid: number): number[] {
+    return (this.log.children![pid] = this.inner.children(pid));
+  }
+  fileLocks(): string | null {
+    return (this.log.fileLocks = this.inner.fileLocks());
   }
 }
 
@@ -102,5 +193,14 @@ export class ReplayProbe implements Probe {
   }
   sharers(dev: string, inode: number): number[] {
     return this.log.sharers[`${dev}:${inode}`] ?? [];
+  }
+  fdHolders(object: string): FdHolder[] {
+    return this.log.fdHolders?.[object] ?? [];
+  }
+  children(pid: number): number[] {
+    return this.log.children?.[pid] ?? [];
+  }
+  fileLocks(): string | null {
+    return this.log.fileLocks ?? null;
   }
 }

@@ -50,10 +50,44 @@ export interface FutexCall {
   mapping: MappingRef | null;
   /** Field name when the address is inside a known structure, e.g. "mvar.canTake.__g1_orig_size". */
   field: string | null;
-  /** How field was found: the segment's own layout, or a guess from the bytes around it. */
+  /**
+   * How field was found: our segment's own layout, or (foreign memory) from
+   * the call and the bytes around it, which rests on glibc internals and is
+   * labelled a guess.
+   */
   fieldSource: 'segment-layout' | 'guess' | null;
+  /** Foreign memory: how sure the reading is, what was checked, what else would fit. */
+  identification?: { confidence: 'certain' | 'likely' | 'guess'; checks: string[]; alternatives: string[] } | null;
   /** The word's current value, when readable. */
   word: number | null;
+}
+
+export const WAIT_KINDS = ['futex', 'pipe', 'fifo', 'socket', 'file', 'file-lock', 'child', 'multiplex', 'signal', 'sleep', 'other'] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
+
+/** A thread that could end a wait: a thread, or any thread of a process (tid null). */
+export interface WakerRef {
+  pid: number;
+  tid: number | null;
+}
+
+/** What a blocked thread waits for, and who could end the wait. */
+export interface WaitReport {
+  kind: WaitKind;
+  /** The wait ends by itself (a timeout was given). */
+  timed: boolean;
+  /** "pthread_cond_t@0x40.__g_signals[0] in /dev/shm/x", "pipe:[1234], write end (full)". */
+  on: string;
+  /** Same key, same resource: waits on one word of one object group together. */
+  key: string;
+  /** Who could end it; null when the tool cannot tell (outside input, a socket peer, a signal). */
+  wakers: WakerRef[] | null;
+  /** How the wakers were found: "the mutex owner", "sibling threads (a private futex)", … */
+  wakersAre: string;
+  /** The wakers hold the resource (mutex owner, the pipe's other end, the lock holder, the child). */
+  definite: boolean;
+  /** Nothing that could end it can ever run: the wait never returns. */
+  stuckForGood: boolean;
 }
 
 export interface ThreadReport {
@@ -70,12 +104,18 @@ export interface ThreadReport {
   wakeupsWhileSampled: number | null;
   /** Blocked in the same call in every sample. */
   sameCallInEverySample: boolean;
+  /** runs, timed, blocked (untimed, never woke while sampled), moving (woke between samples), stopped, dead, unreadable. */
+  activity: ThreadActivity;
+  wait: WaitReport | null;
 }
+
+export const THREAD_ACTIVITIES = ['runs', 'timed', 'blocked', 'moving', 'stopped', 'dead', 'unreadable'] as const;
+export type ThreadActivity = (typeof THREAD_ACTIVITIES)[number];
 
 export interface PrimitiveDecode {
   /** e.g. "mvar.mutex", "canTake", or "0x7f…140 (guess)". */
   name: string;
-  type: 'mutex' | 'cond';
+  type: 'mutex' | 'cond' | 'sem';
   guess: boolean;
   /** Human lines: "__kind = 0x0: process-private, not robust". */
   lines: string[];
@@ -102,6 +142,8 @@ export interface ProcessDiagnosis {
   errors: string[];
   /** The finding kind that explains this process, if any. */
   kind: string | null;
+  /** Stuck for good only because it waits for a process a finding explains (a parent in wait4, …). */
+  behind: { pid: number; kind: string } | null;
 }
 
 export interface StackCapture {
@@ -120,4 +162,8 @@ export interface Diagnosis {
   stacks: StackCapture;
   /** Timed waits that expired while their condition held (run context only). */
   expiredWithConditionTrue: number | null;
+  /** Some thread is stuck for good: the hang is proven, whatever the deadline. */
+  proven: boolean;
+  /** What could not be read, per process; empty when everything was. */
+  incomplete: string[];
 }

@@ -2,7 +2,7 @@
 // decoded here (procfs-decode.ts does that, on this text or on recorded
 // text), and nothing throws: a file that cannot be read is recorded with the
 // reason. descendantsOf walks the live process tree.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { parseStat } from './decode.js';
 
 export interface TaskRaw {
@@ -14,6 +14,17 @@ export interface TaskRaw {
   status: string | null;
 }
 
+/** One open file descriptor: where it points and how it was opened. */
+export interface FdRaw {
+  fd: number;
+  /** readlink of /proc/PID/fd/N: "pipe:[123]", "socket:[456]", "/tmp/fifo", … */
+  target: string;
+  /** fdinfo "flags:" (octal text, O_ACCMODE in the low bits), null when unreadable. */
+  flags: string | null;
+  /** dev:inode of a FIFO it opens (stat through the link), else null. */
+  fifo: string | null;
+}
+
 export interface ProcRaw {
   pid: number;
   /** process.hrtime (CLOCK_MONOTONIC) ns when the capture started. */
@@ -22,6 +33,8 @@ export interface ProcRaw {
   cmdline: string | null;
   status: string | null;
   maps: string | null;
+  /** Open descriptors (first MAX_FDS), null when not captured or unreadable. */
+  fds?: FdRaw[] | null;
   tasks: TaskRaw[];
   /** "file: reason" for every file that could not be read. */
   errors: string[];
@@ -43,7 +56,47 @@ function readOr(path: string, errors: string[], label: string): string | null {
   }
 }
 
-export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: boolean } = {}): ProcRaw {
+/** Enough for any program blocked on a pipe or a lock; a process with more is rare, and the rest is said. */
+const MAX_FDS = 1024;
+
+function captureFds(base: string, errors: string[]): FdRaw[] | null {
+  let names: string[];
+  try {
+    names = readdirSync(`${base}/fd`);
+  } catch (e) {
+    errors.push(`fd: ${reason(e)}`);
+    return null;
+  }
+  const fds = names.map(Number).filter(Number.isInteger).sort((a, b) => a - b);
+  if (fds.length > MAX_FDS) errors.push(`fd: only the first ${MAX_FDS} of ${fds.length} descriptors read`);
+  const out: FdRaw[] = [];
+  for (const fd of fds.slice(0, MAX_FDS)) {
+    let target: string;
+    try {
+      target = readlinkSync(`${base}/fd/${fd}`);
+    } catch {
+      continue; // closed meanwhile
+    }
+    let flags: string | null = null;
+    try {
+      flags = /^flags:\s*(\d+)/m.exec(readFileSync(`${base}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
+    } catch {
+      // closed meanwhile
+    }
+    let fifo: string | null = null;
+    if (target.startsWith('/'))
+      try {
+        const st = statSync(`${base}/fd/${fd}`);
+        if (st.isFIFO()) fifo = `${st.dev}:${st.ino}`;
+      } catch {
+        // gone
+      }
+    out.push({ fd, target, flags, fifo });
+  }
+  return out;
+}
+
+export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: boolean; fds?: boolean } = {}): ProcRaw {
   const errors: string[] = [];
   const base = `/proc/${pid}`;
   const raw: ProcRaw = {
@@ -53,6 +106,7 @@ export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: bo
     cmdline: readOr(`${base}/cmdline`, errors, 'cmdline')?.split('\0').filter(Boolean).join(' ') ?? null,
     status: readOr(`${base}/status`, errors, 'status'),
     maps: opts.maps === false ? null : readOr(`${base}/maps`, errors, 'maps'),
+    fds: opts.fds === false ? null : captureFds(base, errors),
     tasks: [],
     errors,
   };

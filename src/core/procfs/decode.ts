@@ -117,3 +117,55 @@ export function parseStatus(text: string | null): Record<string, string> {
 
 /** The status lines a report keeps (the rest is noise for a hang). */
 export const STATUS_KEYS = ['Name', 'State', 'Tgid', 'Pid', 'PPid', 'TracerPid', 'voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'];
+
+/** O_ACCMODE of an fdinfo "flags:" value: what the descriptor may do. */
+export function fdAccess(flags: string | null): 'read' | 'write' | 'read-write' | null {
+  if (flags === null) return null;
+  const mode = parseInt(flags, 8) & 3;
+  return mode === 0 ? 'read' : mode === 1 ? 'write' : mode === 2 ? 'read-write' : null;
+}
+
+export interface FileLock {
+  /** The line's number; a blocked waiter carries its blocker's. */
+  id: number;
+  /** How deep in the chain of waiters: 0 for a held lock. */
+  depth: number;
+  type: string;
+  mode: string;
+  access: string;
+  /** Owner (or waiter) pid; -1 for OFD locks, whose owner is an open file description. */
+  pid: number;
+  /** "major:minor:inode" of the locked file. */
+  file: string;
+  range: string;
+}
+
+/** /proc/locks: held locks, each followed by the waiters blocked on it ("->"). */
+export function parseLocks(text: string | null): FileLock[] {
+  const out: FileLock[] = [];
+  for (const line of (text ?? '').split('\n')) {
+    const m = /^(\d+):\s+((?:->\s*)*)(\S+)\s+(\S+)\s+(\S+)\s+(-?\d+)\s+([0-9a-f]+:[0-9a-f]+:\d+)\s+(\S+\s+\S+)/.exec(line);
+    if (!m) continue;
+    out.push({
+      id: Number(m[1]),
+      depth: (m[2]!.match(/->/g) ?? []).length,
+      type: m[3]!,
+      mode: m[4]!,
+      access: m[5]!,
+      pid: Number(m[6]),
+      file: m[7]!,
+      range: m[8]!,
+    });
+  }
+  return out;
+}
+
+/** The lock each blocked waiter (depth > 0) waits for: the nearest line above it one level up with its id. */
+export function blockerOf(locks: FileLock[], waiter: FileLock): FileLock | undefined {
+  const i = locks.indexOf(waiter);
+  for (let j = i - 1; j >= 0; j--) {
+    const l = locks[j]!;
+    if (l.id === waiter.id && l.depth === waiter.depth - 1) return l;
+  }
+  return undefined;
+}

@@ -1,9 +1,14 @@
-// deadlock-cycle: each process of a cycle waits for a mutex the next one
-// holds. The cycles themselves are facts (facts.cycles); this names them.
+// deadlock-cycle: each member of a cycle waits for something the next one
+// holds. Two sources: (our runs) processes waiting for each other's mutexes,
+// as their traces and the lock words say; (any program) cycles of the
+// wait-for graph among threads stuck for good, through mutexes, pipes, file
+// locks and children — threads of one process as well as processes.
+import type { Facts, ThreadFacts } from '../facts.js';
+import type { Finding } from '../types.js';
 import type { Rule } from './rule.js';
 
-export const deadlockCycle: Rule = (facts) =>
-  facts.cycles.map((ordered) => {
+function processCycles(facts: Facts): Finding[] {
+  return facts.cycles.map((ordered) => {
     const edge = (pid: number) => facts.mutexEdges.get(pid)!;
     const steps = ordered.map((pid) => {
       const holds = [...facts.holders].filter(([, h]) => h.ownerPid === pid).map(([n]) => n);
@@ -24,3 +29,30 @@ export const deadlockCycle: Rule = (facts) =>
       ],
     };
   });
+}
+
+function threadCycles(facts: Facts): Finding[] {
+  const covered = new Set(facts.cycles.map((c) => [...c].sort((a, b) => a - b).join(',')));
+  const out: Finding[] = [];
+  for (const cycle of facts.threadCycles) {
+    const pids = [...new Set(cycle.map((t) => t.pid))];
+    if (covered.has([...pids].sort((a, b) => a - b).join(','))) continue;
+    const oneProcess = pids.length === 1;
+    const name = (t: ThreadFacts) => (oneProcess ? `thread ${t.tid}` : `${facts.label(t.pid)}${facts.procOf(t.pid)!.threads.length > 1 ? ` thread ${t.tid}` : ''}`);
+    const step = (t: ThreadFacts, i: number) => `${name(t)} waits for ${t.wait!.on}, held by ${name(cycle[(i + 1) % cycle.length]!)}`;
+    const kinds = [...new Set(cycle.map((t) => t.wait!.kind))];
+    out.push({
+      kind: 'deadlock-cycle',
+      summary: `deadlock${oneProcess ? ` among the threads of ${facts.label(pids[0])}` : ''} (${kinds.join(', ')}): ${cycle.map(step).join('; ')}.`,
+      pids,
+      evidence: [
+        ...cycle.map((t) => facts.threadLine(facts.procOf(t.pid)!, t)),
+        ...cycle.map((t) => `${name(t)}: ${t.wait!.on}; can be woken by ${t.wait!.wakersAre}`),
+        ...[...new Set(cycle.map((t) => t.primitive?.name).filter((n): n is string => Boolean(n)))].flatMap((n) => (facts.primitives.get(n)?.lines ?? []).map((l) => `${n}: ${l}`)),
+      ],
+    });
+  }
+  return out;
+}
+
+export const deadlockCycle: Rule = (facts) => [...processCycles(facts), ...threadCycles(facts)];

@@ -1,8 +1,12 @@
-// no-waker: processes wait for a change (a value in the box, room in it, a
-// shared futex word) that no process able to run could make: every other
-// process that could is gone, stopped, in a deadlock or blocked untimed.
-import { isShared } from '../../procfs/decode.js';
-import { waiting, type Facts, type ProcFacts } from '../facts.js';
+// no-waker: threads wait for a change that nothing able to run could make.
+// Our runs: a value in the box or room in it, when every other process of the
+// run is gone, stopped, deadlocked or blocked untimed. Any program: threads
+// the wait-for graph proves stuck for good that no earlier rule explains,
+// one finding per resource, with the state of everyone who could have woken
+// them. A lost wake-up is a case of it: the signal came and went, and no one
+// left can send another.
+import { waiting, type Facts, type ProcFacts, type ThreadFacts } from '../facts.js';
+import type { Finding, WakerRef } from '../types.js';
 import type { Rule } from './rule.js';
 
 interface Group {
@@ -33,29 +37,49 @@ function runPeers(facts: Facts, p: ProcFacts): { pid: number; state: string }[] 
     });
 }
 
-/** Any program: the other processes that map the shared object the process waits in. */
-function sharers(facts: Facts, p: ProcFacts): { pid: number; state: string }[] | null {
-  const t = p.threads.find((x) => waiting(x) && x.mapping !== null && isShared(x.mapping));
-  if (!t || !t.mapping) return null;
-  return facts.probe
-    .sharers(t.mapping.dev, t.mapping.inode)
-    .filter((s) => s !== p.pid)
-    .map((s) => {
-      const f = facts.procs.find((x) => x.pid === s);
-      if (!facts.probe.thread(s).alive) return { pid: s, state: 'exited' };
-      if (f && (facts.inCycle.has(s) || facts.untimedBlocked(f))) return { pid: s, state: 'blocked without timeout' };
-      return { pid: s, state: 'running' };
-    });
+/** Why a waker will not wake anyone: gone, or stuck for good itself. */
+function wakerState(facts: Facts, w: WakerRef): string {
+  const ts = facts.threadsOf(w);
+  const who = `${facts.label(w.pid)}${w.tid !== null && (facts.procOf(w.pid)?.threads.length ?? 1) > 1 ? ` thread ${w.tid}` : ''}`;
+  if (!facts.procOf(w.pid)) return `${who} ${facts.probe.thread(w.tid ?? w.pid).alive ? 'is outside the inspected processes' : 'has exited'}`;
+  if (!ts.length || ts.every((t) => t.activity === 'dead')) return `${who} has exited`;
+  const t = ts.find((x) => x.stuck) ?? ts[0]!;
+  return `${who} is blocked for good in ${t.wait?.on ?? t.report.syscall}`;
+}
+
+/** Any program: stuck threads, one finding per resource. A parent in wait4 for a stuck child is left to be "behind" it. */
+function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken: Set<number>): Finding[] {
+  const groups = new Map<string, ThreadFacts[]>();
+  for (const t of facts.stuck) {
+    if (explained.has(t.pid) || taken.has(t.pid)) continue;
+    if (t.wait!.kind === 'child' && t.wait!.wakers!.some((w) => facts.threadsOf(w).some((c) => c.stuck) || explained.has(w.pid))) continue;
+    groups.set(t.wait!.key, [...(groups.get(t.wait!.key) ?? []), t]);
+  }
+  return [...groups.values()].map((threads) => {
+    const pids = [...new Set(threads.map((t) => t.pid))];
+    const w = threads[0]!.wait!;
+    const wakers = [...new Map(threads.flatMap((t) => t.wait!.wakers!).map((x) => [`${x.pid}:${x.tid}`, x])).values()].filter((x) => !threads.some((t) => t.pid === x.pid && (x.tid === null || x.tid === t.tid)));
+    const states = wakers.map((x) => wakerState(facts, x));
+    const one = threads.length === 1;
+    const who = one ? `${facts.label(threads[0]!.pid)}${facts.procOf(threads[0]!.pid)!.threads.length > 1 ? ` thread ${threads[0]!.tid}` : ''}` : `${threads.length} threads of ${pids.length} process(es)`;
+    const shown = states.length > 4 ? [...states.slice(0, 4), `and ${states.length - 4} more`] : states;
+    return {
+      kind: 'no-waker',
+      summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
+      pids,
+      evidence: [...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)), ...states.map((x) => `waker: ${x}`)],
+    };
+  });
 }
 
 export const noWaker: Rule = (facts, explained) => {
   const groups = new Map<string, Group>();
-  for (const p of facts.procs.filter((x) => facts.relevant(x) && !explained.has(x.pid))) {
+  for (const p of facts.procs.filter((x) => x.run && facts.relevant(x) && !explained.has(x.pid))) {
     const what = facts.boxWait(p);
     if (!what) continue;
     const op = facts.boxOp(p);
-    const others = facts.run ? runPeers(facts, p) : sharers(facts, p);
-    if (!others || others.some((o) => o.state === 'running')) continue;
+    const others = runPeers(facts, p);
+    if (others.some((o) => o.state === 'running')) continue;
     const key = op ?? what;
     const g: Group = groups.get(key) ?? { what: op ? (op === 'take' ? 'wait for a value (box empty)' : 'wait for room (box full)') : what, waiters: [], others: new Map() };
     g.waiters.push(p);
@@ -65,7 +89,7 @@ export const noWaker: Rule = (facts, explained) => {
     }
     groups.set(key, g);
   }
-  return [...groups.values()].map((g) => {
+  const runFindings = [...groups.values()].map((g): Finding => {
     const waiterPids = g.waiters.map((w) => w.pid);
     for (const [state, pids] of g.others) {
       const rest = pids.filter((x) => !waiterPids.includes(x));
@@ -91,4 +115,6 @@ export const noWaker: Rule = (facts, explained) => {
       ],
     };
   });
+  const taken = new Set(runFindings.flatMap((f) => f.pids));
+  return [...runFindings, ...graphGroups(facts, explained, taken)];
 };

@@ -1,7 +1,9 @@
 // private-futex-on-shared-memory: threads wait with FUTEX_PRIVATE_FLAG on a
 // word inside a MAP_SHARED mapping that other live processes map. A private
 // futex is keyed by the waiter's address space, so a wake from any other
-// process can never reach it. One finding per mapped object.
+// process can never reach it. One finding per mapped object; waiters on one
+// word are counted together, so the sentence stays short at any N. Untimed
+// waits never return; timed ones are named apart: they move on by timing out.
 import { formatMapLine } from '../../procfs/decode.js';
 import { futexOpName } from '../futex.js';
 import type { ProcFacts, ThreadFacts } from '../facts.js';
@@ -19,25 +21,36 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
     }
   }
   return [...byObject.values()].map((g) => {
-    const pids = [...new Set(g.entries.map((e) => e.p.pid))];
     const fields = new Map<string, { n: number; untimed: number; op: string; pids: number[] }>();
     for (const { p, t } of g.entries) {
       const k = t.report.futex!.field ?? `+${hex(t.report.futex!.mapping!.offset)}`;
       const f = fields.get(k) ?? { n: 0, untimed: 0, op: futexOpName(t.futex!), pids: [] };
       f.n++;
       if (!t.futex!.timed) f.untimed++;
-      f.pids.push(p.pid);
+      if (!f.pids.includes(p.pid)) f.pids.push(p.pid);
       fields.set(k, f);
     }
+    const stuckPids = [...new Set(g.entries.filter((e) => !e.t.futex!.timed).map((e) => e.p.pid))];
+    const timedPids = [...new Set(g.entries.filter((e) => e.t.futex!.timed).map((e) => e.p.pid))].filter((p) => !stuckPids.includes(p));
     const untimed = g.entries.filter((e) => !e.t.futex!.timed).length;
+    const timed = g.entries.length - untimed;
     const prims = [...facts.primitives.values()].filter((d) => !d.pshared && [...fields.keys()].some((k) => k === d.name || k.startsWith(`${d.name}.`)));
-    const what = prims.length ? prims.map((d) => d.name).join(', ') : [...fields.keys()].join(', ');
+    const what = prims.length ? prims.map((d) => d.name).join(', ') : 'the primitive';
+    const words = [...fields].map(([k, f]) => `${k}${f.pids.length > 1 ? ` ×${f.pids.length}` : ''}`);
+    const wordList = words.length > 3 ? `${words.slice(0, 3).join(', ')} and ${words.length - 3} more` : words.join(', ');
+    const who = (n: number) => `${n} process${n === 1 ? '' : 'es'}`;
+    const head = stuckPids.length
+      ? `${who(stuckPids.length)} wait${stuckPids.length === 1 ? 's' : ''} without a timeout on process-private futexes inside shared memory ${g.path || '(anonymous)'}`
+      : `${who(timedPids.length)} wait${timedPids.length === 1 ? 's' : ''} on process-private futexes inside shared memory ${g.path || '(anonymous)'}`;
+    const tail = stuckPids.length
+      ? `: ${untimed} wait(s) that never return${timed ? `; ${timed} more wait(s) there have a timeout and only move on by timing out` : ''}`
+      : `: every wait there has a timeout, so they only move on by timing out`;
     return {
       kind: 'private-futex-on-shared-memory',
-      summary: `${pids.length} process(es) wait on process-private futexes inside shared memory ${g.path || '(anonymous)'} (${[...fields.keys()].join(', ')}): ${what} ${prims.length === 1 ? 'is' : 'are'} not process-shared${prims.some((d) => d.guess) ? ' (decoded from the bytes: a guess)' : ''}, so a wake from another process can never reach ${pids.length === 1 ? 'it' : 'them'}${untimed ? `; ${untimed} of ${g.entries.length} wait(s) have no timeout and never return` : ''}.`,
-      pids,
+      summary: `${head} (${wordList}): ${what} ${prims.length === 1 || !prims.length ? 'is' : 'are'} not process-shared${prims.some((d) => d.guess) ? ' (decoded from the bytes: a guess)' : ''}, so a wake from another process never reaches ${stuckPids.length + timedPids.length === 1 ? 'it' : 'them'}${tail}.`,
+      pids: [...stuckPids, ...timedPids],
       evidence: [
-        ...[...fields].map(([k, f]) => `${k}: ${f.n} thread(s) in ${f.op}, ${f.untimed} untimed; pids ${f.pids.slice(0, 20).join(' ')}${f.pids.length > 20 ? ' …' : ''}`),
+        ...[...fields].map(([k, f]) => `${k}: ${f.n} thread(s) in ${f.op}, ${f.untimed} untimed; pids ${f.pids.slice(0, 20).join(' ')}${f.pids.length > 20 ? ` … (${f.pids.length})` : ''}`),
         ...prims.flatMap((d) => d.lines.map((l) => `${d.name}: ${l}`)),
         ...g.entries.slice(0, 5).map(({ p, t }) => facts.threadLine(p, t)),
         `mapping: ${formatMapLine(g.entries[0]!.t.mapping!)} (shared)`,
