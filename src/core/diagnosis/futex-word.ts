@@ -101,8 +101,7 @@ function mutexCandidate(f: FutexDecode, o: Offsets, read: Read): Candidate | nul
   else {
     c.checks.push(['__kind is neither robust nor priority-inheritance (expected value 2)', !kindIsRobust && !kindIsPi]);
     c.checks.push([`pshared bit ${v.pshared ? 'set' : 'clear'} agrees with ${f.private ? 'FUTEX_PRIVATE_FLAG' : 'a shared futex'}`, v.pshared === !f.private]);
-    c.checks.push([`__lock ${hex(m.lock)} is 0, 1 or 2`, m.lock <= 2]);
-  }
+      }
   c.checks.push([`__nusers ${m.nusers} and __count ${m.count} are small`, m.nusers < 1 << 20 && m.count < 1 << 20]);
   return c;
 }
@@ -127,10 +126,10 @@ function condCandidates(f: FutexDecode, o: Offsets, read: Read): Candidate[] {
     }
     out.push(c);
   };
-  if (f.command === 'WAIT' && f.expected !== null && (f.expected & 3) === 2 && !f.timed)
-    consider('__g1_orig_size', (v, w) => [[`__g1_orig_size ${hex(w.g1OrigSize)} shows the internal lock taken`, (w.g1OrigSize & 3) !== 0 || v.waiterRefs > 0]]);
-  if (f.command === 'WAIT' && f.expected !== null && (f.expected & 1) === 1 && !f.timed)
-    for (const g of [0, 1]) consider(`__g_refs[${g}]`, (_v, w) => [[`__g_refs[${g}] ${hex(w.gRefs?.[g] ?? 0)} still holds references`, (w.gRefs?.[g] ?? 0) >= 2]]);
+  // The waited-on word itself proves nothing: it may have moved since the thread went to sleep
+  // (a wake that never arrived is exactly what is being diagnosed).
+  if (f.command === 'WAIT' && f.expected !== null && (f.expected & 3) === 2 && !f.timed) consider('__g1_orig_size', () => []);
+  if (f.command === 'WAIT' && f.expected !== null && (f.expected & 1) === 1 && !f.timed) for (const g of [0, 1]) consider(`__g_refs[${g}]`, () => []);
   if (f.command === 'WAIT_BITSET' && f.expected === 0)
     for (const g of [0, 1])
       consider(`__g_signals[${g}]`, (v) => [

@@ -14,8 +14,6 @@ export const PTHREAD_MUTEX_ROBUST_NORMAL_NP = 16;
 export const PTHREAD_MUTEX_PRIO_INHERIT_NP = 32;
 const PTHREAD_MUTEX_PRIO_PROTECT_NP = 64;
 export const PTHREAD_MUTEX_PSHARED_BIT = 128;
-const PTHREAD_MUTEX_ELISION_NP = 256;
-const PTHREAD_MUTEX_NO_ELISION_NP = 512;
 const __PTHREAD_COND_SHARED_MASK = 1;
 const __PTHREAD_COND_CLOCK_MONOTONIC_MASK = 2;
 // <linux/futex.h>
@@ -152,24 +150,4 @@ export function describeCond(c: CondBytes): CondView {
       `__wseq = ${c.wseq >> 1n} (G2 index ${c.wseq & 1n}), __g1_start = ${c.g1Start >> 1n}, __g_size = [${c.gSize.join(', ')}], __g_signals = [${c.gSignals.map(hex).join(', ')}]${c.gRefs ? `, __g_refs = [${c.gRefs.map(hex).join(', ')}]` : ''}`,
     ],
   };
-}
-
-/** Plausibility of bytes at `at` being a pthread_mutex_t (for foreign memory). */
-export function looksLikeMutex(m: MutexBytes): boolean {
-  const knownKind = (m.kind & ~(PTHREAD_MUTEX_KIND_MASK_NP | PTHREAD_MUTEX_ROBUST_NORMAL_NP | PTHREAD_MUTEX_PRIO_INHERIT_NP | PTHREAD_MUTEX_PRIO_PROTECT_NP | PTHREAD_MUTEX_PSHARED_BIT | PTHREAD_MUTEX_ELISION_NP | PTHREAD_MUTEX_NO_ELISION_NP)) === 0;
-  const tidInWord = (m.kind & (PTHREAD_MUTEX_ROBUST_NORMAL_NP | PTHREAD_MUTEX_PRIO_INHERIT_NP)) !== 0;
-  const lockOk = tidInWord ? true : m.lock <= 2;
-  return knownKind && lockOk && m.owner >= 0 && m.owner <= FUTEX_TID_MASK && m.nusers < 1 << 20 && m.count < 1 << 20;
-}
-
-/** Plausibility of bytes being a pthread_cond_t (for foreign memory). */
-export function looksLikeCond(c: CondBytes): boolean {
-  const small = (v: bigint) => v < 1n << 48n;
-  return (
-    small(c.wseq) &&
-    small(c.g1Start) &&
-    c.wrefs >>> 3 < 1 << 20 &&
-    c.gSize.every((s) => s < 1 << 24) &&
-    (c.g1OrigSize & 3) !== 3
-  );
 }

@@ -11,6 +11,8 @@ import { Layout } from '../../../src/core/native/layout.js';
 import type { ProcRaw } from '../../../src/core/procfs/capture.js';
 
 interface Bundle {
+  scenario?: string[];
+  observers?: number[];
   glibc: string;
   layout: RawLayout;
   pids: number[];
@@ -21,7 +23,7 @@ interface Bundle {
 
 function replay(name: string) {
   const b = JSON.parse(readFileSync(new URL(`../../fixtures/diagnosis/${name}.json`, import.meta.url), 'utf8')) as Bundle;
-  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), ...(b.run ? { run: b.run } : {}) });
+  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
   const proc = (role: string, id: number) => b.run!.processes.find((p) => p.role === role && p.id === id)!;
   return { b, d, proc };
 }
@@ -121,5 +123,94 @@ describe('diagnosis of recorded hangs', () => {
     expect(d.glibc.version).toBe('2.36');
     expect(d.glibc.lostWakeupBug).toBe(true);
     expect(d.glibc.note).toMatch(/2\.25 to 2\.40.*fixed in 2\.41/);
+  });
+});
+
+// Programs this tool did not write (test/c/hangs.c), recorded live.
+describe('diagnosis of recorded hangs of other programs: the wait-for graph', () => {
+  const thread = (d: ReturnType<typeof replay>['d'], pid: number, tid: number) => d.processes.find((p) => p.pid === pid)!.threads.find((t) => t.tid === tid)!;
+
+  it('two threads of one process deadlocked on two private mutexes: a cycle naming both threads, in order', () => {
+    const { b, d } = replay('thread-deadlock');
+    const [pid] = b.pids as [number];
+    const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
+    expect(f).toBeDefined();
+    expect(f.pids).toEqual([pid]);
+    const tids = [...f.summary.matchAll(/thread (\d+) waits for (mutex@0x[0-9a-f]+)\.__lock[^,]*, held by thread (\d+)/g)].map((m) => [Number(m[1]), m[2], Number(m[3])] as const);
+    expect(tids).toHaveLength(2);
+    expect(tids[0]![0]).toBe(tids[1]![2]);
+    expect(tids[1]![0]).toBe(tids[0]![2]);
+    for (const [tid] of tids) expect(thread(d, pid, tid).wait).toMatchObject({ kind: 'futex', definite: true, stuckForGood: true });
+    expect(d.proven).toBe(true);
+  });
+
+  it('two processes each writing a full pipe only the other reads: a cycle through pipes; the parent is behind it', () => {
+    const { b, d } = replay('pipe-deadlock');
+    const [a, c, parent] = b.pids as [number, number, number];
+    const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
+    expect(f.pids.sort()).toEqual([a, c].sort());
+    expect(f.summary).toMatch(/\(pipe\)/);
+    expect(f.summary).toMatch(/writing \(full\)/);
+    expect(d.findings).toHaveLength(1);
+    expect(d.processes.find((p) => p.pid === parent)!.behind).toMatchObject({ kind: 'deadlock-cycle' });
+  });
+
+  it('two processes each holding one flock() and waiting for the other: a cycle through file locks', () => {
+    const { b, d } = replay('flock-deadlock');
+    const [a, c] = b.pids as [number, number];
+    const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
+    expect(f.pids.sort()).toEqual([a, c].sort());
+    expect(f.summary).toMatch(/FLOCK WRITE lock on .*\/two/);
+    expect(f.summary).toMatch(/FLOCK WRITE lock on .*\/one/);
+  });
+
+  it('a waiter whose only signaller exited, its parent in wait4: no-waker, and the parent is no waker', () => {
+    const { b, d } = replay('orphan-waiter');
+    const [waiter, parent] = b.pids as [number, number];
+    const f = d.findings.find((x) => x.kind === 'no-waker')!;
+    expect(f.pids).toEqual([waiter]);
+    expect(f.summary).toMatch(/blocked for good in a child to exit/);
+    expect(d.processes.find((p) => p.pid === parent)!.behind).toEqual({ pid: waiter, kind: 'no-waker' });
+    expect(d.findings).toHaveLength(1);
+  });
+
+  it('a waiter whose only signaller is blocked for ever in read() on a pipe nobody writes: both named', () => {
+    const { b, d } = replay('blocked-signaller');
+    const [waiter, signaller] = b.pids as [number, number];
+    const kinds = Object.fromEntries(d.processes.map((p) => [p.pid, p.kind]));
+    expect(kinds[waiter]).toBe('no-waker');
+    expect(kinds[signaller]).toBe('no-waker');
+    const onWaiter = d.findings.find((x) => x.pids.includes(waiter))!;
+    expect(onWaiter.summary).toMatch(new RegExp(`pid ${signaller} \\(hangs\\) is blocked for good in pipe:\\[\\d+\\], reading`));
+  });
+
+  it('timed waits on a private mutex in shared memory: read as a mutex, reported as timed, never as stuck', () => {
+    const { b, d } = replay('timedlock');
+    const waiters = b.pids.slice(0, -1);
+    const f = d.findings.find((x) => x.kind === 'private-futex-on-shared-memory')!;
+    expect(f.summary).toMatch(/mutex@0x0\.__lock ×3/);
+    expect(f.summary).toMatch(/every wait there has a timeout/);
+    expect(f.summary).not.toMatch(/without a timeout/);
+    for (const pid of waiters) {
+      const t = d.processes.find((p) => p.pid === pid)!.threads[0]!;
+      expect(t.futex).toMatchObject({ command: 'WAIT_BITSET', timed: true, field: 'mutex@0x0.__lock' });
+      expect(t.wait!.stuckForGood).toBe(false);
+    }
+    expect(d.proven).toBe(false);
+  });
+
+  it('a thread relocking a mutex it holds: no-waker, nobody can wake it', () => {
+    const { d } = replay('relock');
+    expect(d.findings.map((x) => x.kind)).toEqual(['no-waker']);
+    expect(d.findings[0]!.summary).toMatch(/already holds this mutex itself/);
+  });
+
+  it('healthy control: an idle thread pool whose main thread sleeps has no finding', () => {
+    const { d } = replay('idle-pool');
+    expect(d.findings).toEqual([]);
+    expect(d.proven).toBe(false);
+    const workers = d.processes[0]!.threads.filter((t) => t.wait?.kind === 'futex');
+    expect(workers.length).toBe(4);
+    for (const t of workers) expect(t.wait).toMatchObject({ stuckForGood: false, wakersAre: expect.stringMatching(/sibling threads/) });
   });
 });
