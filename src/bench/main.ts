@@ -38,6 +38,7 @@ const config = (over: Partial<RunConfig>): RunConfig => ({
   pollMs: 50,
   ringEvents: 4096,
   spawner: 'forkserver',
+  early: true,
   ...over,
 });
 
@@ -105,12 +106,12 @@ async function iteration(tmp: string) {
 }
 
 async function detection(tmp: string) {
-  log('detection: run 50 --variant original --timeout 2s, deadline to hang reported');
+  log('detection: run 50 --variant original --timeout 2s --no-early, deadline to hang reported');
   const late: number[] = [];
   const evidence: number[] = [];
   await runLoop(
     {
-      config: config({ variant: 'original', timeoutMs: 2000 }),
+      config: config({ variant: 'original', timeoutMs: 2000, early: false }),
       iterations: quick ? 2 : 4,
       durationMs: undefined,
       untilHang: false,
@@ -121,7 +122,7 @@ async function detection(tmp: string) {
       signal: never,
     },
     {
-      hangDetected: (_i, ms) => late.push(ms),
+      hangDetected: (_i, how) => how.lateByMs !== null && late.push(how.lateByMs),
       iterationDone: (o) => o.report.timing.evidenceMs !== null && evidence.push(o.report.timing.evidenceMs),
     },
   );
@@ -237,6 +238,64 @@ interface Target {
   met: boolean;
 }
 
+/** Wall time of one CLI command, and its exit code. */
+async function cliWall(args: string[]): Promise<{ ms: number; code: number; stdout: string }> {
+  const t0 = performance.now();
+  const r = await execa(process.execPath, [resolve(packageRoot(), 'dist', 'cli', 'main.js'), ...args], { reject: false });
+  return { ms: performance.now() - t0, code: r.exitCode ?? -1, stdout: String(r.stdout) };
+}
+
+async function early(tmp: string) {
+  log('early verdicts: run 50 --variant original, from the last progress to the proven hang');
+  const toVerdict: number[] = [];
+  await runLoop(
+    {
+      config: config({ variant: 'original', timeoutMs: 10_000 }),
+      iterations: quick ? 3 : 6,
+      durationMs: undefined,
+      untilHang: false,
+      parallel: 1,
+      reportDir: tmp,
+      saveAll: false,
+      inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
+      signal: never,
+    },
+    { iterationDone: (o) => o.proof && toVerdict.push(o.proof.provenAtMs - (o.proof.lastProgressAtMs ?? 0)) },
+  );
+  log('end to end: `mvar-repro run 50` on its defaults, and `soak 50 --variant original --iterations 3 --expect hang`');
+  const runWall: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 3); i++) runWall.push((await cliWall(['run', '50', '--report-dir', tmp])).ms);
+  const soakWall = (await cliWall(['soak', '50', '--variant', 'original', '--iterations', '3', '--expect', 'hang', '--report-dir', tmp])).ms;
+  log('a soaked C program that deadlocks (test/c/hangs.c thread-deadlock), --timeout 30s');
+  const hangs = join(tmp, 'hangs');
+  await execa('cc', ['-O2', '-o', hangs, resolve(packageRoot(), 'test', 'c', 'hangs.c'), '-lpthread']);
+  const summary = join(tmp, 'command-soak.json');
+  const cmd = await cliWall(['soak', '--iterations', '3', '--timeout', '30s', '--summary', summary, '--report-dir', tmp, '--', hangs, 'thread-deadlock']);
+  const s = JSON.parse(readFileSync(summary, 'utf8')) as { hangs: number; provenHangs: number; reports: string[] };
+  const cmdToVerdict = s.reports.map((r) => {
+    const rep = JSON.parse(readFileSync(join(r, 'command-hang.json'), 'utf8')) as { proof: { provenAtMs: number; lastProgressAtMs: number | null } | null };
+    return rep.proof ? rep.proof.provenAtMs - (rep.proof.lastProgressAtMs ?? 0) : NaN;
+  });
+  log('cost when nothing is wrong: run 50 --variant fixed with early verdicts against --no-early, interleaved');
+  const on: number[] = [];
+  const off: number[] = [];
+  for (let i = 0; i < (quick ? 2 : 4); i++) {
+    off.push(...(await ourIterations(config({ early: false }), 11, tmp)).slice(1));
+    on.push(...(await ourIterations(config({ early: true }), 11, tmp)).slice(1));
+  }
+  return {
+    timeToVerdictMs: r2(median(toVerdict)),
+    timeToVerdictMaxMs: r2(Math.max(...toVerdict)),
+    provenOriginal: toVerdict.length,
+    runDefaultsWallMs: r2(median(runWall)),
+    soakOriginal3WallMs: r2(soakWall),
+    commandDeadlockTimeToVerdictMs: r2(median(cmdToVerdict)),
+    commandDeadlockSoak3WallMs: r2(cmd.ms),
+    commandDeadlockProven: `${s.provenHangs} of ${s.hangs}`,
+    fixedEarlyOverNoEarly: r2(median(on) / median(off)),
+  };
+}
+
 async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'mvar-repro-bench-'));
   const started = new Date();
@@ -244,6 +303,7 @@ async function main() {
     const t = await trace();
     const it = await iteration(tmp);
     const d = await detection(tmp);
+    const e = await early(tmp);
     const sc = await scale(tmp);
     const so = await soakRate(tmp);
     const rep = await reproduction(tmp);
@@ -259,6 +319,21 @@ async function main() {
         met: true,
       },
       { name: 'hang detection after the deadline', value: `${d.detectionOverDeadlineMs} ms max (median ${d.detectionMedianMs} ms; evidence then ${d.evidenceMedianMs} ms)`, target: '<= 100 ms', met: d.detectionOverDeadlineMs <= 100 },
+      {
+        name: 'proven hang: last progress to verdict (run 50 original)',
+        value: `${e.timeToVerdictMs} ms median, ${e.timeToVerdictMaxMs} ms max (${e.provenOriginal} proven)`,
+        target: '<= 1 s',
+        met: e.timeToVerdictMaxMs <= 1000,
+      },
+      { name: '`run 50` on its defaults, end to end', value: `${e.runDefaultsWallMs} ms`, target: '< 2 s, evidence included', met: e.runDefaultsWallMs < 2000 },
+      { name: '`soak 50 --variant original --iterations 3 --expect hang`', value: `${e.soakOriginal3WallMs} ms`, target: '< 5 s', met: e.soakOriginal3WallMs < 5000 },
+      {
+        name: 'soaked C program that deadlocks (3 iterations, --timeout 30s)',
+        value: `${e.commandDeadlockSoak3WallMs} ms in all; last progress to verdict ${e.commandDeadlockTimeToVerdictMs} ms median; ${e.commandDeadlockProven} proven`,
+        target: 'proven, not at the deadline',
+        met: e.commandDeadlockProven.startsWith('3 of 3'),
+      },
+      { name: 'early verdicts, cost on good fixed iterations', value: `${e.fixedEarlyOverNoEarly}x the --no-early time`, target: '<= 1.05x', met: e.fixedEarlyOverNoEarly <= 1.05 },
       { name: 'scale to N = 1,000, linear cost', value: `${sc.rows.map((r) => `N=${r.n}: ${r.wallMs} ms`).join(', ')}; per-slave growth 100->max ${sc.perSlaveGrowth100ToMax}x`, target: 'N = 1,000 completes; cost linear in N', met: sc.linear && sc.rows.some((r) => r.n === 1000) },
       { name: 'soak, N = 50 native fixed', value: `${so.soakIterationsPerMinute} iterations/min`, target: '>= 1,000 / min', met: so.soakIterationsPerMinute >= 1000 },
       {
@@ -281,6 +356,7 @@ async function main() {
       ...t,
       ...it,
       ...d,
+      ...e,
       scale: sc,
       ...so,
       ...rep,

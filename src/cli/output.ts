@@ -20,11 +20,8 @@ export function err(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-export function fmtMs(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
-  return `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
-}
+/** Durations are written one way everywhere (core/system/duration.ts). */
+export { fmtDuration } from '../core/system/duration.js';
 
 export function plural(n: number, word: string, pluralWord = `${word}s`): string {
   return `${n} ${n === 1 ? word : pluralWord}`;

@@ -3,7 +3,7 @@
 // Hang and failure lines go to stdout in both modes; --quiet keeps only the
 // final line, --json only the JSON.
 import ora, { type Ora } from 'ora';
-import { fmtMs, out, paint, plural, useColor } from './output.js';
+import { fmtDuration, out, paint, plural, useColor } from './output.js';
 
 export type ProgressMode = 'tty' | 'lines' | 'quiet' | 'json';
 
@@ -54,7 +54,7 @@ export class Progress {
       `${this.label === 'soak' ? 'runs' : 'iteration'} ${this.label === 'soak' ? c.done : c.started}${of}`,
       `${plural(c.hangs, 'hang')}${this.label === 'soak' ? rate(c.hangs) : ''}`,
       `${c.failures} failed${this.label === 'soak' ? rate(c.failures) : ''}`,
-      fmtMs(performance.now() - this.t0),
+      fmtDuration(performance.now() - this.t0),
     ];
     if (c.active > 1 || this.label === 'soak') parts.push(`${c.active} active`);
     if (c.last) parts.push(`last: ${c.last}`);

@@ -29,6 +29,7 @@ export interface RunArgs {
   'ring-events': string;
   stacks: string;
   expect: string;
+  early?: boolean;
   json?: boolean;
   quiet?: boolean;
 }
@@ -62,6 +63,11 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
       choices: ['none', 'hang'],
       default: 'none',
       describe: 'none: exit 1 on a hang; hang: exit 0 only if a hang reproduced (a reproducer that stops reproducing fails)',
+    })
+    .option('early', {
+      type: 'boolean',
+      default: true,
+      describe: 'report a hang the moment it is proven (a wait nothing can ever end); --no-early waits for --timeout',
     })
     .option('json', { type: 'boolean', describe: 'machine summary on stdout only' })
     .option('quiet', { type: 'boolean', describe: 'print only the final line' }) as unknown as Argv<T & RunArgs>;
@@ -131,6 +137,7 @@ export function loopArgs(a: RunArgs): LoopArgs {
     pollMs: Math.min(50, Math.max(5, Math.floor(stallMs / 4))),
     ringEvents: parseCount(a['ring-events'], '--ring-events', 16, 1 << 20),
     spawner: runtime === 'node' ? 'execa' : (a.spawner as RunConfig['spawner']),
+    early: a.early !== false,
   };
   return {
     config,

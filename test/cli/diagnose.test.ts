@@ -35,19 +35,29 @@ describe('run embeds the diagnosis', () => {
     expect(d.glibc.version).toBe(rep.environment.glibc);
   });
 
-  const faults: [string, string][] = [
-    ['kill-holder-nonrobust', 'owner-died'],
-    ['lose-value', 'no-waker'],
-    ['stop-slave', 'stopped'],
-    ['abba', 'deadlock-cycle'],
+  // [fault, finding, proven before the deadline]: a stopped process may still be continued, so it is not.
+  const faults: [string, string, boolean][] = [
+    ['kill-holder-nonrobust', 'owner-died', true],
+    ['lose-value', 'no-waker', true],
+    ['stop-slave', 'stopped', false],
+    ['abba', 'deadlock-cycle', true],
   ];
-  for (const [fault, kind] of faults) {
-    it(`--fault ${fault} produces ${kind}`, async () => {
+  for (const [fault, kind, proven] of faults) {
+    it(`--fault ${fault} produces ${kind}, ${proven ? 'proven before the deadline' : 'called at the deadline'}`, async () => {
       const { r, rep } = await runReport(['6', '--fault', fault, '--timeout', '3s']);
       expect(r.code).toBe(1);
       expect(rep.config).toMatchObject({ variant: 'fixed', fault });
       expect(rep.diagnosis!.findings.map((f) => f.kind)).toContain(kind);
       expect(rep.diagnosis!.findings.map((f) => f.kind)).not.toContain('private-futex-on-shared-memory');
+      if (proven) {
+        expect(rep.timing.proof, rep.summary).toBeTruthy();
+        expect(rep.timing.proof!.provenAtMs).toBeLessThan(3000);
+        expect(rep.summary).toMatch(/^hang: proven after /);
+      } else {
+        expect(rep.timing.proof).toBeNull();
+        expect(rep.timing.wallMs).toBeGreaterThanOrEqual(3000);
+        expect(rep.diagnosis!.proven).toBe(false);
+      }
     });
   }
 

@@ -36,15 +36,8 @@ describe('run: good runs', () => {
 });
 
 describe('run: the original hang', () => {
-  it('run 50 --variant original --timeout 5s exits 1; the report names the stuck processes and holds their last events', async () => {
-    const dir = tmp();
-    const r = await cli(['run', '50', '--variant', 'original', '--runtime', 'native', '--timeout', '5s', '--report-dir', dir]);
-    expect(r.code, r.stderr).toBe(1);
-    expect(r.stdout).toMatch(/^HANG iteration 1: hang: not complete after 5\.0s/m);
-    const [folder] = runFolders(dir);
-    const rep = readJson<RunReport>(join(folder!, 'report.json'));
+  const checkHangReport = (rep: RunReport) => {
     expect(rep.verdict).toBe('hang');
-    expect(rep.timing.wallMs).toBeGreaterThanOrEqual(5000);
     const stuck = rep.processes.filter((p) => p.classification === 'stuck');
     expect(stuck.length).toBeGreaterThan(0);
     for (const p of stuck) {
@@ -58,6 +51,35 @@ describe('run: the original hang', () => {
     );
     expect(rep.procfs?.every((p) => p.tasks.every((t) => t.syscall !== null && t.wchan !== null))).toBe(true);
     for (const p of rep.processes) expect(alive(p.pid)).toBe(false);
+  };
+
+  it('run 50 on its defaults: the hang is proven before the deadline; the report says when, after what, and why', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '50', '--report-dir', dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^HANG iteration 1: hang: proven after \d+(ms|\.\ds); \d+ of 51 processes stuck/m);
+    const rep = readJson<RunReport>(join(runFolders(dir)[0]!, 'report.json'));
+    checkHangReport(rep);
+    const proof = rep.timing.proof!;
+    expect(proof).toBeTruthy();
+    expect(proof.provenAtMs).toBeLessThan(rep.config.timeoutMs);
+    expect(proof.lastProgressAtMs).not.toBeNull();
+    expect(proof.lastProgressAtMs!).toBeLessThanOrEqual(proof.provenAtMs);
+    expect(proof.reason).toMatch(/private futex in shared memory/);
+    expect(rep.timing.lateByMs).toBeNull();
+    expect(rep.diagnosis!.proven).toBe(true);
+  });
+
+  it('run 50 --no-early --timeout 3s waits for the deadline and names the stuck processes with their last events', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '50', '--variant', 'original', '--runtime', 'native', '--timeout', '3s', '--no-early', '--report-dir', dir]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/^HANG iteration 1: hang: not complete after 3\.0s/m);
+    const rep = readJson<RunReport>(join(runFolders(dir)[0]!, 'report.json'));
+    expect(rep.timing.wallMs).toBeGreaterThanOrEqual(3000);
+    expect(rep.timing.proof).toBeNull();
+    expect(rep.config.early).toBe(false);
+    checkHangReport(rep);
   });
 });
 
@@ -160,7 +182,7 @@ describe('run: --keep and output off a terminal', () => {
   });
 
   it('off a terminal: a plain status line every 5 s, one line per hang, no escape codes', async () => {
-    const r = await cli(['run', '50', '--timeout', '6s', '--stacks', '0', '--report-dir', tmp()], { env: { NO_COLOR: '' } });
+    const r = await cli(['run', '50', '--timeout', '6s', '--no-early', '--stacks', '0', '--report-dir', tmp()], { env: { NO_COLOR: '' } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^mvar-repro run: iteration 1\/1 · 0 hangs · 0 failed · 5\.\ds$/m);
     expect(r.stdout.match(/^HANG /gm)).toHaveLength(1);

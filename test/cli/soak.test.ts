@@ -37,16 +37,48 @@ describe('soak of mvar-repro runs', () => {
     expect(s.findingKinds['private-futex-on-shared-memory']).toBe(s.hangs);
     expect(none.code).toBe(1);
     const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
-    expect(xml).toMatch(/<failure type="hang" message="hang: not complete after 5000 ms; \d+ process(es)? waits? without a timeout on process-private futexes/);
+    expect(xml).toMatch(/<failure type="hang" message="hang: proven after \d+ms \(.*?private futex in shared memory.*?\); \d+ process(es)? waits? without a timeout on process-private futexes/);
+    expect(s.provenHangs).toBe(s.hangs);
     expect(xml).toMatch(/<system-out>report: .*-original-n50-i\d-hang-/);
   });
 });
 
 describe('soak -- COMMAND', () => {
   let helper: string;
+  let hangs: string;
   beforeAll(async () => {
     helper = join(tmp(), 'private-cond');
+    hangs = join(tmp(), 'hangs');
     await execa('cc', ['-O2', '-o', helper, join(ROOT, 'test', 'c', 'private-cond.c'), '-lpthread']);
+    await execa('cc', ['-O2', '-o', hangs, join(ROOT, 'test', 'c', 'hangs.c'), '-lpthread']);
+  });
+
+  it('a program that deadlocks is reported the moment the hang is proven, long before --timeout', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '2', '--timeout', '60s', '--summary', join(dir, 's.json'), '--junit', join(dir, 'j.xml'), '--report-dir', dir, '--', hangs, 'thread-deadlock']);
+    expect(r.code, r.stderr).toBe(1);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    expect(s).toMatchObject({ hangs: 2, provenHangs: 2 });
+    expect(s.wallMs).toBeLessThan(60_000);
+    const report = readJson<{ proof: { provenAtMs: number; reason: string } | null }>(join(s.firstHang!.report!, 'command-hang.json'));
+    expect(report.proof!.reason).toMatch(/cycle of waits that never end/);
+    expect(readFileSync(join(dir, 'j.xml'), 'utf8')).toMatch(/<failure type="hang" message="hang: proven after /);
+  });
+
+  it('slow, idle and long-timed-waiting programs get no early verdict: they end at the deadline', async () => {
+    const runs = await Promise.all(
+      ['ping-pong', 'idle-pool', 'busy-signaller'].map(async (scenario) => {
+        const dir = tmp();
+        const r = await cli(['soak', '--iterations', '1', '--timeout', '2s', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, scenario]);
+        return { scenario, r, s: readJson<SoakSummary>(join(dir, 's.json')) };
+      }),
+    );
+    for (const { scenario, r, s } of runs) {
+      expect(r.code, scenario).toBe(1);
+      expect(s, scenario).toMatchObject({ hangs: 1, provenHangs: 0 });
+      const report = readJson<{ proof: unknown }>(join(s.firstHang!.report!, 'command-hang.json'));
+      expect(report.proof, scenario).toBeNull();
+    }
   });
 
   it('a program that hangs on a private futex in shared memory: exit 1, the summary names the cause', async () => {
@@ -82,6 +114,14 @@ describe('soak -- COMMAND', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('early verdicts never fire on a run that can still make progress', () => {
+  it('fixed, 50 slaves, two iterations at a time on two cores: no hang in 40 iterations', async () => {
+    const r = await cli(['soak', '50', '--variant', 'fixed', '--iterations', '40', '--parallel', '2', '--json', '--report-dir', tmp()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ iterations: 40, hangs: 0, failures: 0 });
   });
 });
 

@@ -16,6 +16,7 @@ import { byProcess } from '../../src/core/trace/stats.js';
 import { alive, NODE_WORKER, shmEntries, until, WORKER } from '../helpers.js';
 
 const spec = (over: Partial<IterationSpec>): IterationSpec => ({
+  early: false,
   index: 1,
   nslaves: 8,
   variant: 'fixed',

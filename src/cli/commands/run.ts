@@ -9,7 +9,7 @@ import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
 import { iterationLimit } from '../../core/system/repeat.js';
 import { finalLine, printOutcome } from '../format/outcome.js';
-import { err, out } from '../output.js';
+import { err, fmtDuration, out } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
@@ -57,7 +57,12 @@ export const runCli: CommandModule<object, RunArgs> = {
         },
         {
           iterationStarted: () => progress.iterationStarted(),
-          hangDetected: (i, late) => progress.note(`iteration ${i}: deadline passed (+${late.toFixed(1)}ms), gathering evidence before the kill`),
+          hangDetected: (i, how) =>
+            progress.note(
+              how.proof
+                ? `iteration ${i}: hang proven after ${fmtDuration(how.proof.provenAtMs)}, gathering evidence before the kill`
+                : `iteration ${i}: deadline passed (+${(how.lateByMs ?? 0).toFixed(1)}ms), gathering evidence before the kill`,
+            ),
           iterationDone: (o) => {
             progress.iterationDone(o.verdict);
             printOutcome(progress, o);

@@ -1,7 +1,7 @@
 // One line per reported iteration and the final line of a run loop.
 import { isAbsolute, relative } from 'node:path';
 import type { LoopSummary, Outcome } from '../../core/run/loop.js';
-import { fmtMs, paint, plural } from '../output.js';
+import { fmtDuration, paint, plural } from '../output.js';
 import type { Progress } from '../progress.js';
 
 /** A path under the current directory, relative to it; others as they are. */
@@ -23,7 +23,7 @@ export function finalLine(name: string, s: LoopSummary): string {
     plural(s.iterations, 'iteration'),
     s.hangs ? `${plural(s.hangs, 'hang')} (first at iteration ${s.firstHang?.iteration})` : 'no hang',
     `${s.failures} failed`,
-    fmtMs(s.wallMs),
+    fmtDuration(s.wallMs),
   ];
   const reports = s.reports.map(shortPath);
   const listed = reports.length > 5 ? [...reports.slice(0, 5), `… ${reports.length - 5} more`] : reports;

@@ -1,16 +1,16 @@
 // `report show`: a run folder for humans.
 import { processLabel } from '../../core/report/labels.js';
 import type { RunReport } from '../../core/report/types.js';
-import { fmtMs, paint, table } from '../output.js';
+import { fmtDuration, paint, table } from '../output.js';
 import { findingLines } from './diagnosis.js';
 
 export function showLines(r: RunReport, dir: string): string[] {
   const c = r.config;
   const lines = [
     `run ${dir}`,
-    `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtMs(c.timeoutMs)}, stall ${fmtMs(c.stallMs)}, iteration ${r.iteration}`,
+    `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}, stall ${fmtDuration(c.stallMs)}, iteration ${r.iteration}`,
     `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
-    `  started ${r.timing.startedAt}, wall ${fmtMs(r.timing.wallMs)}${r.timing.lateByMs !== null ? `, hang reported ${r.timing.lateByMs.toFixed(1)} ms after the deadline, evidence ${r.timing.evidenceMs} ms` : ''}`,
+    `  started ${r.timing.startedAt}, wall ${fmtDuration(r.timing.wallMs)}${r.timing.lateByMs !== null ? `, hang reported ${r.timing.lateByMs.toFixed(1)} ms after the deadline, evidence ${r.timing.evidenceMs} ms` : ''}`,
     '',
     `verdict: ${r.verdict === 'completed' ? paint('green', r.summary) : paint('red', r.summary)}`,
     '',
@@ -23,7 +23,7 @@ export function showLines(r: RunReport, dir: string): string[] {
     String(p.opsDone),
     p.currentOp ? `${p.currentOp.op} #${p.currentOp.opId}` : '-',
     p.lastEvents.at(-1) ? `${p.lastEvents.at(-1)!.op} ${p.lastEvents.at(-1)!.phase}` : '-',
-    p.sinceLastEventMs === null ? '-' : fmtMs(p.sinceLastEventMs),
+    p.sinceLastEventMs === null ? '-' : fmtDuration(p.sinceLastEventMs),
     p.reason || (p.expectedByFault ? 'staged fault' : ''),
   ]);
   lines.push(...table(rows, ['process', 'pid', 'state', 'exit', 'ops', 'in op', 'last event', 'quiet for', 'note']).map((l) => `  ${l}`));

@@ -1,12 +1,12 @@
 // The soak summary (and a merged one) for humans.
 import type { SoakSummary } from '../../core/report/types.js';
-import { fmtMs, plural } from '../output.js';
+import { fmtDuration, plural } from '../output.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
 export function summaryLines(name: string, s: SoakSummary): string[] {
   const lines = [
-    `${name}: ${plural(s.iterations, 'iteration')}${s.shards > 1 ? ` from ${s.shards} shards` : s.shard ? ` (shard ${s.shard.index}/${s.shard.count})` : ''}, ${plural(s.hangs, 'hang')} (hang rate ${pct(s.hangRate.rate)}, 95 % CI ${pct(s.hangRate.low)}–${pct(s.hangRate.high)}), ${s.failures} failed, ${s.iterationsPerMinute} iterations/min, ${fmtMs(s.wallMs)}${s.interrupted ? ' (interrupted)' : ''}`,
+    `${name}: ${plural(s.iterations, 'iteration')}${s.shards > 1 ? ` from ${s.shards} shards` : s.shard ? ` (shard ${s.shard.index}/${s.shard.count})` : ''}, ${plural(s.hangs, 'hang')}${s.provenHangs ? ` (${s.provenHangs} proven before the deadline)` : ''} (hang rate ${pct(s.hangRate.rate)}, 95 % CI ${pct(s.hangRate.low)}–${pct(s.hangRate.high)}), ${s.failures} failed, ${s.iterationsPerMinute} iterations/min, ${fmtDuration(s.wallMs)}${s.interrupted ? ' (interrupted)' : ''}`,
   ];
   if (s.firstHang) lines.push(`  first hang: iteration ${s.firstHang.iteration}${s.firstHang.shard ? ` of shard ${s.firstHang.shard}` : ''}${s.firstHang.report ? `: ${s.firstHang.report}` : ''}`);
   const kinds = Object.entries(s.findingKinds);

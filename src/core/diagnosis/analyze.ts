@@ -81,7 +81,8 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
     findings,
     primitives: [...facts.primitives.values()],
     expiredWithConditionTrue: input.run ? input.run.expiredWithConditionTrue : null,
-    proven: facts.stuck.length > 0,
+    proven: findings.some((f) => f.proof !== undefined),
+    proof: findings.find((f) => f.proof !== undefined)?.proof ?? null,
     incomplete: facts.incomplete,
   };
 }

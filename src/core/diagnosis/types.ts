@@ -20,6 +20,8 @@ export interface Finding {
   pids: number[];
   /** The lines of evidence the summary rests on. */
   evidence: string[];
+  /** Set when the finding proves the hang: nothing can ever end it (the reason, in one line). */
+  proof?: string;
 }
 
 export interface MappingRef {
@@ -162,8 +164,10 @@ export interface Diagnosis {
   stacks: StackCapture;
   /** Timed waits that expired while their condition held (run context only). */
   expiredWithConditionTrue: number | null;
-  /** Some thread is stuck for good: the hang is proven, whatever the deadline. */
+  /** A finding proves the hang: it can never end, whatever the deadline. */
   proven: boolean;
+  /** Why, when proven: the first proving finding's reason. */
+  proof: string | null;
   /** What could not be read, per process; empty when everything was. */
   incomplete: string[];
 }

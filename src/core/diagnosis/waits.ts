@@ -25,7 +25,7 @@ export interface WaitContext {
   probe: Probe;
   /** Tids of every inspected process, by pid. */
   tids: Map<number, number[]>;
-  /** Processes that never take part (the tool itself). */
+  /** Processes that map shared memory but never wake anyone in it (the tool itself). */
   observers: Set<number>;
   label(pid: number): string;
   /** Resolves a tid to its process, for owners that may be dead. */
@@ -92,7 +92,6 @@ function fdWait(ctx: WaitContext, raw: ProcRaw, tid: number, shape: Extract<Wait
   });
   const wakers: WakerRef[] = [];
   for (const h of holders) {
-    if (ctx.observers.has(h.pid)) continue;
     // The waiter itself cannot write while it waits to read; its siblings can.
     if (h.pid === raw.pid) wakers.push(...siblings(ctx, raw.pid, tid));
     else if (!wakers.some((w) => w.pid === h.pid)) wakers.push({ pid: h.pid, tid: null });

@@ -6,6 +6,8 @@ export interface Stat {
   comm: string;
   state: string;
   ppid: number;
+  /** utime + stime, in clock ticks (fields 14 and 15). */
+  cpuTicks: number;
 }
 
 /** /proc/PID/stat: comm is between the first '(' and the last ')' (it may contain both). */
@@ -15,7 +17,9 @@ export function parseStat(text: string | null): Stat | null {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
   const rest = text.slice(close + 2).split(' ');
-  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]) };
+  // rest[0] is field 3 (state): utime and stime, fields 14 and 15, are rest[11] and rest[12].
+  const cpuTicks = Number(rest[11] ?? 0) + Number(rest[12] ?? 0);
+  return { pid: Number(text.slice(0, open).trim()), comm: text.slice(open + 1, close), state: rest[0] ?? '?', ppid: Number(rest[1]), cpuTicks };
 }
 
 const STATES: Record<string, string> = {

@@ -4,7 +4,8 @@ import type { Environment } from '../system/environment.js';
 import type { IterationResult, ProcessStatus } from '../run/iteration.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { ProcRaw } from '../procfs/capture.js';
-import type { ProcessReport, RunConfig, RunReport } from './types.js';
+import type { HangProof, ProcessReport, RunConfig, RunReport } from './types.js';
+import { fmtDuration } from '../system/duration.js';
 import { EVENTS_FILE, RUN_REPORT_KIND, SCHEMA_VERSION } from './types.js';
 import { byProcess, traceStats } from '../trace/stats.js';
 import { processLabel } from './labels.js';
@@ -36,6 +37,11 @@ function processReport(p: ProcessStatus, events: TraceEvent[], missed: number, r
   };
 }
 
+export function roundProof(p: HangProof): HangProof {
+  const ms = (v: number) => Math.round(v * 10) / 10;
+  return { provenAtMs: ms(p.provenAtMs), lastProgressAtMs: p.lastProgressAtMs === null ? null : ms(p.lastProgressAtMs), reason: p.reason };
+}
+
 function verdictSentence(r: IterationResult, processes: ProcessReport[], diagnosis: Diagnosis | null): string {
   const n = processes.length;
   if (r.verdict === 'completed') {
@@ -46,7 +52,8 @@ function verdictSentence(r: IterationResult, processes: ProcessReport[], diagnos
     const stuck = processes.filter((p) => p.classification === 'stuck').length;
     const starving = processes.filter((p) => p.classification === 'starving').length;
     const kinds = [...new Set(diagnosis?.findings.map((f) => f.kind) ?? [])];
-    return `hang: not complete after ${(r.spec.timeoutMs / 1000).toFixed(1)}s; ${stuck} of ${n} processes stuck, ${starving} starving${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+    const when = r.proof ? `proven after ${fmtDuration(r.proof.provenAtMs)}` : `not complete after ${fmtDuration(r.spec.timeoutMs)}`;
+    return `hang: ${when}; ${stuck} of ${n} processes stuck, ${starving} starving${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
   }
   const bad = processes.filter((p) => p.classification !== 'done' && !p.expectedByFault);
   return `failed: ${bad
@@ -82,6 +89,7 @@ export function buildReport(
       wallMs: Math.round(r.wallMs * 1000) / 1000,
       lateByMs: r.lateByMs === null ? null : Math.round(r.lateByMs * 1000) / 1000,
       evidenceMs: r.evidenceMs === null ? null : Math.round(r.evidenceMs),
+      proof: r.proof ? roundProof(r.proof) : null,
     },
     processes,
     segment: { name: r.segmentName, atHang: r.atHang?.mvar ?? null, final: r.final.mvar },

@@ -32,6 +32,18 @@ export interface RunConfig {
   pollMs: number;
   ringEvents: number;
   spawner: 'forkserver' | 'execa';
+  /** Report a proven hang at once instead of at the deadline (--no-early turns it off). */
+  early: boolean;
+}
+
+/** A hang proven before the deadline: when, after what, and why it can never end. */
+export interface HangProof {
+  /** ms from the iteration's start to the verdict. */
+  provenAtMs: number;
+  /** ms from the start to the last sign of progress before it (an event, or CPU time of a soaked command). */
+  lastProgressAtMs: number | null;
+  /** The proving finding's reason. */
+  reason: string;
 }
 
 export interface ProcessReport {
@@ -79,6 +91,8 @@ export interface RunReport {
     lateByMs: number | null;
     /** Evidence gathering before the kill, for a hang. */
     evidenceMs: number | null;
+    /** Set when the hang was proven before the deadline. */
+    proof?: HangProof | null;
   };
   processes: ProcessReport[];
   segment: {
@@ -121,6 +135,8 @@ export interface SoakSummary {
   iterations: number;
   passes: number;
   hangs: number;
+  /** Hangs proven before their deadline (the rest were called at the deadline). */
+  provenHangs?: number;
   failures: number;
   hangRate: RateInterval;
   failureRate: RateInterval;
@@ -151,4 +167,6 @@ export interface CommandHangReport {
   stderrTail: string;
   procfs: ProcRaw[];
   diagnosis: Diagnosis;
+  /** Set when the hang was proven before the deadline. */
+  proof?: HangProof | null;
 }

@@ -56,6 +56,23 @@ export function runContext(ctx: HangContext): RunContext {
   };
 }
 
+/**
+ * While the iteration runs: is the hang already proven? Two quick /proc
+ * samples (a thread that moves between them is not stuck) and the same
+ * analysis as at the deadline; the reason when a finding proves it.
+ */
+export async function proveHang(ctx: HangContext): Promise<{ reason: string; pids: number[] } | null> {
+  const live = ctx.processes.filter((p) => !p.exit).map((p) => p.pid);
+  if (!live.length) return null;
+  try {
+    const { diagnosis } = await diagnose(live, { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0, run: runContext(ctx) });
+    if (!diagnosis.proof) return null;
+    return { reason: diagnosis.proof, pids: diagnosis.findings.filter((f) => f.proof).flatMap((f) => f.pids) };
+  } catch {
+    return null; // nothing readable right now: the deadline decides
+  }
+}
+
 /** A capture as a report keeps it: shared mappings and those holding a futex a thread waits on; key status lines. */
 export function trimForReport(raw: ProcRaw): ProcRaw {
   const rows = (raw.maps ?? '').split('\n').map((line) => ({ line, m: parseMaps(line)[0] }));

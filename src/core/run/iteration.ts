@@ -4,7 +4,7 @@
 import { onProcessExit } from '../system/on-exit.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launchers/launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from '../native/layout.js';
-import type { RunConfig } from '../report/types.js';
+import type { HangProof, RunConfig } from '../report/types.js';
 import { RingReader, Segment } from '../native/segment.js';
 import type { Classification } from './watchdog.js';
 import { classify, exitExpectedByFault } from './watchdog.js';
@@ -43,8 +43,13 @@ export interface HangContext {
 
 export interface IterationHooks {
   signal?: AbortSignal;
-  /** Called the moment the deadline passes, before any evidence is gathered. */
-  onHangDetected?(info: { index: number; lateByMs: number }): void;
+  /**
+   * Asked while the iteration runs, when a process has been quiet: can the
+   * hang already be proven? Resolves to the reason, or null.
+   */
+  prove?(ctx: HangContext): Promise<{ reason: string; pids: number[] } | null>;
+  /** Called the moment the deadline passes or the hang is proven, before any evidence is gathered. */
+  onHangDetected?(info: { index: number; lateByMs: number | null; proof?: HangProof }): void;
   /** Gathers evidence while every process is still as it hung. */
   inspect?(ctx: HangContext): Promise<unknown>;
   /** With --keep: gets what inspect gathered; resolves when the user lets the hung processes go. */
@@ -58,8 +63,10 @@ export interface IterationResult {
   startedAt: string;
   startNs: number;
   wallMs: number;
-  /** Detection time minus deadline (ms), for a hang. */
+  /** Detection time minus deadline (ms), for a hang called at the deadline. */
   lateByMs: number | null;
+  /** For a hang proven before the deadline. */
+  proof: HangProof | null;
   /** Time spent gathering evidence before the kill (ms). */
   evidenceMs: number | null;
   processes: ProcessStatus[];
@@ -131,6 +138,11 @@ interface Watch {
   killIssued: boolean;
   /** Cuts the poll's sleep short (an exit, an abort). */
   wake: (() => void) | undefined;
+  /** Early verdicts: no proof attempt before this (performance.now()), and the current backoff. */
+  nextProofAt: number;
+  proofBackoffMs: number;
+  /** Processes a proof names: stuck, however recently they wrote an event. */
+  provenStuck: Set<number>;
   dropKillHook: () => void;
   onAbort: () => void;
 }
@@ -139,7 +151,17 @@ interface Watch {
 interface PollEnd {
   verdict: Verdict;
   lateByMs: number | null;
+  proof: HangProof | null;
 }
+
+/**
+ * Early verdicts: a process quiet this long gets the hang's proof tried.
+ * Twice the protocol's first timeout (MVR_FIRST_TIMEOUT_MS, 50 ms): a live
+ * process in a timed wait writes an event at least that often at first.
+ */
+const QUIET_MS = 100;
+/** After a proof attempt fails, the next waits twice as long, up to this. */
+const MAX_PROOF_BACKOFF_MS = 1000;
 
 /** What was captured at a hang, before the kill. */
 interface HangCapture {
@@ -151,7 +173,7 @@ interface HangCapture {
 
 async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment, unlink: () => void, isUnlinked: () => boolean): Promise<IterationResult> {
   const w = await start(spec, launcher, hooks, seg, unlink);
-  let end: PollEnd = { verdict: 'interrupted', lateByMs: null };
+  let end: PollEnd = { verdict: 'interrupted', lateByMs: null, proof: null };
   let hang: HangCapture | null = null;
   try {
     end = await poll(w, unlink, isUnlinked);
@@ -188,6 +210,9 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
     remaining: procs.length,
     killIssued: false,
     wake: undefined,
+    nextProofAt: 0,
+    proofBackoffMs: QUIET_MS,
+    provenStuck: new Set(),
     dropKillHook,
     onAbort: () => w.wake?.(),
   };
@@ -225,13 +250,18 @@ async function poll(w: Watch, unlink: () => void, isUnlinked: () => boolean): Pr
       const snap = w.seg.snapshot();
       if (w.tracked.every((t, i) => t.exit || (snap.slots[i]?.pid ?? 0) !== 0)) unlink();
     }
-    if (w.remaining === 0) return { verdict: 'completed', lateByMs: null };
-    if (w.hooks.signal?.aborted) return { verdict: 'interrupted', lateByMs: null };
+    if (w.remaining === 0) return { verdict: 'completed', lateByMs: null, proof: null };
+    if (w.hooks.signal?.aborted) return { verdict: 'interrupted', lateByMs: null, proof: null };
     const now = performance.now();
     if (now >= w.deadline) {
       const lateByMs = now - w.deadline;
       w.hooks.onHangDetected?.({ index: w.spec.index, lateByMs });
-      return { verdict: 'hang', lateByMs };
+      return { verdict: 'hang', lateByMs, proof: null };
+    }
+    const proof = await tryProof(w, now);
+    if (proof) {
+      w.hooks.onHangDetected?.({ index: w.spec.index, lateByMs: null, proof });
+      return { verdict: 'hang', lateByMs: null, proof };
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, Math.min(w.spec.pollMs, Math.max(0, w.deadline - now)));
@@ -244,13 +274,39 @@ async function poll(w: Watch, unlink: () => void, isUnlinked: () => boolean): Pr
   }
 }
 
+/** When a live, unfinished process has been quiet, ask whether the hang is already proven. */
+async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
+  if (!w.spec.early || !w.hooks.prove || now < w.nextProofAt) return null;
+  const nowNs = Number(process.hrtime.bigint());
+  const snap = w.seg.snapshot();
+  const quiet = w.tracked.some((t, i) => {
+    const slot = snap.slots[i];
+    const finished = slot?.state === 'done' || slot?.state === 'failed';
+    return !t.exit && !finished && nowNs - Math.max(t.lastEventNs, w.startNs) > QUIET_MS * 1e6;
+  });
+  if (!quiet) return null;
+  const proven = await w.hooks.prove(hangContext(w, snap));
+  if (!proven) {
+    w.proofBackoffMs = Math.min(MAX_PROOF_BACKOFF_MS, w.proofBackoffMs * 2);
+    w.nextProofAt = performance.now() + w.proofBackoffMs;
+    return null;
+  }
+  w.provenStuck = new Set(proven.pids);
+  const lastNs = Math.max(...w.tracked.map((t) => t.lastEventNs));
+  return { provenAtMs: performance.now() - w.t0, lastProgressAtMs: lastNs > 0 ? (lastNs - w.startNs) / 1e6 : null, reason: proven.reason };
+}
+
+function hangContext(w: Watch, snap: SegmentSnapshot): HangContext {
+  return { spec: w.spec, segment: w.seg, snapshot: snap, processes: statusesOf(w, snap), events: w.events, detectedAtMs: performance.now() - w.t0 };
+}
+
 /** At a hang, while every process is still as it hung: classify, gather evidence, and hold it with --keep. */
 async function captureAtHang(w: Watch): Promise<HangCapture> {
   const e0 = performance.now();
   drain(w);
   const atHang = w.seg.snapshot();
-  const statuses = statusesOf(w, atHang);
-  const ctx: HangContext = { spec: w.spec, segment: w.seg, snapshot: atHang, processes: statuses, events: w.events, detectedAtMs: e0 - w.t0 };
+  const ctx = hangContext(w, atHang);
+  const statuses = ctx.processes;
   const evidence = w.hooks.inspect ? await w.hooks.inspect(ctx) : null;
   const evidenceMs = performance.now() - e0;
   if (w.hooks.keep) await w.hooks.keep(ctx, evidence);
@@ -266,6 +322,11 @@ async function tearDown(w: Watch): Promise<void> {
   w.hooks.signal?.removeEventListener('abort', w.onAbort);
 }
 
+/** A process a proof names is stuck for good, however recently it wrote an event. */
+function provenOr(c: Classification, proven: boolean): Classification {
+  return proven && (c === 'running' || c === 'starving') ? 'stuck' : c;
+}
+
 function statusesOf(w: Watch, snap: SegmentSnapshot): ProcessStatus[] {
   const now = nowNs();
   return w.tracked.map((t, i) => {
@@ -277,7 +338,7 @@ function statusesOf(w: Watch, snap: SegmentSnapshot): ProcessStatus[] {
       id: t.spec.id,
       slot: i,
       pid: t.pid,
-      classification: classify(observed, now, w.startNs, w.spec.stallMs),
+      classification: provenOr(classify(observed, now, w.startNs, w.spec.stallMs), w.provenStuck.has(t.pid)),
       exit,
       expectedByFault: exitExpectedByFault({ ...observed, exit: t.exitBeforeKill }, w.spec.fault, snap.header.faultTarget),
       slotState: slot,
@@ -303,6 +364,7 @@ function result(w: Watch, end: PollEnd, hang: HangCapture | null): IterationResu
     startNs: w.startNs,
     wallMs: performance.now() - w.t0,
     lateByMs: end.lateByMs,
+    proof: end.proof,
     evidenceMs: hang?.evidenceMs ?? null,
     processes,
     events: w.events,

@@ -11,7 +11,8 @@ import { runIteration } from './iteration.js';
 import { iterationLimit, repeat } from '../system/repeat.js';
 import type { HangEvidence } from '../report/build.js';
 import { buildReport } from '../report/build.js';
-import type { RunConfig, RunReport, Shard } from '../report/types.js';
+import type { HangProof, RunConfig, RunReport, Shard } from '../report/types.js';
+import { proveHang } from './evidence.js';
 import { writeRunFolder } from '../report/write.js';
 import { countIteration } from '../report/finding-kinds.js';
 import { sweepStaleSegments } from './stale-segments.js';
@@ -45,6 +46,8 @@ export interface Outcome {
   verdict: RunReport['verdict'];
   wallMs: number;
   lateByMs: number | null;
+  /** A hang proven before its deadline. */
+  proof: HangProof | null;
   summary: string;
   findingKinds: string[];
   findingSummaries: string[];
@@ -57,7 +60,8 @@ export interface IterationOutcome extends Outcome {
 
 export interface LoopObserver<O extends Outcome = IterationOutcome> {
   iterationStarted?(index: number): void;
-  hangDetected?(index: number, lateByMs: number): void;
+  /** The deadline passed (lateByMs: by how much) or the hang was proven (proof), before any evidence is gathered. */
+  hangDetected?(index: number, how: { lateByMs: number | null; proof?: HangProof }): void;
   iterationDone?(o: O): void;
 }
 
@@ -102,7 +106,8 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     let evidence: HangEvidence | null = null;
     const result: IterationResult = await runIteration({ ...opts.config, index }, launcher, {
       signal: opts.signal,
-      onHangDetected: (h) => observer.hangDetected?.(index, h.lateByMs),
+      onHangDetected: (h) => observer.hangDetected?.(index, h),
+      ...(opts.config.early ? { prove: proveHang } : {}),
       inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
       ...(opts.keep ? { keep: (ctx: HangContext) => opts.keep!(ctx, evidence) } : {}),
     });
@@ -132,6 +137,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       verdict: report.verdict,
       wallMs: result.wallMs,
       lateByMs: result.lateByMs,
+      proof: report.timing.proof ?? null,
       summary: report.summary,
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),

@@ -11,6 +11,9 @@ import { trimForReport } from '../run/evidence.js';
 import { workerPath } from '../system/paths.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { descendantsOf } from '../procfs/capture.js';
+import { parseStat } from '../procfs/decode.js';
+import type { HangProof } from '../report/types.js';
+import { readFileSync } from 'node:fs';
 
 export interface CommandSpec {
   index: number;
@@ -18,6 +21,8 @@ export interface CommandSpec {
   timeoutMs: number;
   stacks: number;
   env: Record<string, string>;
+  /** Report a proven hang before the deadline. */
+  early: boolean;
 }
 
 export interface CommandResult {
@@ -27,6 +32,8 @@ export interface CommandResult {
   signal: string | null;
   wallMs: number;
   lateByMs: number | null;
+  /** For a hang proven before the deadline. */
+  proof: HangProof | null;
   stdoutTail: string;
   stderrTail: string;
   tree: { pid: number; ppid: number; comm: string; cmdline: string }[];
@@ -35,6 +42,72 @@ export interface CommandResult {
 }
 
 const TAIL = 16 * 1024;
+/** A tree that used no CPU this long gets the hang's proof tried (then twice as long, up to MAX_BACKOFF_MS). */
+const QUIET_MS = 200;
+const MAX_BACKOFF_MS = 2000;
+const POLL_MS = 50;
+
+/** The command's process tree: the root and every live descendant. */
+function treeOf(root: number, file: string, command: string[]): CommandResult['tree'] {
+  return [{ pid: root, ppid: process.pid, comm: file, cmdline: command.join(' ') }, ...descendantsOf(root)];
+}
+
+function cpuOf(pids: number[]): number {
+  let sum = 0;
+  for (const pid of pids)
+    try {
+      sum += parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))?.cpuTicks ?? 0;
+    } catch {
+      // gone
+    }
+  return sum;
+}
+
+/**
+ * Resolves with a proof once the tree has been quiet (no CPU time used, no
+ * process started or ended) and the diagnosis proves the hang; never
+ * resolves otherwise. stop() ends the watch.
+ */
+function watchForProof(root: number, file: string, command: string[], t0: number): { proof: Promise<HangProof>; stop: () => void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const proof = new Promise<HangProof>((resolve) => {
+    let last = { cpu: -1, pids: '' };
+    let lastChange = performance.now();
+    let backoff = QUIET_MS;
+    let nextTry = 0;
+    const tick = async () => {
+      if (stopped) return;
+      const tree = treeOf(root, file, command);
+      const now = { cpu: cpuOf(tree.map((p) => p.pid)), pids: tree.map((p) => p.pid).join(',') };
+      if (now.cpu !== last.cpu || now.pids !== last.pids) lastChange = performance.now();
+      last = now;
+      const t = performance.now();
+      if (t - lastChange >= QUIET_MS && t >= nextTry) {
+        try {
+          const { diagnosis } = await diagnose(tree.map((p) => p.pid), { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0 });
+          if (diagnosis.proof && !stopped) {
+            resolve({ provenAtMs: performance.now() - t0, lastProgressAtMs: lastChange - t0, reason: diagnosis.proof });
+            return;
+          }
+        } catch {
+          // nothing readable now: the deadline decides
+        }
+        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
+        nextTry = performance.now() + backoff;
+      }
+      if (!stopped) timer = setTimeout(tick, POLL_MS);
+    };
+    timer = setTimeout(tick, POLL_MS);
+  });
+  return {
+    proof,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
 
 function tail(stream: Readable | null): () => string {
   let buf = '';
@@ -77,8 +150,11 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   const dropHook = onProcessExit(() => killAll(descendantsOf(pid).map((p) => p.pid), pid));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
+  const early = spec.early ? watchForProof(pid, file, spec.command, t0) : null;
+  let proof: HangProof | null = null;
   const outcome = await Promise.race([
     sub.then(() => 'exited' as const),
+    ...(early ? [early.proof.then((p) => ((proof = p), 'proven' as const))] : []),
     new Promise<'deadline'>((r) => (timer = setTimeout(() => r('deadline'), spec.timeoutMs))),
     new Promise<'abort'>((r) => {
       onAbort = () => r('abort');
@@ -87,6 +163,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     }),
   ]);
   clearTimeout(timer);
+  early?.stop();
   if (onAbort) signal.removeEventListener('abort', onAbort);
 
   const result: CommandResult = {
@@ -96,17 +173,17 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     signal: null,
     wallMs: 0,
     lateByMs: null,
+    proof,
     stdoutTail: '',
     stderrTail: '',
     tree: [],
     procfs: [],
     diagnosis: null,
   };
-  if (outcome === 'deadline') {
+  if (outcome === 'deadline' || outcome === 'proven') {
     result.verdict = 'hang';
-    result.lateByMs = performance.now() - t0 - spec.timeoutMs;
-    const root = { pid, ppid: process.pid, comm: file, cmdline: spec.command.join(' ') };
-    result.tree = [root, ...descendantsOf(pid)];
+    if (outcome === 'deadline') result.lateByMs = performance.now() - t0 - spec.timeoutMs;
+    result.tree = treeOf(pid, file, spec.command);
     const d = await diagnose(
       result.tree.map((p) => p.pid),
       { samples: 2, intervalMs: 150, stacks: spec.stacks, stackTimeoutMs: 15_000, freezeForStacks: true },

@@ -45,6 +45,7 @@ export function mergeSummaries(parts: SoakSummary[], names: string[] = []): Soak
     iterations,
     passes: sum('passes'),
     hangs,
+    provenHangs: parts.reduce((a, p) => a + (p.provenHangs ?? 0), 0),
     failures,
     hangRate: wilson(hangs, iterations),
     failureRate: wilson(failures, iterations),

@@ -17,6 +17,8 @@ import { shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop } from '../run/loop.js';
 import { wilson } from '../trace/stats.js';
+import { fmtDuration } from '../system/duration.js';
+import { roundProof } from '../report/build.js';
 
 export interface SoakOptions {
   /** The program to soak, or null for mvar-repro's own protocol. */
@@ -68,6 +70,7 @@ export function soakSummary(
     iterations: n,
     passes: n - hangs.length - failures,
     hangs: hangs.length,
+    provenHangs: hangs.filter((o) => o.proof).length,
     failures,
     hangRate: wilson(hangs.length, n),
     failureRate: wilson(failures, n),
@@ -83,7 +86,7 @@ function junitCase(o: SoakOutcome, shard: Shard | null, timeoutMs: number, extra
   const name = `${shard ? `shard ${shard.index}/${shard.count} ` : ''}iteration ${o.index}`;
   const message =
     o.verdict === 'hang'
-      ? `hang: not complete after ${timeoutMs} ms${o.findingSummaries.length ? `; ${o.findingSummaries.join(' ')}` : ''}`
+      ? `hang: ${o.proof ? `proven after ${fmtDuration(o.proof.provenAtMs)} (${o.proof.reason})` : `not complete after ${fmtDuration(timeoutMs)}`}${o.findingSummaries.length ? `; ${o.findingSummaries.join(' ')}` : ''}`
       : o.verdict === 'failed'
         ? o.summary
         : '';
@@ -117,8 +120,8 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
       iterationDone: (o) => {
         const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map(processLabelWithPid);
         // Keep the outcome, not the whole report: a long soak holds thousands.
-        const { index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath } = o;
-        record({ index, verdict, wallMs, lateByMs, summary, findingKinds, findingSummaries, reportPath }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
+        const { index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath } = o;
+        record({ index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
       },
     },
   );
@@ -131,7 +134,9 @@ function commandSummary(r: CommandResult): string {
     const last = r.stderrTail.trim().split('\n').at(-1);
     return `${r.signal ? `killed by ${r.signal}` : `exited ${r.exitCode}`}${last ? ` (${last.slice(0, 200)})` : ''}`;
   }
-  return `hang: ${r.tree.length} process(es) still running at the deadline`;
+  return r.proof
+    ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)}; ${r.tree.length} process(es) in the tree`
+    : `hang: ${r.tree.length} process(es) still running at the deadline`;
 }
 
 async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
@@ -145,6 +150,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         command,
         timeoutMs: opts.config.timeoutMs,
         stacks: opts.stacks,
+        early: opts.config.early,
         env: {
           MVAR_REPRO_ITERATION: String(index),
           MVAR_REPRO_SHARD: String(opts.shard?.index ?? 1),
@@ -158,7 +164,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       interrupted = true;
       return 'stop';
     }
-    if (r.verdict === 'hang') observer.hangDetected?.(index, r.lateByMs ?? 0);
+    if (r.verdict === 'hang') observer.hangDetected?.(index, { lateByMs: r.lateByMs, ...(r.proof ? { proof: r.proof } : {}) });
     let reportPath: string | null = null;
     if (r.verdict === 'hang') {
       const report: CommandHangReport = {
@@ -175,6 +181,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         stderrTail: r.stderrTail,
         procfs: r.procfs,
         diagnosis: r.diagnosis!,
+        proof: r.proof ? roundProof(r.proof) : null,
       };
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
       reportPath = await writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report));
@@ -185,6 +192,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       verdict: r.verdict,
       wallMs: r.wallMs,
       lateByMs: r.lateByMs,
+      proof: r.proof,
       summary: commandSummary(r),
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),

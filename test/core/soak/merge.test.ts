@@ -16,6 +16,7 @@ const outcome = (index: number, verdict: Outcome['verdict'], kinds: string[] = [
   verdict,
   wallMs: 10,
   lateByMs: null,
+  proof: null,
   summary: verdict,
   findingKinds: kinds,
   findingSummaries: [],

@@ -14,8 +14,10 @@ function processCycles(facts: Facts): Finding[] {
       const holds = [...facts.holders].filter(([, h]) => h.ownerPid === pid).map(([n]) => n);
       return `${facts.label(pid)} holds ${holds.join(', ') || 'nothing known'} and waits for ${edge(pid).mutex}, held by ${facts.label(edge(pid).to)}`;
     });
+    const stuck = ordered.every((pid) => facts.procOf(pid)?.threads.some((t) => t.stuck));
     return {
       kind: 'deadlock-cycle',
+      ...(stuck ? { proof: `a cycle of untimed waits: ${ordered.map((pid) => facts.label(pid)).join(' -> ')}` } : {}),
       summary: `deadlock: ${ordered.map((pid) => `${facts.label(pid)} waits for ${edge(pid).mutex} held by ${facts.label(edge(pid).to)}`).join('; ')}.`,
       pids: ordered,
       evidence: [
@@ -43,6 +45,7 @@ function threadCycles(facts: Facts): Finding[] {
     const kinds = [...new Set(cycle.map((t) => t.wait!.kind))];
     out.push({
       kind: 'deadlock-cycle',
+      proof: `a cycle of waits that never end (${kinds.join(', ')}) among ${pids.length === 1 ? `the threads of ${facts.label(pids[0])}` : pids.map((p) => facts.label(p)).join(', ')}`,
       summary: `deadlock${oneProcess ? ` among the threads of ${facts.label(pids[0])}` : ''} (${kinds.join(', ')}): ${cycle.map(step).join('; ')}.`,
       pids,
       evidence: [

@@ -12,28 +12,31 @@ import type { Rule } from './rule.js';
 interface Group {
   what: string;
   waiters: ProcFacts[];
+  /** Every other process will never make the change. */
+  final: boolean;
   /** state -> pids of the processes that could have woken them. */
   others: Map<string, number[]>;
 }
 
 /** The other processes of our run, each with why it will not make the change. */
-function runPeers(facts: Facts, p: ProcFacts): { pid: number; state: string }[] {
+/** `final`: it will never make the change (gone, deadlocked, stuck for good, or waiting for the same change). */
+function runPeers(facts: Facts, p: ProcFacts): { pid: number; state: string; final: boolean }[] {
   const op = facts.boxOp(p);
   return facts.run!.processes
     .filter((r) => r.pid !== p.pid)
     .map((r) => {
       if (r.exit) {
         const short = r.role === 'slave' && r.exit.code === 0 && r.takes - r.puts !== 1;
-        return { pid: r.pid, state: r.exit.signal ? `killed by ${r.exit.signal}` : `exited ${r.exit.code}${short ? ` after ${r.takes} take(s) and ${r.puts} put(s)` : ''}` };
+        return { pid: r.pid, state: r.exit.signal ? `killed by ${r.exit.signal}` : `exited ${r.exit.code}${short ? ` after ${r.takes} take(s) and ${r.puts} put(s)` : ''}`, final: true };
       }
       const f = facts.procs.find((x) => x.pid === r.pid);
-      if (!f) return { pid: r.pid, state: 'running' };
-      if (facts.inCycle.has(r.pid)) return { pid: r.pid, state: 'blocked without timeout (deadlock-cycle)' };
-      if (facts.stopped(f)) return { pid: r.pid, state: 'stopped' };
-      if (facts.untimedBlocked(f)) return { pid: r.pid, state: 'blocked without timeout' };
+      if (!f) return { pid: r.pid, state: 'running', final: false };
+      if (facts.inCycle.has(r.pid)) return { pid: r.pid, state: 'blocked without timeout (deadlock-cycle)', final: true };
+      if (facts.stopped(f)) return { pid: r.pid, state: 'stopped', final: false };
+      if (facts.untimedBlocked(f)) return { pid: r.pid, state: 'blocked without timeout', final: f.threads.some((t) => t.stuck) };
       // A process waiting for the same change of the box cannot cause it.
-      if (op && facts.boxOp(f) === op) return { pid: r.pid, state: `waiting to ${op} as well` };
-      return { pid: r.pid, state: 'running' };
+      if (op && facts.boxOp(f) === op) return { pid: r.pid, state: `waiting to ${op} as well`, final: true };
+      return { pid: r.pid, state: 'running', final: false };
     });
 }
 
@@ -65,6 +68,7 @@ function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken
     const shown = states.length > 4 ? [...states.slice(0, 4), `and ${states.length - 4} more`] : states;
     return {
       kind: 'no-waker',
+      proof: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, and nothing that could wake ${one ? 'it' : 'them'} can ever run`,
       summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
       pids,
       evidence: [...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)), ...states.map((x) => `waker: ${x}`)],
@@ -81,8 +85,9 @@ export const noWaker: Rule = (facts, explained) => {
     const others = runPeers(facts, p);
     if (others.some((o) => o.state === 'running')) continue;
     const key = op ?? what;
-    const g: Group = groups.get(key) ?? { what: op ? (op === 'take' ? 'wait for a value (box empty)' : 'wait for room (box full)') : what, waiters: [], others: new Map() };
+    const g: Group = groups.get(key) ?? { what: op ? (op === 'take' ? 'wait for a value (box empty)' : 'wait for room (box full)') : what, waiters: [], final: true, others: new Map() };
     g.waiters.push(p);
+    g.final &&= others.every((o) => o.final);
     for (const o of others) {
       if (g.waiters.some((w) => w.pid === o.pid)) continue;
       g.others.set(o.state, [...new Set([...(g.others.get(o.state) ?? []), o.pid])]);
@@ -101,6 +106,8 @@ export const noWaker: Rule = (facts, explained) => {
     const rest = [...g.others].map(([st, pids]) => `${pids.length <= 3 ? pids.map((x) => facts.label(x)).join(', ') : `${pids.length} processes`} ${st}`);
     return {
       kind: 'no-waker',
+      // Our protocol retries for ever, so a wait nobody will ever answer never ends, timed or not.
+      ...(g.final ? { proof: `${g.waiters.length} process(es) ${g.what}, and every other process of the run is gone or will never act` } : {}),
       summary: `${who}${one ? ',' : ''} but no process that could wake ${one ? 'it' : 'them'} can run: ${rest.length ? rest.join('; ') : 'no other process maps the memory'}.`,
       pids: waiterPids,
       evidence: [

@@ -14,8 +14,11 @@ export const ownerDied: Rule = (facts, explained) => {
     const h = facts.holders.get(name)!;
     const owner = facts.run?.processes.find((r) => r.pid === h.ownerPid);
     const how = owner?.exit ? (owner.exit.signal ? ` (killed by ${owner.exit.signal})` : ` (exited ${owner.exit.code})`) : '';
+    // Nobody can unlock a non-robust mutex whose owner is gone; our protocol's lockers retry for ever.
+    const hopeless = !h.view.robust && (facts.run !== undefined || waiters.some((w) => w.threads.some((t) => t.stuck)));
     return {
       kind: 'owner-died',
+      ...(hopeless ? { proof: `the owner of the non-robust ${name} is gone: no one can ever unlock it` } : {}),
       summary: `${name} is held by tid ${h.view.ownerTid}${h.ownerPid ? `, ${facts.label(h.ownerPid)},` : ''} which no longer exists${how}; ${h.view.robust ? 'the mutex is robust but no waiter has recovered it' : 'the mutex is not robust, so no locker will ever get EOWNERDEAD'}: ${waiters.length} process(es) wait for an owner that will never unlock it.`,
       pids: waiters.map((w) => w.pid),
       evidence: [

@@ -45,8 +45,12 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
     const tail = stuckPids.length
       ? `: ${untimed} wait(s) that never return${timed ? `; ${timed} more wait(s) there have a timeout and only move on by timing out` : ''}`
       : `: every wait there has a timeout, so they only move on by timing out`;
+    const stuckThreads = g.entries.filter((e) => e.t.stuck).length;
     return {
       kind: 'private-futex-on-shared-memory',
+      ...(stuckThreads
+        ? { proof: `${stuckThreads} thread(s) wait without a timeout on a private futex in shared memory, and no thread that could wake them can run or reach them` }
+        : {}),
       summary: `${head} (${wordList}): ${what} ${prims.length === 1 || !prims.length ? 'is' : 'are'} not process-shared${prims.some((d) => d.guess) ? ' (decoded from the bytes: a guess)' : ''}, so a wake from another process never reaches ${stuckPids.length + timedPids.length === 1 ? 'it' : 'them'}${tail}.`,
       pids: [...stuckPids, ...timedPids],
       evidence: [
