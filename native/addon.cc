@@ -4,7 +4,8 @@
 //   glibcVersion()      gnu_get_libc_version()
 //   dieWithParent(ppid) PR_SET_PDEATHSIG for Node workers
 //   Segment.create(opts) / Segment.open(name)
-//   seg.name, seg.close(), seg.unlink()
+//   seg.name, seg.openPath, seg.close(), seg.unlink()
+//   sweepSegment(name)  remove a leftover segment, only when provably stale
 //   seg.register(role, id)   claim this process's slot
 //   seg.takeSync() / seg.putSync(v)   blocking, on the calling thread
 //   seg.take() / seg.put(v)           blocking call on a libuv worker thread
@@ -116,6 +117,7 @@ class Segment : public Napi::ObjectWrap<Segment> {
                            StaticMethod<&Segment::Create>("create"),
                            StaticMethod<&Segment::Open>("open"),
                            InstanceAccessor<&Segment::Name>("name"),
+                           InstanceAccessor<&Segment::OpenPath>("openPath"),
                            InstanceAccessor<&Segment::Size>("size"),
                            InstanceMethod<&Segment::Close>("close"),
                            InstanceMethod<&Segment::Unlink>("unlink"),
@@ -177,6 +179,13 @@ class Segment : public Napi::ObjectWrap<Segment> {
   }
 
   Napi::Value Name(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), seg_.name); }
+  // Where other processes open it: the creator's descriptor (the name is gone), else the name.
+  Napi::Value OpenPath(const Napi::CallbackInfo& info) {
+    if (seg_.lock_fd < 0) return Napi::String::New(info.Env(), seg_.name);
+    char path[64];
+    mvr_segment_open_path(&seg_, path, sizeof path);
+    return Napi::String::New(info.Env(), path);
+  }
   Napi::Value Size(const Napi::CallbackInfo& info) {
     return Napi::Number::New(info.Env(), static_cast<double>(seg_.size));
   }
@@ -447,6 +456,20 @@ void OpWorker::OnError(const Napi::Error& e) {
   deferred_.Reject(err.Value());
 }
 
+// sweepSegment(name) -> { removed, reason }: removes a leftover only when it is provably stale.
+Napi::Value SweepSegment(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, MVR_E_ARG, "sweepSegment(name) needs a string");
+  std::string name = info[0].As<Napi::String>();
+  char err[256] = "";
+  int rc = mvr_segment_sweep(name.c_str(), err, sizeof err);
+  if (rc < 0) return ThrowCoded(env, rc, err);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("removed", Napi::Boolean::New(env, rc == 1));
+  out.Set("reason", Napi::String::New(env, err));
+  return out;
+}
+
 Napi::Value Layout(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object out = Napi::Object::New(env);
@@ -498,6 +521,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(seg)));
   exports.Set("Segment", seg);
   exports.Set("layout", Napi::Function::New(env, Layout));
+  exports.Set("sweepSegment", Napi::Function::New(env, SweepSegment));
   exports.Set("glibcVersion", Napi::Function::New(env, GlibcVersion));
   exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent));
   return exports;

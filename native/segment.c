@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -146,6 +147,7 @@ static void bind_regions(struct mvr_seg *s, const struct mvr_header *h) {
 
 int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
+  out->lock_fd = -1;
   if (o->variant != MVR_VARIANT_ORIGINAL && o->variant != MVR_VARIANT_FIXED)
     return fail(err, errlen, MVR_E_ARG, "unknown variant %u", o->variant);
   if (o->fault >= MVR_FAULT_COUNT) return fail(err, errlen, MVR_E_ARG, "unknown fault %u", o->fault);
@@ -171,6 +173,20 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
     int e = errno;
     return fail(err, errlen, errno_class(e), "cannot create shared memory %s: %s", name, strerror(e));
   }
+  /* Held for the segment's life; the kernel drops it when the creator dies
+   * (flock is per open file description; we never fork with this fd). */
+  if (flock(fd, LOCK_EX) != 0) {
+    int e = errno;
+    close(fd);
+    shm_unlink(name);
+    return fail(err, errlen, MVR_E_SYS, "cannot lock shared memory %s: %s", name, strerror(e));
+  }
+  if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    int e = errno;
+    close(fd);
+    shm_unlink(name);
+    return fail(err, errlen, MVR_E_SYS, "cannot set close-on-exec on %s: %s", name, strerror(e));
+  }
   if (ftruncate(fd, (off_t)off.total) != 0) {
     int e = errno;
     close(fd);
@@ -180,8 +196,8 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
   }
   void *base = mmap(NULL, off.total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   int e = errno;
-  close(fd);
   if (base == MAP_FAILED) {
+    close(fd);
     shm_unlink(name);
     return fail(err, errlen, MVR_E_SYS, "cannot map shared memory %s: %s", name, strerror(e));
   }
@@ -223,15 +239,35 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
   mvr_mvar_init(out->mvar, o->variant, o->fault);
   /* Published last: an opener that sees the magic sees an initialised segment. */
   __atomic_store_n(&h->magic, MVR_MAGIC, __ATOMIC_RELEASE);
+  out->lock_fd = fd;
+  /* Nothing opens it by name: from here on only the creator's descriptor
+   * (and the mappings) keep it alive, so no death of anyone leaves it behind. */
+  shm_unlink(name);
   return MVR_OK;
+}
+
+void mvr_segment_open_path(const struct mvr_seg *s, char *out, size_t outlen) {
+  snprintf(out, outlen, "/proc/%d/fd/%d", (int)getpid(), s->lock_fd);
+}
+
+/* "/proc/PID/fd/N": another process's descriptor of a segment. */
+static int is_fd_path(const char *p) {
+  unsigned pid, fd;
+  char tail;
+  return sscanf(p, "/proc/%u/fd/%u%c", &pid, &fd, &tail) == 2;
 }
 
 int mvr_segment_open(const char *in_name, struct mvr_seg *out, char *err, size_t errlen) {
   memset(out, 0, sizeof *out);
+  out->lock_fd = -1;
   char name[MVR_NAME_MAX];
-  int rc = mvr_segment_name(in_name, name, sizeof name, err, errlen);
-  if (rc) return rc;
-  int fd = shm_open(name, O_RDWR, 0);
+  int rc;
+  int by_fd = in_name && strlen(in_name) < sizeof name && is_fd_path(in_name);
+  if (by_fd)
+    snprintf(name, sizeof name, "%s", in_name);
+  else if ((rc = mvr_segment_name(in_name, name, sizeof name, err, errlen)) != 0)
+    return rc;
+  int fd = by_fd ? open(name, O_RDWR | O_CLOEXEC) : shm_open(name, O_RDWR, 0);
   if (fd < 0) {
     int e = errno;
     return fail(err, errlen, errno_class(e), "cannot open shared memory %s: %s", name, strerror(e));
@@ -262,14 +298,49 @@ int mvr_segment_open(const char *in_name, struct mvr_seg *out, char *err, size_t
   out->size = size;
   out->hdr = (struct mvr_header *)base;
   bind_regions(out, &valid);
-  memcpy(out->name, name, sizeof name);
+  /* The segment's own name (from the validated header), not the path it was opened by. */
+  snprintf(out->name, sizeof out->name, "%.*s", (int)sizeof valid.name - 1, valid.name);
   return MVR_OK;
 }
 
 void mvr_segment_close(struct mvr_seg *s) {
   if (s->base) munmap(s->base, s->size);
+  if (s->lock_fd >= 0) close(s->lock_fd);
+  s->lock_fd = -1;
   s->base = NULL;
   s->hdr = NULL;
+}
+
+int mvr_segment_sweep(const char *in_name, char *err, size_t errlen) {
+  char name[MVR_NAME_MAX];
+  int rc = mvr_segment_name(in_name, name, sizeof name, err, errlen);
+  if (rc) return rc;
+  int fd = shm_open(name, O_RDONLY | O_NOFOLLOW, 0);
+  if (fd < 0) {
+    int e = errno;
+    return fail(err, errlen, errno_class(e), "cannot open %s: %s", name, strerror(e));
+  }
+  struct stat st;
+  uint64_t magic = 0;
+  int kept = 1;
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+    snprintf(err, errlen, "%s: not a regular shared memory object", name);
+  else if (st.st_uid != geteuid())
+    snprintf(err, errlen, "%s: owned by uid %u, not by this user", name, (unsigned)st.st_uid);
+  else if (flock(fd, LOCK_EX | LOCK_NB) != 0)
+    snprintf(err, errlen, "%s: its creator still holds its lock (a live run)", name);
+  else if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic || magic != MVR_MAGIC)
+    snprintf(err, errlen, "%s: no mvar-repro header", name);
+  else
+    kept = 0;
+  /* Unlinked while we hold the lock: no creator can take this name again (O_EXCL, random). */
+  if (!kept && shm_unlink(name) != 0) {
+    int e = errno;
+    close(fd);
+    return fail(err, errlen, errno_class(e), "cannot unlink %s: %s", name, strerror(e));
+  }
+  close(fd);
+  return kept ? 0 : 1;
 }
 
 int mvr_segment_unlink(const char *in_name, char *err, size_t errlen) {

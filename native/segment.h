@@ -36,6 +36,10 @@ enum mvr_err {
 struct mvr_seg {
   void *base;
   size_t size;
+  /* The creator's descriptor of the object, kept open with an exclusive
+   * flock() for the segment's life: workers open it as /proc/PID/fd/N, and a
+   * sweep can prove a leftover stale by taking the lock. -1 for openers. */
+  int lock_fd;
   struct mvr_header *hdr;
   struct mvr_mvar *mvar;
   struct mvr_slot *slots;
@@ -72,6 +76,16 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
 int mvr_segment_open(const char *name, struct mvr_seg *out, char *err, size_t errlen);
 void mvr_segment_close(struct mvr_seg *s);
 int mvr_segment_unlink(const char *name, char *err, size_t errlen);
+
+/* Removes a leftover segment NAME only when it is provably stale: owned by
+ * this user, an mvar-repro header, and no creator holds its lock. Returns 1
+ * when removed, 0 when left alone (err says why), or an error. */
+int mvr_segment_sweep(const char *name, char *err, size_t errlen);
+
+/* The path any process of this user opens the creator's segment by: the name
+ * is unlinked as soon as the segment exists, so nothing is left in /dev/shm
+ * if the creator dies, however it dies. */
+void mvr_segment_open_path(const struct mvr_seg *s, char *out, size_t outlen);
 
 /* Normalises "NAME", "/NAME" or "/dev/shm/NAME" to "/NAME"; MVR_E_ARG if it cannot be a name. */
 int mvr_segment_name(const char *in, char *out, size_t outlen, char *err, size_t errlen);

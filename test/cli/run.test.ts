@@ -118,6 +118,19 @@ describe('run: nothing outlives the CLI', () => {
     expect(segmentsOf(sub.pid!)).toEqual([]);
   });
 
+  it('SIGKILL at any moment of a busy loop (run 200, 100 iterations) never leaves a segment behind', async () => {
+    // The segment's name is gone from /dev/shm from its first microsecond: check right after each kill.
+    for (const delayMs of [20, 60, 120, 200, 300, 450]) {
+      const sub = execa(process.execPath, [CLI, 'run', '200', '--variant', 'fixed', '--iterations', '100', '--report-dir', tmp()], { reject: false });
+      await new Promise((r) => setTimeout(r, delayMs));
+      const seen = segmentsOf(sub.pid!);
+      sub.kill('SIGKILL');
+      await sub;
+      expect(seen, `while running, after ${delayMs} ms`).toEqual([]);
+      expect(segmentsOf(sub.pid!), `after SIGKILL at ${delayMs} ms`).toEqual([]);
+    }
+  });
+
   it('a slave killed from outside is reported as killed, not by the watchdog, and nothing is left', async () => {
     const dir = tmp();
     const sub = execa(process.execPath, [CLI, 'run', '4', '--variant', 'fixed', '--rounds', '1000000', '--timeout', '4s', '--report-dir', dir], {

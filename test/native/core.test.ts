@@ -2,7 +2,7 @@
 // fixed MVar, the protocol in both runtimes, the original's hang, rings that
 // survive SIGKILL, and segments that are not ours.
 import { execa } from 'execa';
-import { closeSync, openSync, ftruncateSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, openSync, ftruncateSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runIteration, type IterationSpec } from '../../src/core/run/iteration.js';
@@ -46,7 +46,7 @@ describe('fixed variant', () => {
   it('passes 1,000 values from a producer to a consumer process exactly once and in order', async () => {
     const seg = Segment.create({ variant: 'fixed', nslaves: 1, rounds: 0, ringEvents: 1 << 14 });
     cleanups.push(() => (seg.unlink(), seg.close()));
-    const common = ['--segment', seg.name, '--count', '1000', '--parent', String(process.pid)];
+    const common = ['--segment', seg.openPath, '--count', '1000', '--parent', String(process.pid)];
     const [producer, consumer] = await Promise.all([
       execa(WORKER, ['--role', 'producer', ...common], { reject: false }),
       // The consumer is a Node process: values cross runtimes too.
@@ -126,14 +126,14 @@ describe('trace rings', () => {
     const seg = Segment.create({ variant: 'fixed', nslaves: 1, rounds: 10 });
     cleanups.push(() => (seg.unlink(), seg.close()));
     // A slave without a master waits in take, timing out and retrying.
-    const child = execa(WORKER, ['--segment', seg.name, '--role', 'slave', '--id', '1'], { reject: false });
+    const child = execa(WORKER, ['--segment', seg.openPath, '--role', 'slave', '--id', '1'], { reject: false });
     expect(await until(() => seg.raw.readEvents(1, 0).head >= 8, 5000)).toBe(true);
     const before = decodeRing(seg, 1, 'slave', 1);
     child.kill('SIGKILL');
     const r = await child;
     expect(r.signal).toBe('SIGKILL');
 
-    const reader = Segment.open(seg.name); // a second, independent mapping
+    const reader = Segment.open(seg.openPath); // a second, independent mapping
     cleanups.push(() => reader.close());
     const after = decodeRing(reader, 1, 'slave', 1);
     expect(after.length).toBeGreaterThanOrEqual(before.length);
@@ -147,7 +147,7 @@ describe('trace rings', () => {
   it('count what a lapping writer overwrote instead of losing it silently', async () => {
     const seg = Segment.create({ variant: 'fixed', nslaves: 1, rounds: 0, ringEvents: 16 });
     cleanups.push(() => (seg.unlink(), seg.close()));
-    const common = ['--segment', seg.name, '--count', '50'];
+    const common = ['--segment', seg.openPath, '--count', '50'];
     await Promise.all([execa(WORKER, ['--role', 'producer', ...common]), execa(WORKER, ['--role', 'consumer', ...common])]);
     const r = seg.raw.readEvents(0, 0);
     expect(r.head).toBeGreaterThan(16);
@@ -178,9 +178,11 @@ describe('segments that are not ours', () => {
     closeSync(fd);
   };
 
+  /** A real segment's bytes under a name in /dev/shm (ours have none: the core unlinks it at creation). */
   const realSegment = () => {
     const seg = Segment.create({ variant: 'fixed', nslaves: 2, rounds: 1 });
     const name = seg.name.slice(1);
+    writeFileSync(`/dev/shm/${name}`, readFileSync(seg.openPath), { mode: 0o600 });
     seg.close();
     cleanups.push(() => {
       try {

@@ -46,6 +46,7 @@ export interface RawReadAllResult {
 
 export interface RawSegment {
   readonly name: string;
+  readonly openPath: string;
   readonly size: number;
   close(): void;
   unlink(): boolean;
@@ -70,6 +71,7 @@ export interface RawAddon {
     open(name: string): RawSegment;
   };
   layout(): RawLayout;
+  sweepSegment(name: string): { removed: boolean; reason: string };
   glibcVersion(): string;
   dieWithParent(ppid: number): boolean;
 }

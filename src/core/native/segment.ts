@@ -58,6 +58,11 @@ export class Segment {
     return this.raw.name;
   }
 
+  /** What other processes open it by: /proc/PID/fd/N of the creator (its name is gone), or the name. */
+  get openPath(): string {
+    return this.raw.openPath;
+  }
+
   /** Removes the name; mappings (ours and the workers') stay valid. False if it was already gone. */
   unlink(): boolean {
     return this.raw.unlink();

@@ -104,19 +104,11 @@ export async function runIteration(spec: IterationSpec, launcher: Launcher, hook
     rounds: spec.rounds,
     ringEvents: spec.ringEvents,
   });
-  let unlinked = false;
-  const unlinkOnce = () => {
-    if (!unlinked) {
-      unlinked = true;
-      seg.unlink();
-    }
-  };
-  const dropExitHook = onProcessExit(unlinkOnce);
+  // The segment has no name in /dev/shm (the C core unlinks it at creation):
+  // closing our descriptor and every process's mapping is all it takes to free it.
   try {
-    return await watch(spec, launcher, hooks, seg, unlinkOnce, () => unlinked);
+    return await watch(spec, launcher, hooks, seg);
   } finally {
-    unlinkOnce();
-    dropExitHook();
     seg.close();
   }
 }
@@ -171,12 +163,12 @@ interface HangCapture {
   evidenceMs: number;
 }
 
-async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment, unlink: () => void, isUnlinked: () => boolean): Promise<IterationResult> {
-  const w = await start(spec, launcher, hooks, seg, unlink);
+async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment): Promise<IterationResult> {
+  const w = await start(spec, launcher, hooks, seg);
   let end: PollEnd = { verdict: 'interrupted', lateByMs: null, proof: null };
   let hang: HangCapture | null = null;
   try {
-    end = await poll(w, unlink, isUnlinked);
+    end = await poll(w);
     if (end.verdict === 'hang') hang = await captureAtHang(w);
   } finally {
     await tearDown(w);
@@ -185,16 +177,15 @@ async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
 }
 
 /** Starts master + slaves and arranges to hear of every exit. */
-async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment, unlink: () => void): Promise<Watch> {
+async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHooks, seg: Segment): Promise<Watch> {
   const procs = processSpecs(spec.nslaves);
   // Slot index = 0 for the master, id for slave id (mvr_slot_index in mvar.c).
   const owners: EventOwner[] = procs.map((p, i) => ({ slot: i, role: p.role, id: p.id }));
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const startNs = nowNs();
-  const launched = await launcher.launch(seg.name, procs);
+  const launched = await launcher.launch(seg.openPath, procs);
   const dropKillHook = onProcessExit(() => launched.killAll());
-  if (launched.mappedAtStart) unlink();
   const w: Watch = {
     spec,
     hooks,
@@ -242,14 +233,9 @@ function drain(w: Watch): void {
 }
 
 /** Drains events until every process exited, the user aborted, or the deadline passed. */
-async function poll(w: Watch, unlink: () => void, isUnlinked: () => boolean): Promise<PollEnd> {
+async function poll(w: Watch): Promise<PollEnd> {
   for (;;) {
     drain(w);
-    // Once every process has the segment mapped, its name can go: nothing can leak it then.
-    if (!isUnlinked()) {
-      const snap = w.seg.snapshot();
-      if (w.tracked.every((t, i) => t.exit || (snap.slots[i]?.pid ?? 0) !== 0)) unlink();
-    }
     if (w.remaining === 0) return { verdict: 'completed', lateByMs: null, proof: null };
     if (w.hooks.signal?.aborted) return { verdict: 'interrupted', lateByMs: null, proof: null };
     const now = performance.now();

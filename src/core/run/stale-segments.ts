@@ -1,28 +1,38 @@
-// Segments left by a CLI that was SIGKILLed before it could unlink them: the
-// creator's pid is in the name, so a segment whose creator is gone is ours to
-// remove. Run at the start of every loop.
-import { readdirSync, unlinkSync } from 'node:fs';
-import { processAlive } from '../procfs/capture.js';
+// Leftover segments in /dev/shm. The C core unlinks a segment's name as soon
+// as it exists, so a run leaves none however it dies; what can be here is
+// debris of a crash in that microsecond, of older versions, or somebody
+// else's. A segment is removed only when that is provably safe: owned by this
+// user, an mvar-repro header, and no creator holds its lock (the creator
+// keeps an exclusive flock for the segment's life). Pids in names prove
+// nothing (another PID namespace may share /dev/shm), so they are not used.
+// Runs at the start of every loop.
+import { readdirSync } from 'node:fs';
+import { addon } from '../native/addon.js';
 
-const NAME = /^mvar-repro-(\d+)-[0-9a-f]{16}$/;
+const NAME = /^mvar-repro-\d+-[0-9a-f]{16}$/;
 
-export function sweepStaleSegments(dir = '/dev/shm'): string[] {
+export interface Sweep {
+  removed: string[];
+  /** name -> why it was left alone. */
+  kept: Record<string, string>;
+}
+
+export function sweepStaleSegments(dir = '/dev/shm'): Sweep {
+  const out: Sweep = { removed: [], kept: {} };
   let names: string[];
   try {
     names = readdirSync(dir);
   } catch {
-    return [];
+    return out;
   }
-  const removed: string[] = [];
-  for (const n of names) {
-    const m = NAME.exec(n);
-    if (!m || processAlive(Number(m[1]))) continue;
+  for (const n of names.filter((x) => NAME.test(x))) {
     try {
-      unlinkSync(`${dir}/${n}`);
-      removed.push(n);
-    } catch {
-      // someone else's, or already gone
+      const r = addon().sweepSegment(n);
+      if (r.removed) out.removed.push(n);
+      else out.kept[n] = r.reason;
+    } catch (e) {
+      out.kept[n] = (e as Error).message; // gone meanwhile, or not ours to open
     }
   }
-  return removed;
+  return out;
 }

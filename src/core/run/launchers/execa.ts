@@ -65,7 +65,6 @@ export class ExecaLauncher implements Launcher {
     return {
       pids: subs.map((s) => s.pid as number),
       exits,
-      mappedAtStart: false,
       killAll: () => subs.forEach(kill),
     };
   }

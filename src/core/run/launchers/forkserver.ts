@@ -144,7 +144,7 @@ export class ForkServerLauncher implements Launcher {
           } else this.children.set(pid, { resolve });
         }),
     );
-    return { pids, exits, mappedAtStart: true, killAll: () => this.send(`kill ${tag}`) };
+    return { pids, exits, killAll: () => this.send(`kill ${tag}`) };
   }
 
   async close(): Promise<void> {

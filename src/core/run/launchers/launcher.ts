@@ -25,8 +25,6 @@ export interface Launched {
   readonly pids: number[];
   /** Settles when procs[i] has exited and been reaped. Never rejects. */
   readonly exits: Promise<ExitInfo>[];
-  /** True once every process holds the segment mapping, so its name can be unlinked. */
-  readonly mappedAtStart: boolean;
   /** SIGKILL every process of this launch that has not been reaped yet. */
   killAll(): void;
 }
