@@ -88,3 +88,14 @@ export function runFolders(dir: string): string[] {
     return [];
   }
 }
+
+/**
+ * A small tmpfs mounted for a test (a full disk, a read-only file system), or
+ * null with the reason when this machine does not allow mounting (not root).
+ */
+export async function smallTmpfs(options: string): Promise<{ dir: string; unmount: () => Promise<void> } | { skip: string }> {
+  const dir = tmp('mvar-repro-test-mnt-');
+  const r = await execa('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { reject: false });
+  if (r.exitCode !== 0) return { skip: `cannot mount a tmpfs here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}` };
+  return { dir, unmount: async () => void (await execa('umount', [dir], { reject: false })) };
+}

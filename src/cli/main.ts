@@ -3,7 +3,7 @@
 // work is in src/core.
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { exitCodeOf, oneLine } from '../core/system/errors.js';
+import { exitCodeOf, oneLine, UsageError } from '../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../core/system/exit-codes.js';
 import { toolVersion } from '../core/system/paths.js';
 import { diagnoseCli } from './commands/diagnose.js';
@@ -15,6 +15,16 @@ import { soakCli } from './commands/soak.js';
 import { err } from './output.js';
 
 const VARIADIC = new Set(['pids', 'runs', 'summaries', '--']);
+/** Options whose value is a duration: a negative one would otherwise parse as short flags ("-1s" -> -1 -s). */
+const DURATION_FLAGS = new Set(['--timeout', '--stall', '--duration', '--interval']);
+
+function refuseNegativeDurations(args: string[]): void {
+  for (let i = 0; i < args.length - 1; i++) {
+    if (args[i] === '--') return;
+    if (DURATION_FLAGS.has(args[i]!) && /^-\d/.test(args[i + 1]!))
+      throw new UsageError(`${args[i]}: '${args[i + 1]}' is not a duration: a duration must be positive (e.g. 500ms, 5s, 10m)`);
+  }
+}
 
 function fail(e: unknown): never {
   err(`mvar-repro: ${oneLine(e)}`);
@@ -30,6 +40,7 @@ process.on('unhandledRejection', fail);
 process.on('uncaughtException', fail);
 
 try {
+  refuseNegativeDurations(hideBin(process.argv));
   await yargs(hideBin(process.argv))
     .scriptName('mvar-repro')
     .parserConfiguration({ 'populate--': true })

@@ -1,10 +1,10 @@
 // `mvar-repro run` end to end: the CLI as a user runs it, real processes.
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/core/report/types.js';
-import { alive, cli, CLI, descendants, readJson, runFolders, shmEntries, tmp, until } from '../helpers.js';
+import { alive, cli, CLI, descendants, readJson, runFolders, shmEntries, smallTmpfs, tmp, until } from '../helpers.js';
 
 const segmentsOf = (pid: number) => shmEntries().filter((n) => n.startsWith(`mvar-repro-${pid}-`));
 
@@ -200,5 +200,51 @@ describe('run: --keep and output off a terminal', () => {
     expect(r.stderr).toMatch(/^mvar-repro run: iteration 1\/1 · 0 hangs · 0 failed · 5\.\ds$/m);
     expect(r.stdout.match(/^HANG /gm)).toHaveLength(1);
     expect(r.stdout + r.stderr).not.toMatch(/\x1b\[/);
+  });
+});
+
+describe('run: the verdict reaches the user when the report cannot be saved', () => {
+  it('--report-dir that is a regular file is refused before the run: exit 2, one line', async () => {
+    const file = join(tmp(), 'not-a-dir');
+    writeFileSync(file, 'x');
+    const r = await cli(['run', '2', '--report-dir', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([`mvar-repro: --report-dir ${file}: not a directory`]);
+    expect(r.stdout).toBe('');
+  });
+
+  it('a read-only file system is refused before the run', async (ctx) => {
+    const m = await smallTmpfs('ro,size=64k');
+    if ('skip' in m) return ctx.skip(m.skip);
+    try {
+      const r = await cli(['run', '2', '--report-dir', m.dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr.trim()).toBe(`mvar-repro: --report-dir ${m.dir}: read-only file system (EROFS)`);
+    } finally {
+      await m.unmount();
+    }
+  });
+
+  it('a full file system: the HANG line and findings still come, one line says the report was not saved, exit 1, nothing partial left', async (ctx) => {
+    const m = await smallTmpfs('size=64k');
+    if ('skip' in m) return ctx.skip(m.skip);
+    try {
+      const r = await cli(['run', '50', '--report-dir', m.dir, '--stacks', '0']);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).toMatch(/^HANG iteration 1: hang: /m);
+      expect(r.stdout).toMatch(/^ {2}\d+ processes wait without a timeout on process-private futexes/m);
+      expect(r.stdout.match(/^ {2}report not saved: cannot save a report in .*: no space left on device \(ENOSPC\)$/gm)).toHaveLength(1);
+      expect(r.stdout).toMatch(/1 report not saved/);
+      expect(readdirSync(m.dir)).toEqual([]);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/); // no stack trace
+    } finally {
+      await m.unmount();
+    }
+  });
+
+  it('a negative duration is one line, not a parse of short flags', async () => {
+    const r = await cli(['run', '2', '--timeout', '-1s']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe("mvar-repro: --timeout: '-1s' is not a duration: a duration must be positive (e.g. 500ms, 5s, 10m)");
   });
 });

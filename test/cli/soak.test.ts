@@ -1,11 +1,11 @@
 // soak: JUnit, expectations, any command, shards and merge.
 import { execa } from 'execa';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SoakSummary } from '../../src/core/report/types.js';
 import { wilson } from '../../src/core/trace/stats.js';
-import { cli, readJson, ROOT, tmp } from '../helpers.js';
+import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
 
 describe('soak of mvar-repro runs', () => {
   it('soak 20 --variant fixed --iterations 20 --junit: exit 0, 20 passing testcases, a summary with an interval', async () => {
@@ -125,6 +125,31 @@ describe('early verdicts never fire on a run that can still make progress', () =
   });
 });
 
+describe('soak: output files that cannot be written', () => {
+  it('--junit or --summary into a missing directory is refused before the run: exit 2, one line', async () => {
+    for (const flag of ['--junit', '--summary']) {
+      const r = await cli(['soak', '--iterations', '1', flag, '/no/such/dir/out.xml', '--', 'true']);
+      expect(r.code, flag).toBe(2);
+      expect(r.stderr.trim()).toBe(`mvar-repro: ${flag} /no/such/dir/out.xml: cannot write in /no/such/dir: no such file or directory (ENOENT)`);
+    }
+  });
+
+  it('--junit on a full disk: the summary still comes, one line says so, no temporary file is left', async (ctx) => {
+    const m = await smallTmpfs('size=4k');
+    if ('skip' in m) return ctx.skip(m.skip);
+    try {
+      writeFileSync(join(m.dir, 'filler'), Buffer.alloc(4096)); // the file system is full from here on
+      const r = await cli(['soak', '--iterations', '3', '--junit', join(m.dir, 'j.xml'), '--', 'true']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/^soak: 3 iterations, 0 hangs/m);
+      expect(r.stderr.trim().split('\n')).toEqual([`mvar-repro: cannot write ${join(m.dir, 'j.xml')}: no space left on device (ENOSPC)`]);
+      expect(readdirSync(m.dir)).toEqual(['filler']);
+    } finally {
+      await m.unmount();
+    }
+  });
+});
+
 describe('shards and merge', () => {
   it('two shards split the iterations; merge equals the combined counts with the interval recomputed', async () => {
     const dir = tmp();
@@ -148,6 +173,19 @@ describe('shards and merge', () => {
       failures: s1.failures + s2.failures,
     });
     expect(merged.failureRate).toEqual(wilson(s1.failures + s2.failures, 9));
+  });
+
+  it('merge refuses the same shard twice and says which shards are missing', async () => {
+    const dir = tmp();
+    const shard = (i: number) => cli(['soak', '--iterations', '3', '--shard', `${i}/3`, '--summary', join(dir, `s${i}.json`), '--', 'true']);
+    await Promise.all([shard(1), shard(3)]);
+    const dup = await cli(['merge', join(dir, 's1.json'), join(dir, 's1.json')]);
+    expect(dup.code).toBe(2);
+    expect(dup.stderr).toMatch(/s1\.json: shard 1\/3 again/);
+    const gap = await cli(['merge', join(dir, 's1.json'), join(dir, 's3.json'), '--json']);
+    expect(gap.code).toBe(0);
+    expect(gap.stderr.trim()).toBe('mvar-repro: merged 2 of 3 shards; missing: 2/3');
+    expect(JSON.parse(gap.stdout).missingShards).toEqual([{ index: 2, count: 3 }]);
   });
 
   it('merge refuses what is not a summary', async () => {

@@ -1,7 +1,7 @@
 // `mvar-repro merge SUMMARY...`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { mergeSummaries, readSummary } from '../../core/soak/merge.js';
-import { out } from '../output.js';
+import { err, out } from '../output.js';
 import { writeJsonAtomic } from '../../core/report/write.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import { summaryLines } from '../format/soak-summary.js';
@@ -23,6 +23,9 @@ export const mergeCli: CommandModule<object, Args> = {
       .epilog(exitCodeHelp('merge')) as unknown as Argv<Args>,
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const merged = mergeSummaries(argv.summaries.map(readSummary), argv.summaries);
+    const missing = merged.missingShards ?? [];
+    if (missing.length)
+      err(`mvar-repro: merged ${merged.shards} of ${missing[0]!.count} shards; missing: ${missing.map((s) => `${s.index}/${s.count}`).join(', ')}`);
     if (argv.summary) await writeJsonAtomic(argv.summary, merged);
     if (argv.json) out(JSON.stringify(merged, null, 2));
     else for (const l of summaryLines('merged', merged)) out(l);

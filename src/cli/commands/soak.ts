@@ -2,13 +2,13 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { accessSync, constants } from 'node:fs';
 import { findOnPath } from '../../core/diagnosis/stacks.js';
-import { UsageError } from '../../core/system/errors.js';
+import { oneLine, UsageError } from '../../core/system/errors.js';
+import { checkOutputFile, writeJsonAtomic } from '../../core/report/write.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
-import { writeJsonAtomic } from '../../core/report/write.js';
 import type { SoakSummary } from '../../core/report/types.js';
 import type { Shard } from '../../core/report/types.js';
 import { shardIterations, soak } from '../../core/soak/soak.js';
-import { out, paint } from '../output.js';
+import { err, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { loopArgs, parseCount, withRunOptions } from '../run-options.js';
@@ -62,6 +62,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
     if (command) checkRunnable(command[0]!);
     if (argv.iterations === undefined && argv.duration === undefined) throw new UsageError('soak needs --duration D or --iterations K');
     const a = loopArgs(argv);
+    if (argv.summary) checkOutputFile(argv.summary, '--summary');
     const shard = parseShard(argv.shard);
     const parallel = parseCount(argv.parallel, '--parallel', 1, 64);
     const signal = installSignals();
@@ -82,7 +83,8 @@ export const soakCli: CommandModule<object, SoakArgs> = {
           shard,
           expect: a.expectHang ? 'hang' : 'none',
           reportDir: a.reportDir,
-          saveAll: a.saveAll,
+          // A soak keeps good iterations only when asked: thousands of them add up to gigabytes.
+          saveAll: Boolean(argv['save-all']),
           stacks: a.stacks,
           junit: argv.junit,
           signal,
@@ -98,7 +100,14 @@ export const soakCli: CommandModule<object, SoakArgs> = {
     } finally {
       progress.stop();
     }
-    if (argv.summary) await writeJsonAtomic(argv.summary, summary);
+    if (argv.summary)
+      try {
+        await writeJsonAtomic(argv.summary, summary);
+      } catch (e) {
+        err(`mvar-repro: summary not saved: ${oneLine(e)}`);
+      }
+    const unsaved = (summary.saveErrors ?? []).filter((e) => !e.startsWith('cannot save a report'));
+    for (const e of unsaved) err(`mvar-repro: ${e}`);
     const code = interruptedExitCode(signal) ?? loopExitCode(summary, summary.expect === 'hang');
     if (mode === 'json') out(JSON.stringify({ ...summary, exitCode: code }));
     else for (const l of summaryLines('soak', summary)) out(l);

@@ -16,6 +16,7 @@ export function printOutcome(progress: Progress, o: Outcome): void {
   progress.line(`${head} iteration ${o.index}: ${o.summary}`);
   for (const s of o.findingSummaries) progress.line(`  ${s}`);
   if (o.reportPath) progress.line(`  report: ${shortPath(o.reportPath)}`);
+  if (o.saveError) progress.line(`  report not saved: ${o.saveError}`);
 }
 
 export function finalLine(name: string, s: LoopSummary): string {
@@ -27,5 +28,6 @@ export function finalLine(name: string, s: LoopSummary): string {
   ];
   const reports = s.reports.map(shortPath);
   const listed = reports.length > 5 ? [...reports.slice(0, 5), `… ${reports.length - 5} more`] : reports;
-  return `${name}: ${parts.join(', ')}${s.interrupted ? ' (interrupted)' : ''}${listed.length ? `; reports: ${listed.join(', ')}` : ''}`;
+  const unsaved = s.saveErrors.length ? `; ${plural(s.saveErrors.length, 'report')} not saved` : '';
+  return `${name}: ${parts.join(', ')}${s.interrupted ? ' (interrupted)' : ''}${listed.length ? `; reports: ${listed.join(', ')}` : ''}${unsaved}`;
 }

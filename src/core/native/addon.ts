@@ -2,7 +2,8 @@
 // talks to the C core through the typed wrappers in segment.ts and layout.ts.
 import { createRequire } from 'node:module';
 import { EnvironmentError } from '../system/errors.js';
-import { buildDir } from '../system/paths.js';
+import { sep } from 'node:path';
+import { buildDir, packageRoot } from '../system/paths.js';
 import { ADDON_ERROR_CODES, type AddonErrorCode } from './vocabulary.js';
 
 export interface RawField {
@@ -81,6 +82,14 @@ export function addonErrorCode(e: unknown): AddonErrorCode | undefined {
   return (ADDON_ERROR_CODES as readonly unknown[]).includes(code) ? (code as AddonErrorCode) : undefined;
 }
 
+/** What builds the addon here: an installed package (install scripts skipped) or a checkout. */
+function howToBuild(): string {
+  const root = packageRoot();
+  return root.split(sep).includes('node_modules')
+    ? "it is built by the package's install script, which was skipped (npm --ignore-scripts?): run 'npm rebuild mvar-repro'"
+    : `run 'npm install' (or 'npm run build') in ${root}`;
+}
+
 let cached: RawAddon | undefined;
 
 export function addon(): RawAddon {
@@ -89,9 +98,7 @@ export function addon(): RawAddon {
   try {
     cached = createRequire(import.meta.url)(path) as RawAddon;
   } catch (e) {
-    throw new EnvironmentError(
-      `native addon not loadable (${path}): ${(e as Error).message.split('\n')[0]}; run 'npm install' (or 'npm run build') first`,
-    );
+    throw new EnvironmentError(`native addon not loadable (${path}): ${(e as Error).message.split('\n')[0]}; ${howToBuild()}`);
   }
   return cached;
 }

@@ -149,6 +149,10 @@ export interface SoakSummary {
   reports: string[];
   interrupted: boolean;
   environment: Environment;
+  /** Files that could not be written (reports, JUnit), and why; absent when all were. */
+  saveErrors?: string[];
+  /** merge: shards of the soak that were not among the merged summaries. */
+  missingShards?: Shard[];
 }
 
 /** A hung iteration of a soaked program (`soak -- COMMAND`). */

@@ -2,11 +2,11 @@
 // folder beside the final one, which is renamed into place last. A CLI killed
 // half way leaves at most a ".tmp-…" folder, never half a report.
 import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
-import { EnvironmentError } from '../system/errors.js';
+import { describeFsError, EnvironmentError, UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport, Shard } from './types.js';
 import { EVENTS_FILE, REPORT_FILE } from './types.js';
@@ -60,20 +60,71 @@ export async function writeFolder(dir: string, name: string, fill: (tmp: string)
     await rm(old, { recursive: true, force: true });
     return final;
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw new EnvironmentError(`cannot write a report under ${root}: ${(e as Error).message}`);
+    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
+    throw new EnvironmentError(`cannot save a report in ${root}: ${describeFsError(e)}`);
   }
 }
 
-/** Writes one file atomically (temporary name, then rename); a failure is one EnvironmentError line. */
+const tmpOf = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * Every file the tool writes on its own (summaries, JUnit, exports) goes
+ * through here: a temporary name beside it, then a rename, so a reader never
+ * sees half a file; on failure the temporary file is removed and the error is
+ * one EnvironmentError line.
+ */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tmpOf(path);
   try {
     await writeFile(tmp, text);
     await rename(tmp, path);
   } catch (e) {
-    await rm(tmp, { force: true });
-    throw new EnvironmentError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(e)}`);
+  }
+}
+
+/** The same, synchronously: for writes that must finish inside an exit hook (JUnit). */
+export function writeFileAtomicSync(path: string, text: string): void {
+  const tmp = tmpOf(path);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // nothing to remove
+    }
+    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(e)}`);
+  }
+}
+
+/** Before a run: a report folder must be a directory we can write in (created if missing). */
+export function checkReportDir(dir: string, flag: string): void {
+  const root = resolve(dir);
+  try {
+    mkdirSync(root, { recursive: true });
+    if (!statSync(root).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    accessSync(root, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new UsageError(`${flag} ${dir}: ${(e as NodeJS.ErrnoException).code === 'EEXIST' ? 'not a directory' : describeFsError(e)}`);
+  }
+}
+
+/** Before a run: an output file must go into an existing directory we can write in. */
+export function checkOutputFile(path: string, flag: string): void {
+  const parent = dirname(resolve(path));
+  try {
+    if (!statSync(parent).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+    accessSync(parent, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new UsageError(`${flag} ${path}: cannot write in ${parent}: ${describeFsError(e)}`);
+  }
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
   }
 }
 

@@ -13,7 +13,8 @@ import type { HangEvidence } from '../report/build.js';
 import { buildReport } from '../report/build.js';
 import type { HangProof, RunConfig, RunReport, Shard } from '../report/types.js';
 import { proveHang } from './evidence.js';
-import { writeRunFolder } from '../report/write.js';
+import { checkReportDir, writeRunFolder } from '../report/write.js';
+import { EnvironmentError } from '../system/errors.js';
 import { countIteration } from '../report/finding-kinds.js';
 import { sweepStaleSegments } from './stale-segments.js';
 
@@ -52,6 +53,8 @@ export interface Outcome {
   findingKinds: string[];
   findingSummaries: string[];
   reportPath: string | null;
+  /** Why its report could not be saved, when it could not. */
+  saveError: string | null;
 }
 
 export interface IterationOutcome extends Outcome {
@@ -77,6 +80,18 @@ export interface LoopSummary {
   findingKinds: Record<string, number>;
   /** Where --save-baseline stored its run, if it did. */
   baseline: string | null;
+  /** Reports that could not be saved, and why. */
+  saveErrors: string[];
+}
+
+/** Runs a write; an EnvironmentError (the disk, the folder) becomes a sentence, anything else stays a bug. */
+export async function saveOrSay(write: () => Promise<string>): Promise<{ path: string | null; error: string | null }> {
+  try {
+    return { path: await write(), error: null };
+  } catch (e) {
+    if (e instanceof EnvironmentError) return { path: null, error: e.message };
+    throw e;
+  }
 }
 
 export function makeLauncher(config: RunConfig): Launcher {
@@ -85,6 +100,7 @@ export function makeLauncher(config: RunConfig): Launcher {
 }
 
 export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
+  checkReportDir(opts.reportDir, '--report-dir');
   sweepStaleSegments();
   const t0 = performance.now();
   const env = environment();
@@ -100,6 +116,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     interrupted: false,
     findingKinds: {},
     baseline: null,
+    saveErrors: [],
   };
   const one = async (index: number): Promise<'stop' | void> => {
     observer.iterationStarted?.(index);
@@ -117,11 +134,16 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     }
     const report = buildReport(result, opts.config, env, evidence, opts.shard ?? null);
     const save = opts.saveAll || report.verdict !== 'completed';
-    const reportPath = save ? await writeRunFolder(opts.reportDir, report, result.events) : null;
+    // A verdict never waits on the disk: a report that cannot be saved is said, and the loop goes on.
+    const saved = save ? await saveOrSay(() => writeRunFolder(opts.reportDir, report, result.events)) : { path: null, error: null };
+    if (saved.error) summary.saveErrors.push(saved.error);
     if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
       summary.baseline = 'pending'; // claimed before the await: a parallel lane must not save a second one
-      summary.baseline = await writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true);
+      const b = await saveOrSay(() => writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true));
+      summary.baseline = b.path;
+      if (b.error) summary.saveErrors.push(b.error);
     }
+    const reportPath = saved.path;
     summary.iterations++;
     if (report.verdict === 'completed') summary.completed++;
     if (report.verdict === 'failed') summary.failures++;
@@ -142,6 +164,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),
       reportPath,
+      saveError: saved.error,
       report,
     });
     return report.verdict === 'hang' && opts.untilHang ? 'stop' : undefined;

@@ -2,7 +2,7 @@
 // <failure type="hang">, a process that failed is an <error type="failed">.
 // The file is rewritten atomically (at most once a second, and at the end,
 // and synchronously if the process exits early), so it is always complete.
-import { renameSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicSync } from '../report/write.js';
 import { onProcessExit } from '../system/on-exit.js';
 
 export interface JUnitCase {
@@ -66,10 +66,16 @@ export class JUnitFile {
     this.dropHook();
   }
 
+  /** Why the last write failed, or null: the soak goes on and says so once. */
+  error: string | null = null;
+
   private write(): void {
-    const tmp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(tmp, junitXml(this.suite, this.cases, this.startedAt, performance.now() - this.t0));
-    renameSync(tmp, this.path);
     this.lastWrite = performance.now();
+    try {
+      writeFileAtomicSync(this.path, junitXml(this.suite, this.cases, this.startedAt, performance.now() - this.t0));
+      this.error = null;
+    } catch (e) {
+      this.error = (e as Error).message;
+    }
   }
 }

@@ -19,10 +19,20 @@ const what = (s: SoakSummary) => JSON.stringify([s.command, s.command ? s.config
 export function mergeSummaries(parts: SoakSummary[], names: string[] = []): SoakSummary {
   if (parts.length === 0) throw new UsageError('merge needs at least one summary');
   const first = parts[0]!;
+  const nameOf = (i: number) => names[i] ?? `summary ${i + 1}`;
+  const seen = new Map<string, number>();
   parts.forEach((p, i) => {
-    if (what(p) !== what(first))
-      throw new UsageError(`${names[i] ?? `summary ${i + 1}`}: comes from a different soak (command, configuration or --expect differ)`);
+    if (what(p) !== what(first)) throw new UsageError(`${nameOf(i)}: comes from a different soak (command, configuration or --expect differ)`);
+    // A shard's iterations and seeds follow from its i/k: the same shard twice is the same runs counted twice.
+    if (!p.shard) return;
+    const key = `${p.shard.index}/${p.shard.count}`;
+    const dup = seen.get(key);
+    if (dup !== undefined) throw new UsageError(`${nameOf(i)}: shard ${key} again (already in ${nameOf(dup)}): it would be counted twice`);
+    seen.set(key, i);
   });
+  const counts = new Set(parts.flatMap((p) => (p.shard ? [p.shard.count] : [])));
+  const k = counts.size === 1 ? [...counts][0]! : 0;
+  const missingShards = k && parts.every((p) => p.shard) ? Array.from({ length: k }, (_, i) => i + 1).filter((i) => !seen.has(`${i}/${k}`)) : [];
   const sum = (k: 'iterations' | 'passes' | 'hangs' | 'failures') => parts.reduce((a, p) => a + p[k], 0);
   const iterations = sum('iterations');
   const hangs = sum('hangs');
@@ -56,6 +66,7 @@ export function mergeSummaries(parts: SoakSummary[], names: string[] = []): Soak
     findingKinds: kinds,
     reports: parts.flatMap((p) => p.reports),
     interrupted: parts.some((p) => p.interrupted),
+    ...(missingShards.length ? { missingShards: missingShards.map((i) => ({ index: i, count: k })) } : {}),
     environment: first.environment,
   };
 }

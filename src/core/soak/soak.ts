@@ -13,9 +13,9 @@ import { countIteration, type FindingKindCounts } from '../report/finding-kinds.
 import { processLabelWithPid } from '../report/labels.js';
 import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
 import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
-import { shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
+import { checkOutputFile, checkReportDir, shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
-import { runLoop } from '../run/loop.js';
+import { runLoop, saveOrSay } from '../run/loop.js';
 import { wilson } from '../trace/stats.js';
 import { fmtDuration } from '../system/duration.js';
 import { roundProof } from '../report/build.js';
@@ -120,8 +120,8 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
       iterationDone: (o) => {
         const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map(processLabelWithPid);
         // Keep the outcome, not the whole report: a long soak holds thousands.
-        const { index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath } = o;
-        record({ index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
+        const { index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath, saveError } = o;
+        record({ index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath, saveError }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
       },
     },
   );
@@ -165,7 +165,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       return 'stop';
     }
     if (r.verdict === 'hang') observer.hangDetected?.(index, { lateByMs: r.lateByMs, ...(r.proof ? { proof: r.proof } : {}) });
-    let reportPath: string | null = null;
+    let saved: { path: string | null; error: string | null } = { path: null, error: null };
     if (r.verdict === 'hang') {
       const report: CommandHangReport = {
         schemaVersion: SCHEMA_VERSION,
@@ -184,7 +184,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         proof: r.proof ? roundProof(r.proof) : null,
       };
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
-      reportPath = await writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report));
+      saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report)));
     }
     const findings = r.diagnosis?.findings ?? [];
     const o: SoakOutcome = {
@@ -196,7 +196,8 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       summary: commandSummary(r),
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),
-      reportPath,
+      reportPath: saved.path,
+      saveError: saved.error,
     };
     const out = [r.stdoutTail && `stdout (tail):\n${r.stdoutTail.slice(-2000)}`, r.stderrTail && `stderr (tail):\n${r.stderrTail.slice(-2000)}`]
       .filter(Boolean)
@@ -208,6 +209,8 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
 }
 
 export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Promise<SoakSummary> {
+  checkReportDir(opts.reportDir, '--report-dir');
+  if (opts.junit) checkOutputFile(opts.junit, '--junit');
   const t0 = performance.now();
   const outcomes: SoakOutcome[] = [];
   const junit = opts.junit ? new JUnitFile(opts.junit, opts.command ? `soak ${basename(opts.command[0]!)}` : 'mvar-repro soak') : null;
@@ -223,7 +226,7 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
     junit?.close();
   }
   outcomes.sort((a, b) => a.index - b.index);
-  return soakSummary(outcomes, {
+  const summary = soakSummary(outcomes, {
     shard: opts.shard,
     command: opts.command,
     config: opts.command ? { timeoutMs: opts.config.timeoutMs } : opts.config,
@@ -231,4 +234,6 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
     wallMs: performance.now() - t0,
     interrupted,
   });
+  const saveErrors = [...outcomes.flatMap((o) => (o.saveError ? [o.saveError] : [])), ...(junit?.error ? [junit.error] : [])];
+  return saveErrors.length ? { ...summary, saveErrors } : summary;
 }

@@ -30,6 +30,25 @@ export function exitCodeOf(e: unknown): ExitCode {
   return ExitCode.Environment;
 }
 
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EDQUOT: 'disk quota exceeded',
+  EEXIST: 'already exists',
+};
+
+/** A file system error in words, with its code: "no space left on device (ENOSPC)". */
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  const words = code ? FS_REASONS[code] : undefined;
+  return words ? `${words} (${code})` : code ?? (e as Error).message;
+}
+
 /** One line, no stack: what the CLI prints for an error. */
 export function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);

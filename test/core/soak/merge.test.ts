@@ -21,6 +21,7 @@ const outcome = (index: number, verdict: Outcome['verdict'], kinds: string[] = [
   findingKinds: kinds,
   findingSummaries: [],
   reportPath: verdict === 'hang' ? `/r/${index}` : null,
+  saveError: null,
 });
 
 const shard = (index: number, outcomes: Outcome[], command: string[] | null = ['prog']) =>
@@ -39,6 +40,13 @@ describe('mergeSummaries', () => {
     expect(m.findingKinds).toEqual({ 'no-waker': 2, stopped: 1 });
     expect(m.firstHang).toEqual({ shard: 2, iteration: 1, report: '/r/1' });
     expect(m.reports.sort()).toEqual(['/r/1', '/r/2']);
+  });
+
+  it('refuses the same shard twice, and names the shards that are missing', () => {
+    expect(() => mergeSummaries([a, b, a], ['a.json', 'b.json', 'again.json'])).toThrow(/again\.json: shard 1\/2 again \(already in a\.json\)/);
+    const third = (i: number) => soakSummary([outcome(1, 'completed')], { shard: { index: i, count: 3 }, command: ['prog'], config: { timeoutMs: 1000 }, expect: 'none', wallMs: 1000, interrupted: false });
+    expect(mergeSummaries([third(1), third(3)]).missingShards).toEqual([{ index: 2, count: 3 }]);
+    expect(mergeSummaries([third(1), third(2), third(3)]).missingShards).toBeUndefined();
   });
 
   it('refuses summaries of a different soak', () => {
