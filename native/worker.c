@@ -7,7 +7,8 @@
  *   mvar-worker serve [--parent PID]     the fork server (forkserver.c)
  *   mvar-worker exec [--parent PID] -- CMD [ARGS...]
  *                                        run CMD so that it dies with PID
- *                                        (soak's generic mode)
+ *                                        and its whole tree is reaped
+ *                                        (soak's generic mode; its pid on fd 3)
  *
  * Exits 0 on success, otherwise an enum mvr_exit with one line on stderr.
  */
@@ -16,7 +17,11 @@
 #include "protocol.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +51,19 @@ static int usage(const char *msg) {
   return MVR_EXIT_USAGE;
 }
 
-/* PR_SET_PDEATHSIG survives execve (it is only cleared for set-user-ID and
- * similar binaries), so the command inherits the parent-death signal. */
+/*
+ * `exec`: runs a soaked command so that nothing of it outlives the run.
+ *
+ * The shim stays the parent: it becomes a child subreaper (orphans of the
+ * command's tree are reparented to it, not to init), forks the command into
+ * a process group of its own, tells the orchestrator the command's pid on
+ * fd 3, and reaps every process of the tree before it exits — with the
+ * command's own status (re-raising its signal). The orchestrator kills the
+ * command's group, never the shim, and waits for the shim: once it has
+ * exited, no zombie of the iteration is left. PR_SET_PDEATHSIG survives
+ * execve (it is only cleared for set-user-ID and similar binaries), so the
+ * command dies with the shim and the shim with the orchestrator.
+ */
 static int exec_command(int argc, char **argv) {
   int i = 2;
   uint32_t parent = 0;
@@ -61,9 +77,45 @@ static int exec_command(int argc, char **argv) {
     fprintf(stderr, "mvar-worker: parent %u is gone before start\n", parent);
     return MVR_EXIT_PARENT;
   }
-  execvp(argv[i], &argv[i]);
-  fprintf(stderr, "mvar-worker: cannot run %s: %s\n", argv[i], strerror(errno));
-  return 127;
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  int report = fcntl(3, F_GETFD) >= 0 ? 3 : -1; /* where the command's pid goes, if the caller gave fd 3 */
+  pid_t shim = getpid();
+  pid_t cmd = fork();
+  if (cmd < 0) {
+    fprintf(stderr, "mvar-worker: fork: %s\n", strerror(errno));
+    return 127;
+  }
+  if (cmd == 0) {
+    setpgid(0, 0);
+    if (mvr_die_with_parent((int)shim) != 0) _exit(MVR_EXIT_PARENT);
+    if (report >= 0) close(report);
+    execvp(argv[i], &argv[i]);
+    fprintf(stderr, "mvar-worker: cannot run %s: %s\n", argv[i], strerror(errno));
+    _exit(127);
+  }
+  setpgid(cmd, cmd); /* also here: no race with the orchestrator's kill of the group */
+  if (report >= 0) {
+    dprintf(report, "%d\n", (int)cmd);
+    close(report);
+  }
+  int status = 0, code = 127;
+  for (;;) {
+    int st;
+    pid_t p = waitpid(-1, &st, 0);
+    if (p < 0) {
+      if (errno == EINTR) continue;
+      break; /* ECHILD: the whole tree is reaped */
+    }
+    if (p == cmd) status = st;
+  }
+  if (WIFSIGNALED(status)) {
+    signal(WTERMSIG(status), SIG_DFL);
+    kill(getpid(), WTERMSIG(status));
+    code = 128 + WTERMSIG(status);
+  } else if (WIFEXITED(status)) {
+    code = WEXITSTATUS(status);
+  }
+  return code;
 }
 
 int main(int argc, char **argv) {

@@ -23,8 +23,9 @@ export async function cli(args: string[], opts: Options = {}): Promise<CliResult
   return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 
+/** A fresh folder inside the suite's one temporary folder, which the global teardown removes. */
 export function tmp(prefix = 'mvar-repro-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return mkdtempSync(join(process.env.MVAR_REPRO_TEST_TMP ?? tmpdir(), prefix));
 }
 
 /** Our segments currently in /dev/shm. */

@@ -18,6 +18,8 @@
  *   timedlock N        N processes in pthread_mutex_timedlock (60 s) on a private
  *                      mutex in shared memory that a sleeping process holds
  *   relock             one thread locking a normal mutex it already holds
+ *   leave-shm N        creates /dev/shm/hangs-test-PID, starts N children that
+ *                      sleep, and relocks a mutex (its tree and object are left)
  * healthy controls (nothing is stuck):
  *   sleep              a long sleep
  *   ping-pong          two processes passing a token through timed condvar waits
@@ -270,6 +272,20 @@ int main(int argc, char **argv) {
   }
 
   if (!strcmp(what, "relock")) {
+    pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+    ready(1, &self);
+    pthread_mutex_lock(&m);
+    pthread_mutex_lock(&m);
+    return 0;
+  }
+
+  if (!strcmp(what, "leave-shm") && argc > 2) {
+    char name[64];
+    snprintf(name, sizeof name, "/hangs-test-%d", (int)self);
+    int fd = shm_open(name, O_RDWR | O_CREAT, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return 2;
+    for (int i = 0, n = atoi(argv[2]); i < n; i++)
+      if (fork() == 0) { sleep(1000); _exit(0); } /* no parent-death signal: they would be orphans */
     pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
     ready(1, &self);
     pthread_mutex_lock(&m);

@@ -1,6 +1,6 @@
 // soak: JUnit, expectations, any command, shards and merge.
 import { execa } from 'execa';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SoakSummary } from '../../src/core/report/types.js';
@@ -22,6 +22,16 @@ describe('soak of mvar-repro runs', () => {
     expect(s).toMatchObject({ iterations: 20, passes: 20, hangs: 0, failures: 0, expect: 'none' });
     expect(s.hangRate).toEqual(wilson(0, 20));
     expect(s.iterationsPerMinute).toBeGreaterThan(0);
+  });
+
+  it('good iterations are saved only with --save-all, even with an explicit --report-dir', async () => {
+    const dir = tmp();
+    const plain = await cli(['soak', '5', '--variant', 'fixed', '--iterations', '3', '--report-dir', join(dir, 'a')]);
+    expect(plain.code).toBe(0);
+    expect(readdirSync(join(dir, 'a'))).toEqual([]);
+    const all = await cli(['soak', '5', '--variant', 'fixed', '--iterations', '3', '--save-all', '--report-dir', join(dir, 'b')]);
+    expect(all.code).toBe(0);
+    expect(readdirSync(join(dir, 'b')).filter((n) => /-completed-/.test(n))).toHaveLength(3);
   });
 
   it('the original reproducer: --expect hang exits 0, --expect none exits 1', async () => {
@@ -63,6 +73,24 @@ describe('soak -- COMMAND', () => {
     const report = readJson<{ proof: { provenAtMs: number; reason: string } | null }>(join(s.firstHang!.report!, 'command-hang.json'));
     expect(report.proof!.reason).toMatch(/cycle of waits that never end/);
     expect(readFileSync(join(dir, 'j.xml'), 'utf8')).toMatch(/<failure type="hang" message="hang: proven after /);
+  });
+
+  it('a hung iteration: the /dev/shm object it left is named, and its whole tree is reaped before the soak goes on', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '10s', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'leave-shm', '20']);
+    expect(r.code, r.stderr).toBe(1);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    const report = readJson<{ tree: { pid: number }[]; leftBehind: string[] }>(join(s.firstHang!.report!, 'command-hang.json'));
+    const root = report.tree[0]!.pid;
+    try {
+      expect(report.leftBehind).toEqual([`hangs-test-${root}`]);
+      expect(r.stdout).toMatch(new RegExp(`left behind in /dev/shm: hangs-test-${root}`));
+      expect(report.tree.length).toBe(21);
+      // Reaped, not zombies: every pid of the tree is gone from /proc once the soak has returned.
+      expect(report.tree.filter((p) => existsSync(`/proc/${p.pid}`))).toEqual([]);
+    } finally {
+      rmSync(`/dev/shm/hangs-test-${root}`, { force: true });
+    }
   });
 
   it('slow, idle and long-timed-waiting programs get no early verdict: they end at the deadline', async () => {

@@ -15,6 +15,7 @@ export function printOutcome(progress: Progress, o: Outcome): void {
   const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
   progress.line(`${head} iteration ${o.index}: ${o.summary}`);
   for (const s of o.findingSummaries) progress.line(`  ${s}`);
+  for (const l of o.incomplete) progress.line(`  incomplete, could not read: ${l}`);
   if (o.reportPath) progress.line(`  report: ${shortPath(o.reportPath)}`);
   if (o.saveError) progress.line(`  report not saved: ${o.saveError}`);
 }

@@ -173,4 +173,6 @@ export interface CommandHangReport {
   diagnosis: Diagnosis;
   /** Set when the hang was proven before the deadline. */
   proof?: HangProof | null;
+  /** /dev/shm objects the program created in this iteration and left behind. */
+  leftBehind?: string[];
 }

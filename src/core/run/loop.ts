@@ -52,6 +52,8 @@ export interface Outcome {
   summary: string;
   findingKinds: string[];
   findingSummaries: string[];
+  /** What the diagnosis could not read: said, never taken as nothing. */
+  incomplete: string[];
   reportPath: string | null;
   /** Why its report could not be saved, when it could not. */
   saveError: string | null;
@@ -163,6 +165,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       summary: report.summary,
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),
+      incomplete: report.diagnosis?.incomplete ?? [],
       reportPath,
       saveError: saved.error,
       report,

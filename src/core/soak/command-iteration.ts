@@ -1,7 +1,9 @@
-// One iteration of `soak -- COMMAND`: the program in its own process group,
-// dying with the CLI (through `mvar-worker exec`), watched against the
-// deadline. A hang is diagnosed across its whole process tree before the
-// tree is killed.
+// One iteration of `soak -- COMMAND`: the program in its own process group
+// under `mvar-worker exec` (which dies with the CLI and reaps the program's
+// whole tree before it exits), watched against the deadline or until its
+// hang is proven. A hang is diagnosed across the whole process tree before
+// the tree is killed. Shared-memory objects the program leaves in /dev/shm
+// are named, never removed: they are the program's.
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
 import { onProcessExit } from '../system/on-exit.js';
@@ -13,7 +15,7 @@ import type { ProcRaw } from '../procfs/capture.js';
 import { descendantsOf } from '../procfs/capture.js';
 import { parseStat } from '../procfs/decode.js';
 import type { HangProof } from '../report/types.js';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export interface CommandSpec {
   index: number;
@@ -39,6 +41,8 @@ export interface CommandResult {
   tree: { pid: number; ppid: number; comm: string; cmdline: string }[];
   procfs: ProcRaw[];
   diagnosis: Diagnosis | null;
+  /** /dev/shm objects of this user that appeared during the iteration and are still there after it. */
+  leftBehind: string[];
 }
 
 const TAIL = 16 * 1024;
@@ -109,6 +113,38 @@ function watchForProof(root: number, file: string, command: string[], t0: number
   };
 }
 
+/** This user's shared-memory objects, by name (ours excluded: they never outlive a run). */
+function shmObjects(): string[] {
+  const uid = process.getuid?.();
+  try {
+    return readdirSync('/dev/shm').filter((n) => {
+      if (n.startsWith('mvar-repro-')) return false;
+      try {
+        return statSync(`/dev/shm/${n}`).uid === uid;
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** The first line of a stream as a number, or null when it closes without one. */
+function firstLine(stream: Readable | null): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (!stream) return resolve(null);
+    let text = '';
+    stream.on('data', (d: Buffer) => {
+      text += d.toString('utf8');
+      const m = /^(\d+)\n/.exec(text);
+      if (m) resolve(Number(m[1]));
+    });
+    stream.on('close', () => resolve(null));
+    stream.on('error', () => resolve(null));
+  });
+}
+
 function tail(stream: Readable | null): () => string {
   let buf = '';
   stream?.on('data', (d: Buffer) => {
@@ -134,11 +170,10 @@ function killAll(pids: number[], group: number): void {
 export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
   const t0 = performance.now();
   const [file, ...args] = spec.command as [string, ...string[]];
+  const shmBefore = new Set(shmObjects());
   const sub = execa(workerPath(), ['exec', '--parent', String(process.pid), '--', file, ...args], {
     detached: true,
-    stdin: 'ignore',
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
     buffer: false,
     reject: false,
     cleanup: false,
@@ -146,7 +181,8 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   });
   const stdout = tail(sub.stdout);
   const stderr = tail(sub.stderr);
-  const pid = sub.pid!;
+  // The shim says the command's pid on fd 3 (or closes it, if it could not start one).
+  const pid = (await firstLine(sub.stdio[3] as Readable | null)) ?? sub.pid!;
   const dropHook = onProcessExit(() => killAll(descendantsOf(pid).map((p) => p.pid), pid));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -179,6 +215,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     tree: [],
     procfs: [],
     diagnosis: null,
+    leftBehind: [],
   };
   if (outcome === 'deadline' || outcome === 'proven') {
     result.verdict = 'hang';
@@ -192,7 +229,9 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     result.procfs = d.samples[0]!.map(trimForReport);
   }
   if (outcome !== 'exited') killAll([...result.tree.map((p) => p.pid), ...descendantsOf(pid).map((p) => p.pid)], pid);
+  // The shim exits only once every process of the tree is reaped.
   const r = await sub;
+  result.leftBehind = shmObjects().filter((n) => !shmBefore.has(n));
   dropHook();
   result.wallMs = performance.now() - t0;
   result.stdoutTail = stdout();

@@ -95,7 +95,7 @@ function junitCase(o: SoakOutcome, shard: Shard | null, timeoutMs: number, extra
     timeMs: o.wallMs,
     verdict: o.verdict,
     message,
-    details: [o.summary, ...o.findingSummaries, extra].filter(Boolean).join('\n'),
+    details: [o.summary, ...o.findingSummaries, ...o.incomplete.map((l) => `incomplete: ${l}`), extra].filter(Boolean).join('\n'),
     systemOut: o.reportPath ? `report: ${o.reportPath}` : '',
   };
 }
@@ -120,8 +120,8 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
       iterationDone: (o) => {
         const stuck = o.report.processes.filter((p) => p.classification === 'stuck').map(processLabelWithPid);
         // Keep the outcome, not the whole report: a long soak holds thousands.
-        const { index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath, saveError } = o;
-        record({ index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, reportPath, saveError }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
+        const { index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, incomplete, reportPath, saveError } = o;
+        record({ index, verdict, wallMs, lateByMs, proof, summary, findingKinds, findingSummaries, incomplete, reportPath, saveError }, stuck.length ? `stuck: ${stuck.join(', ')}` : '');
       },
     },
   );
@@ -129,6 +129,11 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
 }
 
 function commandSummary(r: CommandResult): string {
+  const left = r.leftBehind.length ? `; left behind in /dev/shm: ${r.leftBehind.slice(0, 5).join(', ')}${r.leftBehind.length > 5 ? ` and ${r.leftBehind.length - 5} more` : ''}` : '';
+  return `${verdictOf(r)}${left}`;
+}
+
+function verdictOf(r: CommandResult): string {
   if (r.verdict === 'completed') return `exited 0 in ${Math.round(r.wallMs)} ms`;
   if (r.verdict === 'failed') {
     const last = r.stderrTail.trim().split('\n').at(-1);
@@ -182,6 +187,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         procfs: r.procfs,
         diagnosis: r.diagnosis!,
         proof: r.proof ? roundProof(r.proof) : null,
+        leftBehind: r.leftBehind,
       };
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
       saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report)));
@@ -196,6 +202,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       summary: commandSummary(r),
       findingKinds: findings.map((f) => f.kind),
       findingSummaries: findings.map((f) => f.summary),
+      incomplete: r.diagnosis?.incomplete ?? [],
       reportPath: saved.path,
       saveError: saved.error,
     };

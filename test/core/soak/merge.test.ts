@@ -20,6 +20,7 @@ const outcome = (index: number, verdict: Outcome['verdict'], kinds: string[] = [
   summary: verdict,
   findingKinds: kinds,
   findingSummaries: [],
+  incomplete: [],
   reportPath: verdict === 'hang' ? `/r/${index}` : null,
   saveError: null,
 });
