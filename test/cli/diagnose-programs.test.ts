@@ -163,7 +163,7 @@ describe('what cannot be read is said, never taken as nothing', () => {
     const partial = await asNobody(['diagnose', String(child), String(pids[0]), '--json']);
     expect(partial.exitCode, partial.stderr).toBe(0);
     const d = JSON.parse(partial.stdout) as Diagnosis;
-    expect(d.incomplete.join('\n')).toMatch(new RegExp(`pid ${pids[0]} .*could not read .*permission denied`));
+    expect(d.incomplete!.join('\n')).toMatch(new RegExp(`pid ${pids[0]} .*could not read .*permission denied`));
     const human = await asNobody(['diagnose', String(child), String(pids[0])]);
     expect(human.stdout).toMatch(/inspection is incomplete/);
   });

@@ -89,6 +89,31 @@ describe('diff', () => {
     }
     expect((await cli(['diff', good[0]!])).code).toBe(2);
   });
+
+  it('refuses a report of the right kind and version but the wrong shape, in diff and report show, naming the first problem', async () => {
+    const dir = tmp();
+    const text = JSON.parse(readFileSync(join(good[0]!, 'report.json'), 'utf8'));
+    const bent = (name: string, patch: Record<string, unknown>) => {
+      const d = join(dir, name);
+      cpSync(good[0]!, d, { recursive: true });
+      writeFileSync(join(d, 'report.json'), JSON.stringify({ ...text, ...patch }));
+      return d;
+    };
+    const cases: [string, RegExp][] = [
+      [bent('string-processes', { processes: 'x' }), /string-processes\/report\.json: not a valid run report: \/processes must be array/],
+      [bent('null-process', { processes: [null] }), /null-process\/report\.json: not a valid run report: \/processes\/0 must be object/],
+      [bent('no-config', { config: undefined }), /no-config\/report\.json: not a valid run report: \(top level\) must have required property 'config'/],
+    ];
+    for (const [input, message] of cases) {
+      for (const args of [['diff', good[0]!, input], ['diff', input, input], ['report', 'show', input]]) {
+        const r = await cli(args);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr.trim().split('\n')).toHaveLength(1);
+        expect(r.stderr).toMatch(message);
+        expect(r.stdout).not.toMatch(/equivalent/);
+      }
+    }
+  });
 });
 
 interface TE {

@@ -27,7 +27,7 @@ function threadLine(t: ThreadReport): string {
 export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): string[] {
   const out: string[] = [];
   if (d.findings.length === 0)
-    out.push(d.incomplete.length ? 'no finding in what could be read — the inspection is incomplete (below)' : 'no finding: nothing inspected is stuck on a known cause');
+    out.push((d.incomplete ?? []).length ? 'no finding in what could be read — the inspection is incomplete (below)' : 'no finding: nothing inspected is stuck on a known cause');
   out.push(...findingLines(d));
   out.push('', 'processes:');
   const rows = d.processes.map((p) => [
@@ -50,9 +50,9 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
     }
     if (!any) out.push('  none');
   }
-  if (d.incomplete.length) {
+  if ((d.incomplete ?? []).length) {
     out.push('', 'incomplete — could not read:');
-    for (const l of d.incomplete) out.push(`  ${l}`);
+    for (const l of d.incomplete ?? []) out.push(`  ${l}`);
   }
   if (d.primitives.length) {
     out.push('', 'primitives:');

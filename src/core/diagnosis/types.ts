@@ -107,8 +107,9 @@ export interface ThreadReport {
   /** Blocked in the same call in every sample. */
   sameCallInEverySample: boolean;
   /** runs, timed, blocked (untimed, never woke while sampled), moving (woke between samples), stopped, dead, unreadable. */
-  activity: ThreadActivity;
-  wait: WaitReport | null;
+  /** Absent in reports written before the wait-for graph (schema 1 stays readable). */
+  activity?: ThreadActivity;
+  wait?: WaitReport | null;
 }
 
 export const THREAD_ACTIVITIES = ['runs', 'timed', 'blocked', 'moving', 'stopped', 'dead', 'unreadable'] as const;
@@ -145,7 +146,7 @@ export interface ProcessDiagnosis {
   /** The finding kind that explains this process, if any. */
   kind: string | null;
   /** Stuck for good only because it waits for a process a finding explains (a parent in wait4, …). */
-  behind: { pid: number; kind: string } | null;
+  behind?: { pid: number; kind: string } | null;
 }
 
 export interface StackCapture {
@@ -165,9 +166,9 @@ export interface Diagnosis {
   /** Timed waits that expired while their condition held (run context only). */
   expiredWithConditionTrue: number | null;
   /** A finding proves the hang: it can never end, whatever the deadline. */
-  proven: boolean;
+  proven?: boolean;
   /** Why, when proven: the first proving finding's reason. */
-  proof: string | null;
+  proof?: string | null;
   /** What could not be read, per process; empty when everything was. */
-  incomplete: string[];
+  incomplete?: string[];
 }

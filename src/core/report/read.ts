@@ -30,10 +30,8 @@ export function resolveRun(ref: string, reportsDir = 'reports'): string {
 
 export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
   const file = resolveRun(ref, reportsDir);
-  const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as Partial<RunReport>;
-  for (const key of ['config', 'verdict', 'processes', 'stats', 'events', 'timing'] as const)
-    if (r[key] === undefined || r[key] === null) throw new UsageError(`${file}: not a complete report (no '${key}')`);
-  return { dir: dirname(file), report: r as RunReport };
+  const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as unknown as RunReport;
+  return { dir: dirname(file), report: r };
 }
 
 /** The full trace of a loaded run; a truncated or foreign events file is refused. */

@@ -32,8 +32,8 @@ export interface RunConfig {
   pollMs: number;
   ringEvents: number;
   spawner: 'forkserver' | 'execa';
-  /** Report a proven hang at once instead of at the deadline (--no-early turns it off). */
-  early: boolean;
+  /** Report a proven hang at once instead of at the deadline (--no-early turns it off); absent in older reports. */
+  early?: boolean;
 }
 
 /** A hang proven before the deadline: when, after what, and why it can never end. */

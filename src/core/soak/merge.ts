@@ -8,10 +8,7 @@ import { wilson } from '../trace/stats.js';
 import { addCounts, type FindingKindCounts } from '../report/finding-kinds.js';
 
 export function readSummary(path: string): SoakSummary {
-  const s = readJsonFile(path, SOAK_SUMMARY_KIND, 'soak summary') as Partial<SoakSummary>;
-  for (const k of ['iterations', 'hangs', 'failures', 'passes'] as const)
-    if (typeof s[k] !== 'number') throw new UsageError(`${path}: not a complete soak summary (no '${k}')`);
-  return s as SoakSummary;
+  return readJsonFile(path, SOAK_SUMMARY_KIND, 'soak summary') as unknown as SoakSummary;
 }
 
 const what = (s: SoakSummary) => JSON.stringify([s.command, s.command ? s.config.timeoutMs : s.config, s.expect]);

@@ -155,7 +155,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         command,
         timeoutMs: opts.config.timeoutMs,
         stacks: opts.stacks,
-        early: opts.config.early,
+        early: opts.config.early === true,
         env: {
           MVAR_REPRO_ITERATION: String(index),
           MVAR_REPRO_SHARD: String(opts.shard?.index ?? 1),

@@ -68,6 +68,7 @@ describe('readSummary', () => {
       ['cut.json', '{"kind":', /cut\.json: not a soak summary: invalid or truncated JSON/],
       ['other.json', '{"kind":"x"}', /other\.json: not an mvar-repro soak summary/],
       ['future.json', '{"kind":"mvar-repro-soak-summary","schemaVersion":9}', /future\.json: soak summary schema version 9 is not supported/],
+      ['bent.json', '{"kind":"mvar-repro-soak-summary","schemaVersion":1,"iterations":"x"}', /bent\.json: not a valid soak summary: /],
     ];
     for (const [name, text, re] of cases) {
       writeFileSync(join(dir, name), text);
