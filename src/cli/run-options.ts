@@ -42,7 +42,7 @@ export function faultHelp(): string {
 
 export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
   return y
-    .positional('N', { type: 'string', describe: `slaves (1..${MAX_SLAVES})`, default: '2' })
+    .positional('N', { type: 'string', describe: `slaves (1..${MAX_SLAVES}; at most ${MAX_NODE_SLAVES} with --runtime node, each a whole Node process)`, default: '2' })
     .option('variant', { choices: VARIANTS, describe: 'MVar implementation [default: original, or fixed with --fault]' })
     .option('fault', { choices: FAULTS, default: 'none', describe: 'stage a failure on top of fixed (see below)' })
     .option('runtime', { choices: RUNTIMES, default: 'native', describe: 'slave runtime' })

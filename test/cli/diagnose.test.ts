@@ -70,9 +70,9 @@ describe('run embeds the diagnosis', () => {
     expect(victim).toMatchObject({ classification: 'killed', expectedByFault: true });
   });
 
-  it('report show prints the findings and the last events of each stuck process', async () => {
+  it('report show --all prints the findings and the last events of each stuck process', async () => {
     const { folder, rep } = await runReport(['4', '--fault', 'stop-slave', '--timeout', '3s']);
-    const r = await cli(['report', 'show', folder]);
+    const r = await cli(['report', 'show', folder, '--all']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(rep.diagnosis!.findings[0]!.summary);
     const stuck = rep.processes.filter((p) => p.classification === 'stuck');

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/core/report/types.js';
-import { cli, readJson, runFolders, tmp } from '../helpers.js';
+import { cli, readJson, ROOT, runFolders, tmp } from '../helpers.js';
 
 let good: string[];
 let bad: string;
@@ -14,7 +14,7 @@ beforeAll(async () => {
   const g = await cli(['run', '20', '--variant', 'fixed', '--iterations', '2', '--report-dir', join(reportDir, 'good'), '--save-baseline', 'mine']);
   expect(g.code, g.stderr).toBe(0);
   good = runFolders(join(reportDir, 'good'));
-  const b = await cli(['run', '20', '--variant', 'original', '--timeout', '3s', '--stacks', '0', '--report-dir', join(reportDir, 'bad')]);
+  const b = await cli(['run', '50', '--variant', 'original', '--timeout', '3s', '--stacks', '0', '--report-dir', join(reportDir, 'bad')]);
   expect(b.code, b.stderr).toBe(1);
   [bad] = runFolders(join(reportDir, 'bad')) as [string];
 }, 60_000);
@@ -178,6 +178,33 @@ describe('report export', () => {
     expect(html).toContain('data-kind="private-futex-on-shared-memory"');
     expect(html.indexOf('id="findings"')).toBeLessThan(html.indexOf('<svg'));
     expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//);
-    expect(html).not.toMatch(/<script/);
+    expect(html).not.toMatch(/<script[^>]+src=/); // one inline script (zoom and pan), nothing fetched
+    // Labels in their own column, one per track; ticks on round values, without a clutter of decimals.
+    expect(html.match(/<div class="lab( stuck)?" /g)).toHaveLength(rep.processes.filter((p) => p.events > 0).length);
+    const ticks = [...html.matchAll(/<div class="tick" style="left:[\d.]+%">([^<]+)<\/div>/g)].map((m) => m[1]!);
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
+    for (const t of ticks) expect(t).toMatch(/^\d+(\.\d{1,2})? (ms|s)$/);
+    const values = ticks.map((t) => parseFloat(t));
+    const step = values[1]! - values[0]!;
+    expect(String(Number((step / 10 ** Math.floor(Math.log10(step))).toFixed(6)))).toMatch(/^(1|2|5)$/);
+    // A hang's stuck tail is a break, not seconds of empty bars.
+    expect(html).toMatch(/class="tick break-label">⋯ \+/);
   });
+
+  it('html: a look at it in headless Chromium (a 50-process hang, a 20-process good run)', async (ctx) => {
+    const { browser, screenshot } = (await import(join(ROOT, 'scripts', 'screenshot.mjs'))) as {
+      browser: () => string | null;
+      screenshot: (html: string, png: string, size?: string) => void;
+    };
+    if (!browser()) return ctx.skip('no Chromium installed (apt-get install chromium)');
+    for (const run of [bad, good[0]!]) {
+      const html = join(tmp(), 't.html');
+      const png = join(tmp(), 't.png');
+      expect((await cli(['report', 'export', run, '--format', 'html', '-o', html])).code).toBe(0);
+      screenshot(html, png, '1400x1000');
+      const img = readFileSync(png);
+      expect(img.subarray(1, 4).toString()).toBe('PNG');
+      expect(img.length).toBeGreaterThan(20_000);
+    }
+  }, 120_000);
 });

@@ -203,6 +203,37 @@ describe('run: --keep and output off a terminal', () => {
   });
 });
 
+describe('run: every output named', () => {
+  it('--save-all names the saved folders in the final line and in --json', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '3', '--variant', 'fixed', '--iterations', '2', '--save-all', '--report-dir', dir]);
+    expect(r.code).toBe(0);
+    const folders = runFolders(dir);
+    expect(folders).toHaveLength(2);
+    for (const f of folders) expect(r.stdout).toContain(f.split('/').pop()!);
+    const j = await cli(['run', '3', '--variant', 'fixed', '--save-all', '--json', '--report-dir', dir]);
+    expect(JSON.parse(j.stdout).reports).toHaveLength(1);
+  });
+
+  it('--expect hang that did not reproduce says the expectation failed', async () => {
+    const r = await cli(['run', '3', '--variant', 'fixed', '--expect', 'hang', '--report-dir', tmp()]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/expected a hang and none reproduced/);
+  });
+
+  it('help: each command its own exit codes; run names the node cap; merge documents no --expect option', async () => {
+    const run = await cli(['run', '--help']);
+    expect(run.stdout).toMatch(/at most 200 with --runtime node/);
+    expect(run.stdout).not.toMatch(/equivalent|divergent/);
+    const merge = await cli(['merge', '--help']);
+    expect(merge.stdout).not.toMatch(/^\s+--expect\b/m);
+    expect(merge.stdout).not.toMatch(/130/);
+    const diff = await cli(['diff', '--help']);
+    expect(diff.stdout).toMatch(/0 +equivalent/);
+    expect(diff.stdout).not.toMatch(/hang reproduced/);
+  });
+});
+
 describe('run: the verdict reaches the user when the report cannot be saved', () => {
   it('--report-dir that is a regular file is refused before the run: exit 2, one line', async () => {
     const file = join(tmp(), 'not-a-dir');

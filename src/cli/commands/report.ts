@@ -1,29 +1,40 @@
-// `mvar-repro report show RUN` and `report export RUN`.
+// `mvar-repro report show RUN` and `report export RUN`: any folder the tool
+// writes (a run, or a soaked command's hang).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { join, resolve } from 'node:path';
-import { chromeTrace } from '../../core/trace/export/chrome.js';
-import { htmlTimeline } from '../../core/trace/export/html.js';
-import { readEvents, readReport, runName } from '../../core/report/read.js';
+import { readAnyReport, readEvents, runName } from '../../core/report/read.js';
 import { writeFileAtomic } from '../../core/report/write.js';
-import { buildTimeline } from '../../core/trace/timeline.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
-import { showLines } from '../format/report-show.js';
+import { chromeTrace } from '../../core/trace/export/chrome.js';
+import { commandChromeTrace, commandHtml } from '../../core/trace/export/command.js';
+import { htmlTimeline } from '../../core/trace/export/html.js';
+import { buildTimeline } from '../../core/trace/timeline.js';
+import { commandShowLines, showLines } from '../format/report-show.js';
 import { out } from '../output.js';
 
 interface ShowArgs {
   run: string;
   json?: boolean;
+  all?: boolean;
 }
 
 const show: CommandModule<object, ShowArgs> = {
   command: 'show <run>',
-  describe: 'human view of a report: configuration, verdict, processes, findings, last events of stuck processes',
+  describe: 'human view of a report: configuration, verdict, processes grouped by what they do, findings, last events of stuck processes',
   builder: (y: Argv) =>
-    y.positional('run', { type: 'string', describe: 'run folder, report.json or baseline name' }).option('json', { type: 'boolean', describe: 'the report itself' }) as unknown as Argv<ShowArgs>,
+    y
+      .positional('run', { type: 'string', describe: 'run folder (of run, or of a soaked command hang), its report file, or a baseline name' })
+      .option('all', { type: 'boolean', describe: 'every process on its own line, the last events of every stuck process, whole output tails' })
+      .option('json', { type: 'boolean', describe: 'the report itself' }) as unknown as Argv<ShowArgs>,
   handler: (argv: ArgumentsCamelCase<ShowArgs>) => {
-    const run = readReport(argv.run);
-    if (argv.json) out(JSON.stringify(run.report, null, 2));
-    else for (const l of showLines(run.report, run.dir)) out(l);
+    const r = readAnyReport(argv.run);
+    if ('command' in r) {
+      if (argv.json) out(JSON.stringify(r.command.report, null, 2));
+      else for (const l of commandShowLines(r.command.report, r.command.dir, argv.all)) out(l);
+      return;
+    }
+    if (argv.json) out(JSON.stringify(r.run.report, null, 2));
+    else for (const l of showLines(r.run.report, r.run.dir, argv.all)) out(l);
   },
 };
 
@@ -38,21 +49,25 @@ const exportCmd: CommandModule<object, ExportArgs> = {
   describe: 'the run as a timeline: Chrome/Perfetto trace JSON, or one self-contained HTML file',
   builder: (y: Argv) =>
     y
-      .positional('run', { type: 'string', describe: 'run folder, report.json or baseline name' })
+      .positional('run', { type: 'string', describe: 'run folder (of run, or of a soaked command hang), its report file, or a baseline name' })
       .option('format', { choices: ['chrome-trace', 'html'], default: 'chrome-trace', describe: 'output format' })
       .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: trace.json / timeline.html in the run folder; - for stdout)' }) as unknown as Argv<ExportArgs>,
   handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
-    const run = readReport(argv.run);
-    const t = buildTimeline(run.report, readEvents(run));
-    const text =
-      argv.format === 'html'
-        ? htmlTimeline(run.report, t, runName(run))
-        : JSON.stringify(chromeTrace(run.report, t, runName(run)));
+    const r = readAnyReport(argv.run);
+    const dir = 'command' in r ? r.command.dir : r.run.dir;
+    let text: string;
+    if ('command' in r) {
+      const name = dir.split('/').pop() ?? 'command';
+      text = argv.format === 'html' ? commandHtml(r.command.report, name) : JSON.stringify(commandChromeTrace(r.command.report, name));
+    } else {
+      const t = buildTimeline(r.run.report, readEvents(r.run));
+      text = argv.format === 'html' ? htmlTimeline(r.run.report, t, runName(r.run)) : JSON.stringify(chromeTrace(r.run.report, t, runName(r.run)));
+    }
     if (argv.output === '-') {
       process.stdout.write(text);
       return;
     }
-    const file = resolve(argv.output ?? join(run.dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
+    const file = resolve(argv.output ?? join(dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
     await writeFileAtomic(file, text);
     out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
   },
@@ -60,7 +75,7 @@ const exportCmd: CommandModule<object, ExportArgs> = {
 
 export const reportCli: CommandModule = {
   command: 'report <command>',
-  describe: 'look at a run folder: show, export',
+  describe: 'look at a report folder: show, export',
   builder: (y: Argv) => y.command(show).command(exportCmd).demandCommand(1, 'name a report command: show, export').epilog(exitCodeHelp('report')),
   handler: () => undefined,
 };

@@ -9,7 +9,7 @@ import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
 import { iterationLimit } from '../../core/system/repeat.js';
 import { finalLine, printOutcome } from '../format/outcome.js';
-import { err, fmtDuration, out } from '../output.js';
+import { err, fmtDuration, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
@@ -77,6 +77,8 @@ export const runCli: CommandModule<object, RunArgs> = {
       progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
     if (mode === 'json') out(JSON.stringify({ command: 'run', config: a.config, ...summary, exitCode: code }));
     else out(finalLine('run', summary));
+    if (a.expectHang && summary.hangs === 0 && !summary.interrupted && mode !== 'json')
+      out(paint('red', 'expected a hang and none reproduced: the reproducer stopped reproducing'));
     process.exitCode = code;
   },
 };

@@ -3,12 +3,12 @@ import type { Diagnosis, ThreadReport } from '../../core/diagnosis/types.js';
 import { processLabel } from '../../core/report/labels.js';
 import { paint, table } from '../output.js';
 
-export function findingLines(d: Diagnosis, maxEvidence = 12): string[] {
+export function findingLines(d: Diagnosis, maxEvidence = 12, more = '--json for all'): string[] {
   const out: string[] = [];
   for (const f of d.findings) {
     out.push(`${paint('red', f.kind)}: ${f.summary}`);
     for (const e of f.evidence.slice(0, maxEvidence)) out.push(`    ${e}`);
-    if (f.evidence.length > maxEvidence) out.push(`    … ${f.evidence.length - maxEvidence} more lines (--json for all)`);
+    if (f.evidence.length > maxEvidence) out.push(`    … ${f.evidence.length - maxEvidence} more lines (${more})`);
   }
   return out;
 }

@@ -1,36 +1,86 @@
-// `report show`: a run folder for humans.
+// `report show`: a report folder for humans — of a run, or of a soaked
+// command's hang. Processes in the same state on the same thing are one row
+// of a group, and the last events are shown for one representative of each
+// group of stuck processes (--all: every process, every stuck process's
+// events), so a 50-process hang reads on one screen.
 import { processLabel } from '../../core/report/labels.js';
-import type { RunReport } from '../../core/report/types.js';
+import type { CommandHangReport, ProcessReport, RunReport } from '../../core/report/types.js';
+import { diagnosisLines, findingLines } from './diagnosis.js';
 import { fmtDuration, paint, table } from '../output.js';
-import { findingLines } from './diagnosis.js';
 
-export function showLines(r: RunReport, dir: string): string[] {
+/** Representatives whose last events are shown, when not --all. */
+const REPRESENTATIVES = 3;
+
+/** "slave 2–9, 11, 13–50": ids of one role, consecutive ones as ranges. */
+function labelsOf(ps: ProcessReport[]): string {
+  const parts: string[] = [];
+  for (const role of [...new Set(ps.map((p) => p.role))]) {
+    const ids = ps.filter((p) => p.role === role).map((p) => p.id).sort((a, b) => a - b);
+    if (role === 'master') {
+      parts.push('master');
+      continue;
+    }
+    const ranges: string[] = [];
+    for (let i = 0; i < ids.length; ) {
+      let j = i;
+      while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+      ranges.push(j > i ? `${ids[i]}–${ids[j]}` : String(ids[i]));
+      i = j + 1;
+    }
+    parts.push(`${role} ${ranges.join(', ')}`);
+  }
+  return parts.join('; ');
+}
+
+function exitText(p: ProcessReport): string {
+  return p.exit ? (p.exit.signal ? `${p.exit.signal}${p.exit.killedByWatchdog ? ' (watchdog)' : ''}` : `exit ${p.exit.code}`) : 'alive';
+}
+
+/** What a process was doing, for grouping: state, op, last transition, finding, and what its thread waited on. */
+function situation(r: RunReport, p: ProcessReport): string[] {
+  const d = r.diagnosis?.processes.find((x) => x.pid === p.pid);
+  const wait = d?.threads.find((t) => t.wait)?.wait?.on ?? d?.threads.find((t) => t.futex)?.futex?.field ?? '';
+  const last = p.lastEvents.at(-1);
+  return [
+    p.classification,
+    exitText(p),
+    p.currentOp ? p.currentOp.op : '-',
+    last ? `${last.op} ${last.phase}` : '-',
+    d?.kind ?? '',
+    wait.replace(/^(.{60}).+$/, '$1…'),
+    p.reason || (p.expectedByFault ? 'staged fault' : ''),
+  ];
+}
+
+export function showLines(r: RunReport, dir: string, all = false): string[] {
   const c = r.config;
   const lines = [
     `run ${dir}`,
     `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}, stall ${fmtDuration(c.stallMs)}, iteration ${r.iteration}`,
     `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
-    `  started ${r.timing.startedAt}, wall ${fmtDuration(r.timing.wallMs)}${r.timing.lateByMs !== null ? `, hang reported ${r.timing.lateByMs.toFixed(1)} ms after the deadline, evidence ${r.timing.evidenceMs} ms` : ''}`,
+    `  started ${r.timing.startedAt}, wall ${fmtDuration(r.timing.wallMs)}${r.timing.lateByMs !== null ? `, hang reported ${fmtDuration(r.timing.lateByMs)} after the deadline` : ''}${r.timing.proof ? `, hang proven ${fmtDuration(r.timing.proof.provenAtMs)} after the start` : ''}${r.timing.evidenceMs !== null ? `, evidence ${fmtDuration(r.timing.evidenceMs)}` : ''}`,
     '',
     `verdict: ${r.verdict === 'completed' ? paint('green', r.summary) : paint('red', r.summary)}`,
+    ...(r.timing.proof ? [`  proof: ${r.timing.proof.reason}`] : []),
     '',
   ];
-  const rows = r.processes.map((p) => [
-    processLabel(p),
-    String(p.pid),
-    p.classification,
-    p.exit ? (p.exit.signal ? `${p.exit.signal}${p.exit.killedByWatchdog ? ' (watchdog)' : ''}` : `exit ${p.exit.code}`) : 'alive',
-    String(p.opsDone),
-    p.currentOp ? `${p.currentOp.op} #${p.currentOp.opId}` : '-',
-    p.lastEvents.at(-1) ? `${p.lastEvents.at(-1)!.op} ${p.lastEvents.at(-1)!.phase}` : '-',
-    p.sinceLastEventMs === null ? '-' : fmtDuration(p.sinceLastEventMs),
-    p.reason || (p.expectedByFault ? 'staged fault' : ''),
-  ]);
-  lines.push(...table(rows, ['process', 'pid', 'state', 'exit', 'ops', 'in op', 'last event', 'quiet for', 'note']).map((l) => `  ${l}`));
+  const header = ['process', 'state', 'exit', 'in op', 'last event', 'finding', 'waits on', 'note'];
+  if (all) {
+    const rows = r.processes.map((p) => [`${processLabel(p)} (${p.pid})`, ...situation(r, p)]);
+    lines.push(...table(rows, header).map((l) => `  ${l}`));
+  } else {
+    const groups = new Map<string, ProcessReport[]>();
+    for (const p of r.processes) {
+      const k = situation(r, p).join('\u0000');
+      groups.set(k, [...(groups.get(k) ?? []), p]);
+    }
+    const rows = [...groups.values()].map((ps) => [`${labelsOf(ps)}${ps.length > 1 ? ` (${ps.length})` : ` (pid ${ps[0]!.pid})`}`, ...situation(r, ps[0]!)]);
+    lines.push(...table(rows, header).map((l) => `  ${l}`));
+  }
   if (r.diagnosis) {
     lines.push('', 'findings:');
     if (!r.diagnosis.findings.length) lines.push('  none');
-    lines.push(...findingLines(r.diagnosis).map((l) => `  ${l}`));
+    lines.push(...findingLines(r.diagnosis, all ? Infinity : 8, '--all for all').map((l) => `  ${l}`));
     if (r.diagnosis.stacks.skipped) lines.push(`  stacks: skipped (${r.diagnosis.stacks.skipped})`);
     else lines.push(`  stacks: ${r.diagnosis.stacks.traces.length} captured with ${r.diagnosis.stacks.tool} (in report.json)`);
     if (r.diagnosis.glibc.note) lines.push(`  note: ${r.diagnosis.glibc.note}`);
@@ -40,16 +90,47 @@ export function showLines(r: RunReport, dir: string): string[] {
     '',
     `stats: ${s.opsCompleted.take} takes, ${s.opsCompleted.put} puts, ${s.lockTimeouts} lock timeouts, ${s.waitTimeouts} wait timeouts, ${s.ownerDied} owner-died, ${s.errors} errors, ${s.expiredWithConditionTrue} waits expired with their condition true`,
   );
-  if (r.dropped.total || r.dropped.corrupt)
-    lines.push(`dropped: ${r.dropped.total} events overwritten before they were read, ${r.dropped.corrupt} unreadable`);
+  if (r.dropped.total || r.dropped.corrupt) lines.push(`dropped: ${r.dropped.total} events overwritten before they were read, ${r.dropped.corrupt} unreadable`);
   const stuck = r.processes.filter((p) => p.classification === 'stuck' || p.classification === 'starving');
+  // One representative per group of stuck processes, unless --all.
+  const shown: ProcessReport[] = [];
+  const seen = new Set<string>();
   for (const p of stuck) {
-    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${p.classification}):`);
+    const k = situation(r, p).join('\u0000');
+    if (all || (!seen.has(k) && shown.length < REPRESENTATIVES)) shown.push(p);
+    seen.add(k);
+  }
+  for (const p of shown) {
+    const like = stuck.filter((q) => q !== p && situation(r, q).join('\u0000') === situation(r, p).join('\u0000'));
+    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${p.classification})${!all && like.length ? `, like ${like.length} other(s): ${labelsOf(like)}` : ''}:`);
     const t0 = p.lastEvents[0]?.tNs ?? 0;
     for (const e of p.lastEvents)
       lines.push(
         `  +${((e.tNs - t0) / 1e6).toFixed(3).padStart(10)}ms  #${String(e.seq).padEnd(5)} ${e.op} ${String(e.opId).padEnd(3)} ${e.phase.padEnd(13)} rc=${e.rc}${e.deadlineMs ? ` deadline=${e.deadlineMs}ms` : ''} full=${e.isFull ? 1 : 0}${e.phase === 'copied' ? ` value=${e.value}` : ''}`,
       );
   }
+  if (!all && stuck.length > shown.length) lines.push('', `(${stuck.length - shown.length} more stuck processes like those above; --all shows every one)`);
   return lines;
+}
+
+/** A soaked command's hung iteration: what ran, the verdict, what it left, the diagnosis, the output tails. */
+export function commandShowLines(r: CommandHangReport, dir: string, all = false): string[] {
+  const tailOf = (text: string) => {
+    const ls = text.split('\n').filter(Boolean);
+    return all ? ls : ls.slice(-10);
+  };
+  const verdict = r.proof ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)} (${r.proof.reason})` : `hang: not complete after ${fmtDuration(r.timeoutMs)}`;
+  return [
+    `command hang ${dir}`,
+    `  ${r.command.join(' ')}`,
+    `  iteration ${r.iteration}${r.shard ? ` of shard ${r.shard.index}/${r.shard.count}` : ''}, timeout ${fmtDuration(r.timeoutMs)}, ${r.tree.length} process(es) in its tree, ${r.createdAt}`,
+    `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
+    '',
+    `verdict: ${paint('red', verdict)}`,
+    ...(r.leftBehind?.length ? [`left behind in /dev/shm: ${r.leftBehind.join(', ')}`] : []),
+    '',
+    ...diagnosisLines(r.diagnosis, { threads: true }),
+    ...(r.stdoutTail ? ['', `stdout (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stdoutTail).map((l) => `  ${l}`)] : []),
+    ...(r.stderrTail ? ['', `stderr (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stderrTail).map((l) => `  ${l}`)] : []),
+  ];
 }

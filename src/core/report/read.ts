@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from './types.js';
-import { EVENTS_FILE, REPORT_FILE, RUN_REPORT_KIND } from './types.js';
+import { COMMAND_REPORT_FILE, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
 import { readJsonFile } from './read-json.js';
 
 export interface LoadedRun {
@@ -19,19 +19,47 @@ export function baselineDir(name: string, reportsDir = 'reports'): string {
   return resolve(reportsDir, 'baselines', name);
 }
 
-/** RUN may be a run folder, its report.json, or the name of a baseline. */
+/** RUN may be a run folder (of `run`, or of a soaked command's hang), its report file, or the name of a baseline. */
 export function resolveRun(ref: string, reportsDir = 'reports'): string {
   const p = resolve(ref);
-  if (existsSync(p)) return statSync(p).isDirectory() ? join(p, REPORT_FILE) : p;
+  if (existsSync(p)) {
+    if (!statSync(p).isDirectory()) return p;
+    return existsSync(join(p, COMMAND_REPORT_FILE)) && !existsSync(join(p, REPORT_FILE)) ? join(p, COMMAND_REPORT_FILE) : join(p, REPORT_FILE);
+  }
   const b = baselineDir(ref, reportsDir);
   if (!ref.includes('/') && existsSync(join(b, REPORT_FILE))) return join(b, REPORT_FILE);
   throw new UsageError(`${ref}: no such run folder, report file or baseline`);
 }
 
+/** The kind a report file says it is, read before it is validated as that kind. */
+function kindOf(file: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown } | null)?.kind;
+  } catch {
+    return undefined; // readJsonFile says what is wrong with it
+  }
+}
+
+export interface LoadedCommandHang {
+  dir: string;
+  report: CommandHangReport;
+}
+
+/** A run report; a soaked command's hang report is refused in words (it has no trace to compare or draw). */
 export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
   const file = resolveRun(ref, reportsDir);
+  if (kindOf(file) === GENERIC_REPORT_KIND)
+    throw new UsageError(`${file}: the hang report of a soaked command has no trace: it cannot be compared with a run (report show and report export open it)`);
   const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as unknown as RunReport;
   return { dir: dirname(file), report: r };
+}
+
+/** Any folder the tool writes: a run, or a soaked command's hang. */
+export function readAnyReport(ref: string, reportsDir = 'reports'): { run: LoadedRun } | { command: LoadedCommandHang } {
+  const file = resolveRun(ref, reportsDir);
+  if (kindOf(file) !== GENERIC_REPORT_KIND) return { run: readReport(file, reportsDir) };
+  const report = readJsonFile(file, GENERIC_REPORT_KIND, 'report', 'command hang report') as unknown as CommandHangReport;
+  return { command: { dir: dirname(file), report } };
 }
 
 /** The full trace of a loaded run; a truncated or foreign events file is refused. */

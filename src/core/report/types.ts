@@ -19,6 +19,8 @@ export interface Shard {
 }
 export const REPORT_FILE = 'report.json';
 export const EVENTS_FILE = 'events.ndjson';
+/** The report of a hung iteration of a soaked command. */
+export const COMMAND_REPORT_FILE = 'command-hang.json';
 
 export interface RunConfig {
   nslaves: number;

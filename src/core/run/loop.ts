@@ -77,6 +77,7 @@ export interface LoopSummary {
   failures: number;
   firstHang: { iteration: number; report: string | null } | null;
   wallMs: number;
+  /** Every report folder saved (hangs and failures; good iterations too with --save-all). */
   reports: string[];
   interrupted: boolean;
   findingKinds: Record<string, number>;
@@ -155,7 +156,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
       summary.hangs++;
       if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
     }
-    if (reportPath && report.verdict !== 'completed') summary.reports.push(reportPath);
+    if (reportPath) summary.reports.push(reportPath);
     observer.iterationDone?.({
       index,
       verdict: report.verdict,

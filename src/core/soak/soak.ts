@@ -12,7 +12,7 @@ import { repeat } from '../system/repeat.js';
 import { countIteration, type FindingKindCounts } from '../report/finding-kinds.js';
 import { processLabelWithPid } from '../report/labels.js';
 import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
-import { GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { COMMAND_REPORT_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
 import { checkOutputFile, checkReportDir, shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop, saveOrSay } from '../run/loop.js';
@@ -190,7 +190,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         leftBehind: r.leftBehind,
       };
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
-      saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, 'command-hang.json'), report)));
+      saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, COMMAND_REPORT_FILE), report)));
     }
     const findings = r.diagnosis?.findings ?? [];
     const o: SoakOutcome = {

@@ -36,12 +36,12 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
   {
     code: ExitCode.Ok,
     general: 'no hang; diff equivalent; diagnose found nothing (with --expect hang: a hang reproduced)',
-    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: `${LOOPS.ok}, for the merged counts`, diagnose: 'nothing stuck', diff: 'equivalent', report: 'done' },
+    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: 'no hang in the merged counts (when the soak ran with --expect hang: a hang reproduced)', diagnose: 'nothing stuck', diff: 'equivalent', report: 'done' },
   },
   {
     code: ExitCode.Found,
     general: 'hang reproduced; diff divergent; diagnose found something (with --expect hang: none reproduced)',
-    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: `${LOOPS.hang}, for the merged counts`, diagnose: 'at least one finding', diff: 'divergent' },
+    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent' },
   },
   {
     code: ExitCode.Usage,

@@ -47,6 +47,9 @@ export interface Flow {
 export interface Timeline {
   startNs: number;
   endNs: number;
+  /** Where the events are: a view fitted to them shows the activity, not process start-up or the stuck tail. */
+  firstEventNs: number;
+  lastEventNs: number;
   tracks: Track[];
   flows: Flow[];
 }
@@ -182,15 +185,16 @@ export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline
   const firstEvent = events.reduce((m, e) => Math.min(m, e.tNs), Infinity);
   const startNs = Math.min(report.timing.startNs || Infinity, firstEvent);
   const lastEvent = events.reduce((m, e) => Math.max(m, e.tNs), startNs);
-  // A hung run ends where the watchdog stopped watching.
-  const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + report.config.timeoutMs * 1e6) : lastEvent;
+  // A hung run ends where the watchdog gave its verdict: when the hang was proven, else at the deadline.
+  const verdictMs = report.timing.proof?.provenAtMs ?? report.config.timeoutMs;
+  const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + verdictMs * 1e6) : lastEvent;
   const named = new Map<number, string>();
   for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
   const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named)).sort((a, b) => a.slot - b.slot);
   const ts = new Map(tracks.map((t) => [t.pid, t]));
   // Node slaves' ops run on pool threads: flows are keyed by process.
   const flowList = flows(events).filter((f) => ts.has(f.fromPid) && ts.has(f.toPid));
-  return { startNs, endNs, tracks, flows: flowList };
+  return { startNs, endNs, firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs, lastEventNs: lastEvent, tracks, flows: flowList };
 }
 
 /** "stuck, private-futex-on-shared-memory": what marks a track, empty when nothing does. */
