@@ -27,7 +27,7 @@
       "target_name": "mvar-worker",
       "type": "executable",
       "dependencies": ["mvar_core"],
-      "sources": ["native/worker.c", "native/forkserver.c"]
+      "sources": ["native/worker.c", "native/forkserver.c", "native/chaos.c"]
     },
     {
       "target_name": "mvar-launcher",

@@ -9,17 +9,23 @@
  * pid having been reused: an unreaped child's pid stays ours.
  *
  * Protocol, one line per message.
- *   stdin   run TAG SEGMENT      fork master + header.nslaves slaves of SEGMENT
+ *   stdin   run TAG SEGMENT [SEED INTENSITY]
+ *                                fork master + header.nslaves slaves of SEGMENT;
+ *                                with SEED and INTENSITY, also a chaos child
+ *                                perturbing their scheduling (chaos.c)
+ *           chaos-stop TAG       end TAG's chaos: it continues everyone, then says
  *           kill TAG             SIGKILL every unreaped process of TAG
  *           quit                 (or EOF) kill everything, reap, exit
  *   stdout  ready PID
  *           started TAG PID0 PID1 ... PIDN   (master first, then slaves 1..N)
  *           error TAG MESSAGE
  *           exit TAG PID CODE SIGNAL         (CODE -1 when killed by SIGNAL)
+ *           chaos TAG FREEZES CPU_MOVES RENICES   (once TAG's chaos has ended)
  */
 #define _GNU_SOURCE
 #include "forkserver.h"
 
+#include "chaos.h"
 #include "protocol.h"
 
 #include <errno.h>
@@ -40,6 +46,7 @@
 struct child {
   pid_t pid;
   char tag[TAG_MAX];
+  int chaos; /* the tag's chaos child: its end is a `chaos` line, not an `exit` */
 };
 
 static struct child *children;
@@ -71,7 +78,7 @@ static void out_line(const char *fmt, ...) {
   out_write(buf, (size_t)n);
 }
 
-static void track(pid_t pid, const char *tag) {
+static void track(pid_t pid, const char *tag, int chaos) {
   if (nchildren == capchildren) {
     capchildren = capchildren ? capchildren * 2 : 256;
     children = realloc(children, capchildren * sizeof *children);
@@ -79,6 +86,7 @@ static void track(pid_t pid, const char *tag) {
   }
   children[nchildren].pid = pid;
   snprintf(children[nchildren].tag, TAG_MAX, "%s", tag);
+  children[nchildren].chaos = chaos;
   nchildren++;
 }
 
@@ -94,7 +102,9 @@ static void reap(void) {
     if (pid <= 0) return;
     for (size_t i = 0; i < nchildren; i++) {
       if (children[i].pid != pid) continue;
-      if (WIFEXITED(st))
+      if (children[i].chaos) {
+        /* it said what it did itself; killed before it could, it says nothing more */
+      } else if (WIFEXITED(st))
         out_line("exit %s %d %d 0", children[i].tag, (int)pid, WEXITSTATUS(st));
       else
         out_line("exit %s %d -1 %d", children[i].tag, (int)pid, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
@@ -136,7 +146,34 @@ static void child_main(struct mvr_seg *seg, uint32_t role, uint32_t id) {
   _exit(status);
 }
 
-static void do_run(const char *tag, const char *segname) {
+/* The tag's chaos child: perturbs its processes until `chaos-stop`, then says what it did. */
+static void start_chaos(const char *tag, const pid_t *pids, uint32_t n, uint64_t seed, uint32_t intensity) {
+  pid_t c = fork();
+  if (c < 0) {
+    out_line("error %s chaos: fork: %s", tag, strerror(errno));
+    return;
+  }
+  if (c == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGCHLD, SIG_DFL);
+    if (mvr_die_with_parent(server_pid) != 0) _exit(MVR_EXIT_PARENT);
+    prctl(PR_SET_NAME, "mvar-chaos");
+    struct mvr_chaos_counts k;
+    mvr_chaos_loop(pids, (int)n, 0, seed, intensity, &k);
+    out_line("chaos %s %llu %llu %llu", tag, (unsigned long long)k.freezes, (unsigned long long)k.cpu_moves, (unsigned long long)k.renices);
+    _exit(0);
+  }
+  track(c, tag, 1);
+}
+
+static void stop_chaos(const char *tag) {
+  for (size_t i = 0; i < nchildren; i++)
+    if (children[i].chaos && strcmp(children[i].tag, tag) == 0) kill(children[i].pid, SIGTERM);
+}
+
+static void do_run(const char *tag, const char *segname, const char *seed, const char *intensity) {
   char err[256] = "";
   struct mvr_seg seg;
   if (mvr_segment_open(segname, &seg, err, sizeof err) != 0) {
@@ -148,6 +185,8 @@ static void do_run(const char *tag, const char *segname) {
   char *line = malloc(cap);
   if (!line) _exit(1);
   size_t len = (size_t)snprintf(line, cap, "started %s", tag);
+  pid_t *pids = calloc((size_t)n + 1, sizeof *pids);
+  if (!pids) _exit(1);
   for (uint32_t i = 0; i <= n; i++) {
     uint32_t role = i == 0 ? MVR_ROLE_MASTER : MVR_ROLE_SLAVE;
     pid_t pid = fork();
@@ -157,10 +196,12 @@ static void do_run(const char *tag, const char *segname) {
       kill_tag(tag);
       out_line("error %s fork: %s", tag, strerror(e));
       free(line);
+      free(pids);
       mvr_segment_close(&seg);
       return;
     }
-    track(pid, tag);
+    track(pid, tag, 0);
+    pids[i] = pid;
     len += (size_t)snprintf(line + len, cap - len, " %d", (int)pid);
   }
   /* Children inherited the mapping; the server needs it no longer. */
@@ -168,6 +209,8 @@ static void do_run(const char *tag, const char *segname) {
   line[len++] = '\n';
   out_write(line, len);
   free(line);
+  if (seed && intensity) start_chaos(tag, pids, n + 1, strtoull(seed, NULL, 10), (uint32_t)strtoul(intensity, NULL, 10));
+  free(pids);
 }
 
 static void shutdown_all(void) {
@@ -197,10 +240,14 @@ static int handle(char *line) {
   }
   if (strcmp(cmd, "run") == 0) {
     char *seg = strtok_r(NULL, " ", &save);
+    char *seed = strtok_r(NULL, " ", &save);
+    char *intensity = seed ? strtok_r(NULL, " ", &save) : NULL;
     if (!seg)
       out_line("error %s run needs a segment name", tag);
     else
-      do_run(tag, seg);
+      do_run(tag, seg, seed, intensity);
+  } else if (strcmp(cmd, "chaos-stop") == 0) {
+    stop_chaos(tag);
   } else if (strcmp(cmd, "kill") == 0) {
     kill_tag(tag);
   } else {

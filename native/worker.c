@@ -9,10 +9,13 @@
  *                                        run CMD so that it dies with PID
  *                                        and its whole tree is reaped
  *                                        (soak's generic mode; its pid on fd 3)
+ *   mvar-worker chaos --seed S --intensity I (--pids P,... | --tree ROOT) [--parent PID]
+ *                                        perturb their scheduling (chaos.c)
  *
  * Exits 0 on success, otherwise an enum mvr_exit with one line on stderr.
  */
 #define _GNU_SOURCE
+#include "chaos.h"
 #include "forkserver.h"
 #include "protocol.h"
 
@@ -120,6 +123,7 @@ static int exec_command(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "exec") == 0) return exec_command(argc, argv);
+  if (argc > 1 && strcmp(argv[1], "chaos") == 0) return mvr_chaos_main(argc, argv);
   static const struct option opts[] = {
       {"segment", required_argument, 0, 's'}, {"role", required_argument, 0, 'r'},
       {"id", required_argument, 0, 'i'},      {"count", required_argument, 0, 'c'},

@@ -296,6 +296,36 @@ async function early(tmp: string) {
   };
 }
 
+async function chaosRates(tmp: string) {
+  const n = quick ? 100 : 400;
+  const rate = async (over: Partial<RunConfig>, iterations: number) => {
+    const t0 = performance.now();
+    const s = await soak({
+      command: null,
+      config: config({ nslaves: 2, variant: 'original', timeoutMs: 10_000, ...over }),
+      iterations,
+      durationMs: undefined,
+      parallel: 1,
+      untilHang: false,
+      shard: null,
+      expect: 'none',
+      reportDir: tmp,
+      saveAll: false,
+      stacks: 0,
+      junit: undefined,
+      signal: never,
+    });
+    return { hangs: s.hangs, iterations: s.iterations, perMinute: r2((s.iterations / (performance.now() - t0)) * 60_000) };
+  };
+  log(`chaos: run 2 --variant original, ${n} iterations without and ${n} with --chaos (seed 1)`);
+  const plain = await rate({}, n);
+  const chaos = await rate({ chaos: { seed: 1, intensity: 5 } }, n);
+  log('chaos: run 2 --variant fixed --chaos, 1000 iterations');
+  const fixed = await rate({ variant: 'fixed', chaos: { seed: 2, intensity: 5 } }, quick ? 200 : 1000);
+  const ratio = plain.hangs ? chaos.hangs / plain.hangs : chaos.hangs ? Infinity : 1;
+  return { chaosPlain: plain, chaosOn: chaos, chaosFixed: fixed, chaosHangRateRatio: r2(ratio) };
+}
+
 async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'mvar-repro-bench-'));
   const started = new Date();
@@ -304,6 +334,7 @@ async function main() {
     const it = await iteration(tmp);
     const d = await detection(tmp);
     const e = await early(tmp);
+    const ch = await chaosRates(tmp);
     const sc = await scale(tmp);
     const so = await soakRate(tmp);
     const rep = await reproduction(tmp);
@@ -334,6 +365,13 @@ async function main() {
         met: e.commandDeadlockProven.startsWith('3 of 3'),
       },
       { name: 'early verdicts, cost on good fixed iterations', value: `${e.fixedEarlyOverNoEarly}x the --no-early time`, target: '<= 1.05x', met: e.fixedEarlyOverNoEarly <= 1.05 },
+      {
+        name: 'chaos: run 2 original hang rate, --chaos against without',
+        value: `${ch.chaosHangRateRatio}x (${ch.chaosOn.hangs}/${ch.chaosOn.iterations} with, ${ch.chaosPlain.hangs}/${ch.chaosPlain.iterations} without; ${ch.chaosOn.perMinute} vs ${ch.chaosPlain.perMinute} iterations/min)`,
+        target: '>= 10x',
+        met: ch.chaosHangRateRatio >= 10,
+      },
+      { name: 'chaos: run 2 fixed --chaos, hangs', value: `${ch.chaosFixed.hangs} of ${ch.chaosFixed.iterations}`, target: 'none of 1,000', met: ch.chaosFixed.hangs === 0 && ch.chaosFixed.iterations >= 1000 },
       { name: 'scale to N = 1,000, linear cost', value: `${sc.rows.map((r) => `N=${r.n}: ${r.wallMs} ms`).join(', ')}; per-slave growth 100->max ${sc.perSlaveGrowth100ToMax}x`, target: 'N = 1,000 completes; cost linear in N', met: sc.linear && sc.rows.some((r) => r.n === 1000) },
       { name: 'soak, N = 50 native fixed', value: `${so.soakIterationsPerMinute} iterations/min`, target: '>= 1,000 / min', met: so.soakIterationsPerMinute >= 1000 },
       {
@@ -357,6 +395,7 @@ async function main() {
       ...it,
       ...d,
       ...e,
+      ...ch,
       scale: sc,
       ...so,
       ...rep,

@@ -1,4 +1,5 @@
 // Options shared by `run` and `soak`, and their validation into a RunConfig.
+import { randomInt } from 'node:crypto';
 import type { Argv } from 'yargs';
 import { parseDuration } from '../core/system/duration.js';
 import { UsageError } from '../core/system/errors.js';
@@ -30,6 +31,9 @@ export interface RunArgs {
   stacks: string;
   expect: string;
   early?: boolean;
+  chaos?: boolean;
+  'chaos-intensity': string;
+  seed?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -69,6 +73,12 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
       default: true,
       describe: 'report a hang the moment it is proven (a wait nothing can ever end); --no-early waits for --timeout',
     })
+    .option('chaos', {
+      type: 'boolean',
+      describe: 'perturb scheduling while each iteration runs (freeze random processes briefly, move them between CPUs, change their nice values) to make rare interleavings common',
+    })
+    .option('chaos-intensity', { type: 'string', default: '5', describe: 'with --chaos: 1 (gentle) to 10 (a freeze every 0.5 ms)' })
+    .option('seed', { type: 'string', describe: 'with --chaos: the seed of its decisions (recorded in every report) [default: random]' })
     .option('json', { type: 'boolean', describe: 'machine summary on stdout only' })
     .option('quiet', { type: 'boolean', describe: 'print only the final line' }) as unknown as Argv<T & RunArgs>;
 }
@@ -138,6 +148,12 @@ export function loopArgs(a: RunArgs): LoopArgs {
     ringEvents: parseCount(a['ring-events'], '--ring-events', 16, 1 << 20),
     spawner: runtime === 'node' ? 'execa' : (a.spawner as RunConfig['spawner']),
     early: a.early !== false,
+    chaos: a.chaos
+      ? {
+          seed: a.seed === undefined ? randomInt(1, 2 ** 31) : parseCount(a.seed, '--seed', 0, 2 ** 32 - 1),
+          intensity: parseCount(a['chaos-intensity'], '--chaos-intensity', 1, 10),
+        }
+      : null,
   };
   return {
     config,

@@ -15,6 +15,7 @@ const args = (o: Partial<RunArgs> = {}): RunArgs => ({
   'ring-events': '4096',
   stacks: '3',
   expect: 'none',
+  'chaos-intensity': '5',
   quiet: true,
   ...o,
 });
@@ -40,6 +41,13 @@ describe('loopArgs', () => {
     expect(() => loopArgs(args({ N: String(MAX_SLAVES + 1) }))).toThrow(/above the cap/);
     expect(() => loopArgs(args({ N: String(MAX_NODE_SLAVES + 1), runtime: 'node' }))).toThrow(/--runtime node/);
     expect(loopArgs(args({ runtime: 'node' })).config.spawner).toBe('execa');
+  });
+
+  it('--chaos records a seed (given, or a random one) and an intensity in 1..10', () => {
+    expect(loopArgs(args()).config.chaos).toBeNull();
+    expect(loopArgs(args({ chaos: true, seed: '42', 'chaos-intensity': '7' })).config.chaos).toEqual({ seed: 42, intensity: 7 });
+    expect(loopArgs(args({ chaos: true })).config.chaos!.seed).toBeGreaterThan(0);
+    expect(() => loopArgs(args({ chaos: true, 'chaos-intensity': '11' }))).toThrow(/--chaos-intensity = 11 is above the cap of 10/);
   });
 
   it('an explicit report dir saves good runs too', () => {

@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SoakSummary } from '../../src/core/report/types.js';
+import type { RunReport, SoakSummary } from '../../src/core/report/types.js';
 import { wilson } from '../../src/core/trace/stats.js';
 import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
 
@@ -252,5 +252,38 @@ describe('interrupted soak', () => {
     const cases = xml.match(/<testcase /g)?.length ?? 0;
     expect(cases).toBeGreaterThanOrEqual(2);
     expect(xml).toContain(`tests="${cases}"`);
+  });
+});
+
+describe('--chaos', () => {
+  it('run --chaos on the fixed MVar: no hang, the seed and what chaos did recorded in every report, nobody left stopped', async () => {
+    const dir = tmp();
+    const r = await cli(['run', '20', '--variant', 'fixed', '--chaos', '--seed', '7', '--iterations', '20', '--save-all', '--report-dir', dir]);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/\(chaos: seed 7, intensity 5\)/);
+    const reps = readdirSync(dir).filter((n) => n.startsWith('2')).map((n) => readJson<RunReport>(join(dir, n, 'report.json')));
+    expect(reps).toHaveLength(20);
+    for (const rep of reps) {
+      expect(rep.config.chaos).toEqual({ seed: 7, intensity: 5 });
+      expect(rep.chaos).toMatchObject({ seed: 7, intensity: 5 });
+      expect(rep.chaos!.actions).not.toBeNull();
+    }
+    expect(new Set(reps.map((x) => x.chaos!.iterationSeed)).size).toBe(20);
+  });
+
+  it('soak --chaos of a command: said in the summary and JUnit, recorded in the hang report, no process reported stopped', async () => {
+    const dir = tmp();
+    const hangs = join(tmp(), 'hangs');
+    await execa('cc', ['-O2', '-o', hangs, join(ROOT, 'test', 'c', 'hangs.c'), '-lpthread']);
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '1500ms', '--chaos', '--seed', '11', '--junit', join(dir, 'j.xml'), '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'ping-pong']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toMatch(/chaos: seed 11, intensity 5/);
+    expect(readFileSync(join(dir, 'j.xml'), 'utf8')).toMatch(/name="soak hangs \(chaos: seed 11, intensity 5\)"/);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    expect(s.config).toMatchObject({ chaos: { seed: 11, intensity: 5 } });
+    const report = readJson<{ chaos: { iterationSeed: number; actions: unknown }; diagnosis: { findings: { kind: string }[]; processes: { state: string }[] } }>(join(s.firstHang!.report!, 'command-hang.json'));
+    expect(report.chaos.actions).not.toBeNull();
+    expect(report.diagnosis.findings.map((f) => f.kind)).not.toContain('stopped');
+    expect(report.diagnosis.processes.every((p) => p.state !== 'T')).toBe(true);
   });
 });

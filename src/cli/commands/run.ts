@@ -76,7 +76,7 @@ export const runCli: CommandModule<object, RunArgs> = {
     if (a.saveBaseline && mode !== 'json')
       progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
     if (mode === 'json') out(JSON.stringify({ command: 'run', config: a.config, ...summary, exitCode: code }));
-    else out(finalLine('run', summary));
+    else out(`${finalLine('run', summary)}${a.config.chaos ? ` (chaos: seed ${a.config.chaos.seed}, intensity ${a.config.chaos.intensity})` : ''}`);
     if (a.expectHang && summary.hangs === 0 && !summary.interrupted && mode !== 'json')
       out(paint('red', 'expected a hang and none reproduced: the reproducer stopped reproducing'));
     process.exitCode = code;

@@ -8,6 +8,8 @@ export function summaryLines(name: string, s: SoakSummary): string[] {
   const lines = [
     `${name}: ${plural(s.iterations, 'iteration')}${s.shards > 1 ? ` from ${s.shards} shards` : s.shard ? ` (shard ${s.shard.index}/${s.shard.count})` : ''}, ${plural(s.hangs, 'hang')}${s.provenHangs ? ` (${s.provenHangs} proven before the deadline)` : ''} (hang rate ${pct(s.hangRate.rate)}, 95 % CI ${pct(s.hangRate.low)}–${pct(s.hangRate.high)}), ${s.failures} failed, ${s.iterationsPerMinute} iterations/min, ${fmtDuration(s.wallMs)}${s.interrupted ? ' (interrupted)' : ''}`,
   ];
+  const chaos = 'chaos' in s.config ? s.config.chaos : null;
+  if (chaos) lines.push(`  chaos: seed ${chaos.seed}, intensity ${chaos.intensity}`);
   if (s.firstHang) lines.push(`  first hang: iteration ${s.firstHang.iteration}${s.firstHang.shard ? ` of shard ${s.firstHang.shard}` : ''}${s.firstHang.report ? `: ${s.firstHang.report}` : ''}`);
   const kinds = Object.entries(s.findingKinds);
   if (kinds.length) lines.push(`  findings: ${kinds.map(([k, v]) => `${k} ×${v}`).join(', ')}`);

@@ -92,6 +92,7 @@ export function buildReport(
       proof: r.proof ? roundProof(r.proof) : null,
     },
     processes,
+    chaos: r.chaos,
     segment: { name: r.segmentName, atHang: r.atHang?.mvar ?? null, final: r.final.mvar },
     procfs: evidence?.procfs ?? null,
     diagnosis,

@@ -36,6 +36,22 @@ export interface RunConfig {
   spawner: 'forkserver' | 'execa';
   /** Report a proven hang at once instead of at the deadline (--no-early turns it off); absent in older reports. */
   early?: boolean;
+  /** --chaos: scheduling perturbed, with this seed and intensity; null or absent when off. */
+  chaos?: ChaosSettings | null;
+}
+
+export interface ChaosSettings {
+  /** The run's seed (--seed); each iteration's seed is derived from it. */
+  seed: number;
+  /** 1..10: how often and how long processes are frozen. */
+  intensity: number;
+}
+
+/** What chaos did in one iteration. */
+export interface ChaosRecord extends ChaosSettings {
+  iterationSeed: number;
+  /** Counts from the chaos process; null if it could not say. */
+  actions: { freezes: number; cpuMoves: number; renices: number } | null;
 }
 
 /** A hang proven before the deadline: when, after what, and why it can never end. */
@@ -97,6 +113,8 @@ export interface RunReport {
     proof?: HangProof | null;
   };
   processes: ProcessReport[];
+  /** --chaos: what was done to this iteration's scheduling. */
+  chaos?: ChaosRecord | null;
   segment: {
     name: string;
     atHang: MvarState | null;
@@ -132,7 +150,7 @@ export interface SoakSummary {
   shards: number;
   /** The soaked program, or null when soaking mvar-repro's own protocol. */
   command: string[] | null;
-  config: RunConfig | { timeoutMs: number };
+  config: RunConfig | { timeoutMs: number; chaos?: ChaosSettings | null };
   expect: 'none' | 'hang';
   iterations: number;
   passes: number;
@@ -177,4 +195,6 @@ export interface CommandHangReport {
   proof?: HangProof | null;
   /** /dev/shm objects the program created in this iteration and left behind. */
   leftBehind?: string[];
+  /** --chaos: what was done to this iteration's scheduling. */
+  chaos?: ChaosRecord | null;
 }

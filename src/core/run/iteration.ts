@@ -4,13 +4,14 @@
 import { onProcessExit } from '../system/on-exit.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launchers/launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from '../native/layout.js';
-import type { HangProof, RunConfig } from '../report/types.js';
+import type { ChaosRecord, HangProof, RunConfig } from '../report/types.js';
+import { Chaos, iterationSeed } from './chaos.js';
 import { RingReader, Segment } from '../native/segment.js';
 import type { Classification } from './watchdog.js';
 import { classify, exitExpectedByFault } from './watchdog.js';
 
 /** One iteration: the run's configuration and its number in the loop. */
-export type IterationSpec = RunConfig & { index: number };
+export type IterationSpec = RunConfig & { index: number; shardIndex?: number };
 
 export type Verdict = 'completed' | 'hang' | 'failed' | 'interrupted';
 
@@ -67,6 +68,8 @@ export interface IterationResult {
   lateByMs: number | null;
   /** For a hang proven before the deadline. */
   proof: HangProof | null;
+  /** --chaos: what was done to the iteration's scheduling. */
+  chaos: ChaosRecord | null;
   /** Time spent gathering evidence before the kill (ms). */
   evidenceMs: number | null;
   processes: ProcessStatus[];
@@ -130,6 +133,9 @@ interface Watch {
   killIssued: boolean;
   /** Cuts the poll's sleep short (an exit, an abort). */
   wake: (() => void) | undefined;
+  /** --chaos, while it runs, and what it did once stopped. */
+  chaos: Chaos | null;
+  chaosRecord: ChaosRecord | null;
   /** Early verdicts: no proof attempt before this (performance.now()), and the current backoff. */
   nextProofAt: number;
   proofBackoffMs: number;
@@ -169,8 +175,11 @@ async function watch(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
   let hang: HangCapture | null = null;
   try {
     end = await poll(w);
+    // Chaos ends before anything is looked at: every process it froze is running again.
+    await stopChaos(w);
     if (end.verdict === 'hang') hang = await captureAtHang(w);
   } finally {
+    await stopChaos(w);
     await tearDown(w);
   }
   return result(w, end, hang);
@@ -184,8 +193,10 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
   const startedAt = new Date().toISOString();
   const t0 = performance.now();
   const startNs = nowNs();
-  const launched = await launcher.launch(seg.openPath, procs);
+  const chaosSeed = spec.chaos ? iterationSeed(spec.chaos, spec.index, spec.shardIndex ?? 1) : 0;
+  const launched = await launcher.launch(seg.openPath, procs, spec.chaos ? { seed: chaosSeed, intensity: spec.chaos.intensity } : undefined);
   const dropKillHook = onProcessExit(() => launched.killAll());
+  const chaos = !spec.chaos ? null : launched.stopChaos ? Chaos.within(spec.chaos, chaosSeed, launched.pids, launched.stopChaos) : Chaos.start(spec.chaos, chaosSeed, { pids: launched.pids });
   const w: Watch = {
     spec,
     hooks,
@@ -201,6 +212,8 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
     remaining: procs.length,
     killIssued: false,
     wake: undefined,
+    chaos,
+    chaosRecord: null,
     nextProofAt: 0,
     proofBackoffMs: QUIET_MS,
     provenStuck: new Set(),
@@ -299,6 +312,12 @@ async function captureAtHang(w: Watch): Promise<HangCapture> {
   return { atHang, statuses, evidence, evidenceMs };
 }
 
+async function stopChaos(w: Watch): Promise<void> {
+  const c = w.chaos;
+  w.chaos = null;
+  if (c) w.chaosRecord = await c.stop();
+}
+
 /** Kills whatever still runs and waits until every process is reaped. */
 async function tearDown(w: Watch): Promise<void> {
   w.killIssued = w.remaining > 0;
@@ -351,6 +370,7 @@ function result(w: Watch, end: PollEnd, hang: HangCapture | null): IterationResu
     wallMs: performance.now() - w.t0,
     lateByMs: end.lateByMs,
     proof: end.proof,
+    chaos: w.chaosRecord,
     evidenceMs: hang?.evidenceMs ?? null,
     processes,
     events: w.events,

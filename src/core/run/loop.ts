@@ -124,7 +124,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
   const one = async (index: number): Promise<'stop' | void> => {
     observer.iterationStarted?.(index);
     let evidence: HangEvidence | null = null;
-    const result: IterationResult = await runIteration({ ...opts.config, index }, launcher, {
+    const result: IterationResult = await runIteration({ ...opts.config, index, ...(opts.shard ? { shardIndex: opts.shard.index } : {}) }, launcher, {
       signal: opts.signal,
       onHangDetected: (h) => observer.hangDetected?.(index, h),
       ...(opts.config.early ? { prove: proveHang } : {}),

@@ -14,7 +14,8 @@ import { workerPath } from '../system/paths.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { descendantsOf } from '../procfs/capture.js';
 import { parseStat } from '../procfs/decode.js';
-import type { HangProof } from '../report/types.js';
+import type { ChaosRecord, ChaosSettings, HangProof } from '../report/types.js';
+import { Chaos } from '../run/chaos.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export interface CommandSpec {
@@ -25,6 +26,9 @@ export interface CommandSpec {
   env: Record<string, string>;
   /** Report a proven hang before the deadline. */
   early: boolean;
+  /** --chaos, and this iteration's seed. */
+  chaos?: ChaosSettings | null;
+  chaosSeed?: number;
 }
 
 export interface CommandResult {
@@ -43,6 +47,7 @@ export interface CommandResult {
   diagnosis: Diagnosis | null;
   /** /dev/shm objects of this user that appeared during the iteration and are still there after it. */
   leftBehind: string[];
+  chaos: ChaosRecord | null;
 }
 
 const TAIL = 16 * 1024;
@@ -186,6 +191,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   const dropHook = onProcessExit(() => killAll(descendantsOf(pid).map((p) => p.pid), pid));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
+  const chaos = spec.chaos ? Chaos.start(spec.chaos, spec.chaosSeed ?? spec.chaos.seed, { tree: pid }) : null;
   const early = spec.early ? watchForProof(pid, file, spec.command, t0) : null;
   let proof: HangProof | null = null;
   const outcome = await Promise.race([
@@ -200,6 +206,8 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   ]);
   clearTimeout(timer);
   early?.stop();
+  // Chaos ends before anything is looked at: every process it froze is running again.
+  const chaosRecord = chaos ? await chaos.stop() : null;
   if (onAbort) signal.removeEventListener('abort', onAbort);
 
   const result: CommandResult = {
@@ -216,6 +224,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     procfs: [],
     diagnosis: null,
     leftBehind: [],
+    chaos: chaosRecord,
   };
   if (outcome === 'deadline' || outcome === 'proven') {
     result.verdict = 'hang';

@@ -16,6 +16,7 @@ import { COMMAND_REPORT_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_
 import { checkOutputFile, checkReportDir, shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop, saveOrSay } from '../run/loop.js';
+import { iterationSeed } from '../run/chaos.js';
 import { wilson } from '../trace/stats.js';
 import { fmtDuration } from '../system/duration.js';
 import { roundProof } from '../report/build.js';
@@ -156,6 +157,8 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         timeoutMs: opts.config.timeoutMs,
         stacks: opts.stacks,
         early: opts.config.early === true,
+        chaos: opts.config.chaos ?? null,
+        ...(opts.config.chaos ? { chaosSeed: iterationSeed(opts.config.chaos, index, opts.shard?.index ?? 1) } : {}),
         env: {
           MVAR_REPRO_ITERATION: String(index),
           MVAR_REPRO_SHARD: String(opts.shard?.index ?? 1),
@@ -188,6 +191,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         diagnosis: r.diagnosis!,
         proof: r.proof ? roundProof(r.proof) : null,
         leftBehind: r.leftBehind,
+        chaos: r.chaos,
       };
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
       saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, COMMAND_REPORT_FILE), report)));
@@ -220,7 +224,8 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
   if (opts.junit) checkOutputFile(opts.junit, '--junit');
   const t0 = performance.now();
   const outcomes: SoakOutcome[] = [];
-  const junit = opts.junit ? new JUnitFile(opts.junit, opts.command ? `soak ${basename(opts.command[0]!)}` : 'mvar-repro soak') : null;
+  const chaos = opts.config.chaos ? ` (chaos: seed ${opts.config.chaos.seed}, intensity ${opts.config.chaos.intensity})` : '';
+  const junit = opts.junit ? new JUnitFile(opts.junit, `${opts.command ? `soak ${basename(opts.command[0]!)}` : 'mvar-repro soak'}${chaos}`) : null;
   const record = (o: SoakOutcome, extra: string) => {
     outcomes.push(o);
     junit?.add(junitCase(o, opts.shard, opts.config.timeoutMs, extra));
@@ -236,7 +241,7 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
   const summary = soakSummary(outcomes, {
     shard: opts.shard,
     command: opts.command,
-    config: opts.command ? { timeoutMs: opts.config.timeoutMs } : opts.config,
+    config: opts.command ? { timeoutMs: opts.config.timeoutMs, chaos: opts.config.chaos ?? null } : opts.config,
     expect: opts.expect,
     wallMs: performance.now() - t0,
     interrupted,

@@ -4,7 +4,7 @@
 import { execa, type ResultPromise } from 'execa';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../system/errors.js';
-import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
+import type { ChaosActions, ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
 import { signalName } from './launcher.js';
 import { workerPath } from '../../system/paths.js';
 
@@ -24,6 +24,9 @@ export class ForkServerLauncher implements Launcher {
   private readonly pending = new Map<string, Pending>();
   private readonly children = new Map<number, Child>();
   private readonly early = new Map<number, ExitInfo>();
+  /** chaos TAG lines: waited for, or arrived before anyone waited. */
+  private readonly chaosDone = new Map<string, ChaosActions>();
+  private readonly chaosWaiting = new Map<string, (a: ChaosActions) => void>();
   private seq = 0;
   private stderrTail: string[] = [];
   private readonly stderrByPid = new Map<number, string[]>();
@@ -82,6 +85,15 @@ export class ForkServerLauncher implements Launcher {
         p?.reject(new EnvironmentError(`fork server: ${rest.join(' ')}`));
         return;
       }
+      case 'chaos': {
+        const [freezes, cpuMoves, renices] = rest.map(Number) as [number, number, number];
+        const actions = { freezes, cpuMoves, renices };
+        const w = this.chaosWaiting.get(tag!);
+        this.chaosWaiting.delete(tag!);
+        if (w) w(actions);
+        else this.chaosDone.set(tag!, actions);
+        return;
+      }
       case 'exit': {
         const [pid, code, sig] = rest.map(Number) as [number, number, number];
         const info: ExitInfo = {
@@ -120,7 +132,7 @@ export class ForkServerLauncher implements Launcher {
     if (!this.dead) this.server?.stdin?.write(`${line}\n`);
   }
 
-  async launch(segment: string, procs: ProcessSpec[]): Promise<Launched> {
+  async launch(segment: string, procs: ProcessSpec[], chaos?: { seed: number; intensity: number }): Promise<Launched> {
     procs.forEach((p, i) => {
       if (p.id !== i || p.role !== (i === 0 ? 'master' : 'slave'))
         throw new Error('fork server launches exactly the master and slaves 1..N');
@@ -130,7 +142,7 @@ export class ForkServerLauncher implements Launcher {
     const tag = `i${++this.seq}`;
     const pids = await new Promise<number[]>((resolve, reject) => {
       this.pending.set(tag, { resolve, reject });
-      this.send(`run ${tag} ${segment}`);
+      this.send(`run ${tag} ${segment}${chaos ? ` ${chaos.seed} ${chaos.intensity}` : ''}`);
     });
     if (pids.length !== procs.length)
       throw new EnvironmentError(`fork server started ${pids.length} processes, expected ${procs.length}`);
@@ -144,7 +156,19 @@ export class ForkServerLauncher implements Launcher {
           } else this.children.set(pid, { resolve });
         }),
     );
-    return { pids, exits, killAll: () => this.send(`kill ${tag}`) };
+    const stopChaos = async (): Promise<ChaosActions | null> => {
+      const done = this.chaosDone.get(tag);
+      this.chaosDone.delete(tag);
+      if (done) return done;
+      const said = new Promise<ChaosActions>((resolve) => this.chaosWaiting.set(tag, resolve));
+      this.send(`chaos-stop ${tag}`);
+      // It answers within an epoch; a server that died answers never: do not wait for ever.
+      const timeout = new Promise<null>((r) => setTimeout(() => r(null), 2000).unref());
+      const actions = await Promise.race([said, timeout]);
+      this.chaosWaiting.delete(tag);
+      return actions;
+    };
+    return { pids, exits, killAll: () => this.send(`kill ${tag}`), ...(chaos ? { stopChaos } : {}) };
   }
 
   async close(): Promise<void> {

@@ -4,6 +4,9 @@
 // (launcher-execa.ts: the Node runtime, or --spawner execa).
 import { constants } from 'node:os';
 import type { Role } from '../../native/vocabulary.js';
+import type { ChaosRecord } from '../../report/types.js';
+
+export type ChaosActions = NonNullable<ChaosRecord['actions']>;
 
 export interface ProcessSpec {
   role: Extract<Role, 'master' | 'slave'>;
@@ -27,12 +30,17 @@ export interface Launched {
   readonly exits: Promise<ExitInfo>[];
   /** SIGKILL every process of this launch that has not been reaped yet. */
   killAll(): void;
+  /** When the launcher runs chaos itself (the fork server): end it, everyone continued, and say what it did. */
+  stopChaos?(): Promise<ChaosActions | null>;
 }
 
 export interface Launcher {
   readonly kind: 'forkserver' | 'execa';
-  /** Starts procs on the named segment; procs must be the master and slaves 1..N for the fork server. */
-  launch(segment: string, procs: ProcessSpec[]): Promise<Launched>;
+  /**
+   * Starts procs on the named segment; procs must be the master and slaves 1..N for the fork server.
+   * With chaos, a launcher that can starts it beside them the moment they exist (Launched.stopChaos).
+   */
+  launch(segment: string, procs: ProcessSpec[], chaos?: { seed: number; intensity: number }): Promise<Launched>;
   /** Kills anything still running and releases the launcher. */
   close(): Promise<void>;
 }
