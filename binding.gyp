@@ -30,6 +30,12 @@
       "sources": ["native/worker.c", "native/forkserver.c", "native/chaos.c"]
     },
     {
+      "target_name": "mvar-preload",
+      "type": "shared_library",
+      "sources": ["native/preload.c"],
+      "libraries": ["-ldl"]
+    },
+    {
       "target_name": "mvar-launcher",
       "type": "executable",
       "dependencies": ["mvar_core"],

@@ -92,6 +92,15 @@ static int exec_command(int argc, char **argv) {
     setpgid(0, 0);
     if (mvr_die_with_parent((int)shim) != 0) _exit(MVR_EXIT_PARENT);
     if (report >= 0) close(report);
+    /* `check`: the preload library goes into the command only, never into this shim. */
+    const char *lib = getenv("MVAR_REPRO_PRELOAD");
+    if (lib && *lib) {
+      const char *old = getenv("LD_PRELOAD");
+      char both[4096];
+      snprintf(both, sizeof both, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
+      setenv("LD_PRELOAD", both, 1);
+    }
+    unsetenv("MVAR_REPRO_PRELOAD");
     execvp(argv[i], &argv[i]);
     fprintf(stderr, "mvar-worker: cannot run %s: %s\n", argv[i], strerror(errno));
     _exit(127);

@@ -2,6 +2,8 @@
 // floor measured beside it on the same machine, because these shared 2-core
 // machines move from run to run. Prints a table (and with --json, one JSON
 // object as the last line) and rewrites BENCHMARKS.md.
+// (One file on purpose: each measure sits beside the floor it is divided by,
+// and the table and BENCHMARKS.md are made from all of them at once.)
 import { execa } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -62,6 +64,25 @@ async function ourIterations(cfg: RunConfig, iterations: number, reportDir: stri
   );
   if (s.hangs || s.failures) throw new Error(`bench loop hung or failed: ${JSON.stringify(s)}`);
   return done.map((t, i) => t - (i ? done[i - 1]! : t0));
+}
+
+/** A soak of our own protocol, one iteration at a time, nothing saved but hangs. */
+function soakOurs(cfg: RunConfig, iterations: number, reportDir: string) {
+  return soak({
+    command: null,
+    config: cfg,
+    iterations,
+    durationMs: undefined,
+    parallel: 1,
+    untilHang: false,
+    shard: null,
+    expect: 'none',
+    reportDir,
+    saveAll: false,
+    stacks: 0,
+    junit: undefined,
+    signal: never,
+  });
 }
 
 async function floorIterations(n: number, iterations: number): Promise<number[]> {
@@ -168,21 +189,7 @@ async function scale(tmp: string) {
 async function soakRate(tmp: string) {
   const n = quick ? 200 : 1000;
   log(`soak: N = 50 native fixed, ${n} iterations (rate, and no hang expected)`);
-  const s = await soak({
-    command: null,
-    config: config({}),
-    iterations: n,
-    durationMs: undefined,
-    parallel: 1,
-    untilHang: false,
-    shard: null,
-    expect: 'none',
-    reportDir: tmp,
-    saveAll: false,
-    stacks: 0,
-    junit: undefined,
-    signal: never,
-  });
+  const s = await soakOurs(config({}), n, tmp);
   return { soakIterationsPerMinute: s.iterationsPerMinute, soakIterations: s.iterations, soakHangs: s.hangs, soakFailures: s.failures };
 }
 
@@ -300,21 +307,7 @@ async function chaosRates(tmp: string) {
   const n = quick ? 100 : 400;
   const rate = async (over: Partial<RunConfig>, iterations: number) => {
     const t0 = performance.now();
-    const s = await soak({
-      command: null,
-      config: config({ nslaves: 2, variant: 'original', timeoutMs: 10_000, ...over }),
-      iterations,
-      durationMs: undefined,
-      parallel: 1,
-      untilHang: false,
-      shard: null,
-      expect: 'none',
-      reportDir: tmp,
-      saveAll: false,
-      stacks: 0,
-      junit: undefined,
-      signal: never,
-    });
+    const s = await soakOurs(config({ nslaves: 2, variant: 'original', timeoutMs: 10_000, ...over }), iterations, tmp);
     return { hangs: s.hangs, iterations: s.iterations, perMinute: r2((s.iterations / (performance.now() - t0)) * 60_000) };
   };
   log(`chaos: run 2 --variant original, ${n} iterations without and ${n} with --chaos (seed 1)`);

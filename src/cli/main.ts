@@ -12,6 +12,7 @@ import { mergeCli } from './commands/merge.js';
 import { reportCli } from './commands/report.js';
 import { runCli } from './commands/run.js';
 import { soakCli } from './commands/soak.js';
+import { checkCli } from './commands/check.js';
 import { err } from './output.js';
 
 const VARIADIC = new Set(['pids', 'runs', 'summaries', '--']);
@@ -55,7 +56,8 @@ try {
     .command(diffCli)
     .command(soakCli)
     .command(mergeCli)
-    .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge')
+    .command(checkCli)
+    .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge, check')
     .strict()
     .recommendCommands()
     .version(toolVersion())

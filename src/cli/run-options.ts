@@ -1,6 +1,8 @@
 // Options shared by `run` and `soak`, and their validation into a RunConfig.
 import { randomInt } from 'node:crypto';
 import type { Argv } from 'yargs';
+import { accessSync, constants } from 'node:fs';
+import { findOnPath } from '../core/diagnosis/stacks.js';
 import { parseDuration } from '../core/system/duration.js';
 import { UsageError } from '../core/system/errors.js';
 import type { RunConfig } from '../core/report/types.js';
@@ -166,4 +168,17 @@ export function loopArgs(a: RunArgs): LoopArgs {
     stacks: parseCount(a.stacks, '--stacks', 0, MAX_SLAVES + 1),
     expectHang: a.expect === 'hang',
   };
+}
+
+/** A command to run must be an executable file, or found on PATH. */
+export function checkRunnable(cmd: string): void {
+  if (cmd.includes('/')) {
+    try {
+      accessSync(cmd, constants.X_OK);
+      return;
+    } catch {
+      throw new UsageError(`cannot run '${cmd}': not an executable file`);
+    }
+  }
+  if (!findOnPath(cmd)) throw new UsageError(`cannot run '${cmd}': not found on PATH`);
 }

@@ -1,7 +1,5 @@
 // `mvar-repro soak [N] [run options] (--duration D | --iterations K) [-- COMMAND ARGS...]`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { accessSync, constants } from 'node:fs';
-import { findOnPath } from '../../core/diagnosis/stacks.js';
 import { oneLine, UsageError } from '../../core/system/errors.js';
 import { checkOutputFile, writeJsonAtomic } from '../../core/report/write.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
@@ -11,7 +9,7 @@ import { shardIterations, soak } from '../../core/soak/soak.js';
 import { err, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
-import { loopArgs, parseCount, withRunOptions } from '../run-options.js';
+import { checkRunnable, loopArgs, parseCount, withRunOptions } from '../run-options.js';
 import { installSignals, interruptedExitCode } from '../signals.js';
 import { printOutcome } from '../format/outcome.js';
 import { summaryLines } from '../format/soak-summary.js';
@@ -32,17 +30,6 @@ function parseShard(text: string | undefined): Shard | null {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-function checkRunnable(cmd: string): void {
-  if (cmd.includes('/')) {
-    try {
-      accessSync(cmd, constants.X_OK);
-      return;
-    } catch {
-      throw new UsageError(`cannot run '${cmd}': not an executable file`);
-    }
-  }
-  if (!findOnPath(cmd)) throw new UsageError(`cannot run '${cmd}': not found on PATH`);
-}
 
 export const soakCli: CommandModule<object, SoakArgs> = {
   command: 'soak [N]',

@@ -2,7 +2,6 @@
 // Values from <linux/futex.h>; x86_64 system call numbers.
 
 export const SYS_FUTEX = 202;
-export const SYS_FUTEX_WAITV = 449;
 
 export const FUTEX_PRIVATE_FLAG = 128;
 export const FUTEX_CLOCK_REALTIME = 256;

@@ -90,6 +90,7 @@ export function trimForReport(raw: ProcRaw): ProcRaw {
 
 export async function gatherEvidence(ctx: HangContext, opts: EvidenceOptions): Promise<HangEvidence> {
   const live = ctx.processes.filter((p) => !p.exit);
+  if (!live.length) return { procfs: [], diagnosis: null }; // nothing left to look at
   const { diagnosis, samples } = await diagnose(
     live.map((p) => p.pid),
     {

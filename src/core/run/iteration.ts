@@ -1,6 +1,8 @@
 // One iteration: create the segment, start master + N slaves, watch them
 // until they all exit or the deadline passes, gather evidence of a hang
 // before anything is killed, then kill, reap, read every ring and clean up.
+// (~380 lines, on purpose: the watch's steps — start, poll, prove, capture,
+// tear down, result — share one Watch state that no other module may touch.)
 import { onProcessExit } from '../system/on-exit.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launchers/launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from '../native/layout.js';
@@ -276,15 +278,20 @@ async function poll(w: Watch): Promise<PollEnd> {
 /** When a live, unfinished process has been quiet, ask whether the hang is already proven. */
 async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
   if (!w.spec.early || !w.hooks.prove || now < w.nextProofAt) return null;
-  const nowNs = Number(process.hrtime.bigint());
   const snap = w.seg.snapshot();
+  const ns = nowNs();
   const quiet = w.tracked.some((t, i) => {
     const slot = snap.slots[i];
     const finished = slot?.state === 'done' || slot?.state === 'failed';
-    return !t.exit && !finished && nowNs - Math.max(t.lastEventNs, w.startNs) > QUIET_MS * 1e6;
+    return !t.exit && !finished && ns - Math.max(t.lastEventNs, w.startNs) > QUIET_MS * 1e6;
   });
   if (!quiet) return null;
-  const proven = await w.hooks.prove(hangContext(w, snap));
+  let proven = await w.hooks.prove(hangContext(w, snap));
+  // Chaos can itself end a wait it catches (a stop restarts the futex wait): with chaos off, the proof must stand again.
+  if (proven && w.chaos) {
+    await stopChaos(w);
+    proven = await w.hooks.prove(hangContext(w, w.seg.snapshot()));
+  }
   if (!proven) {
     w.proofBackoffMs = Math.min(MAX_PROOF_BACKOFF_MS, w.proofBackoffMs * 2);
     w.nextProofAt = performance.now() + w.proofBackoffMs;

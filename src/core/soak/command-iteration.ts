@@ -47,6 +47,8 @@ export interface CommandResult {
   diagnosis: Diagnosis | null;
   /** /dev/shm objects of this user that appeared during the iteration and are still there after it. */
   leftBehind: string[];
+  /** The command's pid (the shim, mvar-worker exec, started and reaped it). */
+  rootPid: number;
   chaos: ChaosRecord | null;
 }
 
@@ -77,7 +79,7 @@ function cpuOf(pids: number[]): number {
  * process started or ended) and the diagnosis proves the hang; never
  * resolves otherwise. stop() ends the watch.
  */
-function watchForProof(root: number, file: string, command: string[], t0: number): { proof: Promise<HangProof>; stop: () => void } {
+function watchForProof(root: number, file: string, command: string[], t0: number, beforeProof: () => Promise<void>): { proof: Promise<HangProof>; stop: () => void } {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   const proof = new Promise<HangProof>((resolve) => {
@@ -94,6 +96,7 @@ function watchForProof(root: number, file: string, command: string[], t0: number
       const t = performance.now();
       if (t - lastChange >= QUIET_MS && t >= nextTry) {
         try {
+          await beforeProof();
           const { diagnosis } = await diagnose(tree.map((p) => p.pid), { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0 });
           if (diagnosis.proof && !stopped) {
             resolve({ provenAtMs: performance.now() - t0, lastProgressAtMs: lastChange - t0, reason: diagnosis.proof });
@@ -192,7 +195,12 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const chaos = spec.chaos ? Chaos.start(spec.chaos, spec.chaosSeed ?? spec.chaos.seed, { tree: pid }) : null;
-  const early = spec.early ? watchForProof(pid, file, spec.command, t0) : null;
+  let chaosRecord: ChaosRecord | null = null;
+  // Chaos ends before anything is looked at (a stop can itself end a wait it catches): proofs and evidence see the program alone.
+  const endChaos = async () => {
+    if (chaos && !chaosRecord) chaosRecord = await chaos.stop();
+  };
+  const early = spec.early ? watchForProof(pid, file, spec.command, t0, endChaos) : null;
   let proof: HangProof | null = null;
   const outcome = await Promise.race([
     sub.then(() => 'exited' as const),
@@ -206,8 +214,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
   ]);
   clearTimeout(timer);
   early?.stop();
-  // Chaos ends before anything is looked at: every process it froze is running again.
-  const chaosRecord = chaos ? await chaos.stop() : null;
+  await endChaos();
   if (onAbort) signal.removeEventListener('abort', onAbort);
 
   const result: CommandResult = {
@@ -224,6 +231,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     procfs: [],
     diagnosis: null,
     leftBehind: [],
+    rootPid: pid,
     chaos: chaosRecord,
   };
   if (outcome === 'deadline' || outcome === 'proven') {

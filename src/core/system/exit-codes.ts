@@ -20,7 +20,7 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
-export type CommandName = 'run' | 'soak' | 'merge' | 'diagnose' | 'diff' | 'report';
+export type CommandName = 'run' | 'soak' | 'merge' | 'diagnose' | 'diff' | 'report' | 'check';
 
 interface CodeMeaning {
   code: ExitCode;
@@ -36,12 +36,12 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
   {
     code: ExitCode.Ok,
     general: 'no hang; diff equivalent; diagnose found nothing (with --expect hang: a hang reproduced)',
-    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: 'no hang in the merged counts (when the soak ran with --expect hang: a hang reproduced)', diagnose: 'nothing stuck', diff: 'equivalent', report: 'done' },
+    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: 'no hang in the merged counts (when the soak ran with --expect hang: a hang reproduced)', diagnose: 'nothing stuck', diff: 'equivalent', report: 'done', check: 'clean: the program ran checked and nothing was found' },
   },
   {
     code: ExitCode.Found,
     general: 'hang reproduced; diff divergent; diagnose found something (with --expect hang: none reproduced)',
-    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent' },
+    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent', check: 'a primitive in shared memory that is not process-shared (or a condvar deadline on another clock)' },
   },
   {
     code: ExitCode.Usage,
@@ -53,6 +53,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
       diagnose: 'usage error (not a pid, bad option)',
       diff: 'usage error, or an unreadable, foreign or incomparable report',
       report: 'usage error, or an unreadable or foreign report',
+      check: 'usage error (no command, not runnable, bad duration)',
     },
   },
   {
@@ -63,12 +64,13 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
       soak: 'cannot run here (addon missing, cannot create a segment)',
       diagnose: 'cannot inspect any of the processes',
       report: 'cannot write the output file',
+      check: 'the program ran unchecked (a static or set-user-ID binary), or the library is not built',
     },
   },
   {
     code: ExitCode.Failed,
     general: 'a process failed (crashed or exited non-zero) and nothing hung',
-    per: { run: 'a process failed and nothing hung', soak: 'an iteration failed and none hung', merge: 'failures and no hang, for the merged counts' },
+    per: { run: 'a process failed and nothing hung', soak: 'an iteration failed and none hung', merge: 'failures and no hang, for the merged counts', check: 'nothing found, but the program failed or did not finish' },
   },
   {
     code: ExitCode.Interrupted,

@@ -14,6 +14,11 @@ export function buildDir(): string {
   return process.env.MVAR_REPRO_BUILD_DIR ?? resolve(packageRoot(), 'build', 'Release');
 }
 
+/** The preload library of `check` (native/preload.c). */
+export function preloadPath(): string {
+  return resolve(buildDir(), 'mvar-preload.so');
+}
+
 export function workerPath(): string {
   return resolve(buildDir(), 'mvar-worker');
 }

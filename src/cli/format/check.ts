@@ -1,0 +1,26 @@
+// `check`'s result for humans: one block per primitive found.
+import type { CheckResult } from '../../core/check/check.js';
+import { fmtDuration, paint } from '../output.js';
+
+export function checkLines(command: string[], r: CheckResult): string[] {
+  const run =
+    r.run.verdict === 'completed'
+      ? `exited 0 in ${fmtDuration(r.run.wallMs)}`
+      : r.run.verdict === 'hang'
+        ? `did not finish: killed after ${fmtDuration(r.run.wallMs)}`
+        : r.run.verdict === 'interrupted'
+          ? 'interrupted'
+          : r.run.signal
+            ? `killed by ${r.run.signal}`
+            : `exited ${r.run.exitCode}`;
+  const lines = [`check: ${command.join(' ')} — ${run}; ${r.checkedProcesses} process(es) checked`];
+  if (r.verdict === 'clean') lines.push(paint('green', 'clean: every mutex, condvar and semaphore used in shared memory is process-shared'));
+  if (r.verdict === 'unchecked') lines.push(paint('yellow', 'unchecked: the preload library never got into the program'));
+  for (const g of r.groups) {
+    const what = g.kind === 'private-primitive-in-shared-memory' ? `${g.primitive} in shared memory is not process-shared` : 'condvar deadline from another clock';
+    lines.push(`${paint('red', g.kind)}: ${what}: ${g.where} (${g.detail})`);
+    lines.push(`    first used by pid${g.pids.length > 1 ? 's' : ''} ${g.pids.slice(0, 10).join(', ')}${g.pids.length > 10 ? ` and ${g.pids.length - 10} more` : ''}`);
+    for (const c of g.callers.slice(0, 5)) lines.push(`    called from ${c}`);
+  }
+  return lines;
+}

@@ -1,0 +1,139 @@
+/*
+ * Programs for `mvar-repro check` (checks ARG): each finishes by itself (none
+ * hangs), using primitives in shared memory correctly or not.
+ *   shared-ok     a process-shared mutex and condvar in MAP_SHARED memory, parent and child
+ *   zeroed-shm    the original defect: all-zero (process-private) mutex and condvar in a
+ *                 /dev/shm object, used by parent and child with timed waits
+ *   sem-private   sem_init(s, 0, 0) on a MAP_SHARED page, posted by a child
+ *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
+ *   fork-exec     two threads; one forks and execs this program as zeroed-shm
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+struct box {
+  pthread_mutex_t m;
+  pthread_cond_t c;
+  int flag;
+};
+
+static void handshake(struct box *b) {
+  pid_t child = fork();
+  if (child == 0) {
+    struct timespec ts;
+    pthread_mutex_lock(&b->m);
+    while (!b->flag) {
+      clock_gettime(CLOCK_REALTIME, &ts);
+      ts.tv_nsec += 20000000;
+      if (ts.tv_nsec >= 1000000000) { ts.tv_sec++; ts.tv_nsec -= 1000000000; }
+      pthread_cond_timedwait(&b->c, &b->m, &ts); /* timed: it finishes even when the wake is lost */
+    }
+    pthread_mutex_unlock(&b->m);
+    _exit(0);
+  }
+  usleep(50000);
+  pthread_mutex_lock(&b->m);
+  b->flag = 1;
+  pthread_cond_signal(&b->c);
+  pthread_mutex_unlock(&b->m);
+  waitpid(child, NULL, 0);
+}
+
+static struct box clock_box = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0};
+
+/* Ends the cond-clock wait, whose deadline would otherwise lie decades ahead. */
+static void *signal_later(void *arg) {
+  (void)arg;
+  usleep(50000);
+  pthread_mutex_lock(&clock_box.m);
+  clock_box.flag = 1;
+  pthread_cond_signal(&clock_box.c);
+  pthread_mutex_unlock(&clock_box.m);
+  return NULL;
+}
+
+static void *idle(void *arg) {
+  (void)arg;
+  usleep(200000);
+  return NULL;
+}
+
+int main(int argc, char **argv) {
+  const char *what = argc > 1 ? argv[1] : "";
+  if (!strcmp(what, "shared-ok")) {
+    struct box *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pthread_mutexattr_t ma;
+    pthread_condattr_t ca;
+    pthread_mutexattr_init(&ma);
+    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+    pthread_condattr_init(&ca);
+    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
+    pthread_mutex_init(&b->m, &ma);
+    pthread_cond_init(&b->c, &ca);
+    handshake(b);
+    return 0;
+  }
+  if (!strcmp(what, "zeroed-shm")) {
+    char name[64];
+    snprintf(name, sizeof name, "/checks-test-%d", (int)getpid());
+    int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
+    if (fd < 0 || ftruncate(fd, 4096) != 0) return 2;
+    struct box *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    shm_unlink(name);
+    handshake(b); /* left all-zero: process-private */
+    return 0;
+  }
+  if (!strcmp(what, "sem-private")) {
+    sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sem_init(s, 0, 0);
+    if (fork() == 0) {
+      sem_post(s);
+      _exit(0);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 1;
+    sem_timedwait(s, &ts);
+    wait(NULL);
+    return 0;
+  }
+  if (!strcmp(what, "cond-clock")) {
+    static pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&clock_box.c, &ca);
+    pthread_t t;
+    pthread_create(&t, NULL, signal_later, NULL);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts); /* the wrong clock for this condvar: read as monotonic, decades away */
+    ts.tv_sec += 1;
+    pthread_mutex_lock(&clock_box.m);
+    while (!clock_box.flag) pthread_cond_timedwait(&clock_box.c, &clock_box.m, &ts);
+    pthread_mutex_unlock(&clock_box.m);
+    pthread_join(t, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "fork-exec")) {
+    pthread_t t;
+    pthread_create(&t, NULL, idle, NULL);
+    pid_t child = fork();
+    if (child == 0) {
+      execl("/proc/self/exe", argv[0], "zeroed-shm", (char *)NULL);
+      _exit(127);
+    }
+    waitpid(child, NULL, 0);
+    pthread_join(t, NULL);
+    return 0;
+  }
+  fprintf(stderr, "checks: unknown program '%s'\n", what);
+  return 2;
+}

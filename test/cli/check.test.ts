@@ -1,0 +1,81 @@
+// `check` on small C programs (test/c/checks.c), each of which finishes by
+// itself: the defect is found on a run that does not hang.
+import { execa } from 'execa';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CheckResult } from '../../src/core/check/check.js';
+import { cli, ROOT, tmp } from '../helpers.js';
+
+let checks: string;
+let staticChecks: string | null = null;
+
+beforeAll(async () => {
+  checks = join(tmp(), 'checks');
+  await execa('cc', ['-O2', '-o', checks, join(ROOT, 'test', 'c', 'checks.c'), '-lpthread']);
+  const s = join(tmp(), 'checks-static');
+  const r = await execa('cc', ['-O2', '-static', '-o', s, join(ROOT, 'test', 'c', 'checks.c'), '-lpthread'], { reject: false });
+  if (r.exitCode === 0) staticChecks = s;
+}, 60_000);
+
+const check = async (...args: string[]) => {
+  const r = await cli(['check', '--json', '--', ...args]);
+  return { code: r.code, stderr: r.stderr, result: JSON.parse(r.stdout) as CheckResult & { command: string[] } };
+};
+
+describe('check', () => {
+  it('a correct process-shared program is clean: exit 0', async () => {
+    const { code, result } = await check(checks, 'shared-ok');
+    expect(code).toBe(0);
+    expect(result).toMatchObject({ verdict: 'clean', groups: [], run: { verdict: 'completed', exitCode: 0 } });
+    expect(result.checkedProcesses).toBe(2);
+  });
+
+  it('the original defect — zeroed mutex and condvar in /dev/shm — is found on a run that does not hang, named by object, offset and caller', async () => {
+    const { code, result } = await check(checks, 'zeroed-shm');
+    expect(code).toBe(1);
+    expect(result.run).toMatchObject({ verdict: 'completed', exitCode: 0 });
+    const kinds = result.groups.map((g) => `${g.kind} ${g.primitive}`).sort();
+    expect(kinds).toEqual(['private-primitive-in-shared-memory cond', 'private-primitive-in-shared-memory mutex']);
+    const mutex = result.groups.find((g) => g.primitive === 'mutex')!;
+    expect(mutex.where).toMatch(/^\/dev\/shm\/checks-test-\d+ \(deleted\)\+0x0$/);
+    expect(mutex.pids).toHaveLength(2); // first use in each process
+    expect(mutex.callers.every((c) => c.includes(checks))).toBe(true);
+    expect(result.groups.find((g) => g.primitive === 'cond')!.where).toMatch(/\+0x28$/);
+    const human = await cli(['check', '--', checks, 'zeroed-shm']);
+    expect(human.stdout).toMatch(/^private-primitive-in-shared-memory: mutex in shared memory is not process-shared/m);
+  });
+
+  it('sem_init(…, 0, …) on a MAP_SHARED page is found', async () => {
+    const { code, result } = await check(checks, 'sem-private');
+    expect(code).toBe(1);
+    expect(result.groups).toEqual([expect.objectContaining({ kind: 'private-primitive-in-shared-memory', primitive: 'sem', detail: 'sem_init with pshared 0' })]);
+  });
+
+  it('a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline is found', async () => {
+    const { code, result } = await check(checks, 'cond-clock');
+    expect(code).toBe(1);
+    expect(result.groups).toEqual([expect.objectContaining({ kind: 'condvar-deadline-on-another-clock', primitive: 'cond' })]);
+  });
+
+  it('a multi-threaded program that forks and execs: the exec’d child is checked too', async () => {
+    const { code, result } = await check(checks, 'fork-exec');
+    expect(code).toBe(1);
+    expect(result.checkedProcesses).toBe(3);
+    expect(result.groups.map((g) => g.primitive).sort()).toEqual(['cond', 'mutex']);
+  });
+
+  it('a static binary cannot be preloaded: said, exit 3, never "clean"', async (ctx) => {
+    if (!staticChecks) return ctx.skip('no static libc here to build a static binary');
+    const { code, result, stderr } = await check(staticChecks, 'zeroed-shm');
+    expect(code).toBe(3);
+    expect(result.verdict).toBe('unchecked');
+    expect(stderr).toMatch(/could not get into the program .*it ran unchecked/);
+  });
+
+  it('usage: a program is needed, and must be runnable', async () => {
+    expect((await cli(['check'])).code).toBe(2);
+    const r = await cli(['check', '--', 'no-such-program-here']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
