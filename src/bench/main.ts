@@ -14,7 +14,7 @@ import { buildDir, packageRoot } from '../core/system/paths.js';
 import { descendantsOf } from '../core/procfs/capture.js';
 import { readEvents, readReport, runName } from '../core/report/read.js';
 import type { RunConfig } from '../core/report/types.js';
-import { runLoop } from '../core/run/loop.js';
+import { runLoop, type LoopObserver } from '../core/run/loop.js';
 import { soak } from '../core/soak/soak.js';
 import { gatherEvidence } from '../core/run/evidence.js';
 
@@ -48,7 +48,14 @@ const config = (over: Partial<RunConfig>): RunConfig => ({
 async function ourIterations(cfg: RunConfig, iterations: number, reportDir: string, saveAll = false): Promise<number[]> {
   const done: number[] = [];
   const t0 = performance.now();
-  const s = await runLoop(
+  const s = await loopOurs(cfg, iterations, reportDir, { iterationDone: () => done.push(performance.now()) }, saveAll);
+  if (s.hangs || s.failures) throw new Error(`bench loop hung or failed: ${JSON.stringify(s)}`);
+  return done.map((t, i) => t - (i ? done[i - 1]! : t0));
+}
+
+/** A run loop of our own protocol, one iteration at a time, evidence without stacks. */
+function loopOurs(cfg: RunConfig, iterations: number, reportDir: string, observer: LoopObserver, saveAll = false) {
+  return runLoop(
     {
       config: cfg,
       iterations,
@@ -60,10 +67,8 @@ async function ourIterations(cfg: RunConfig, iterations: number, reportDir: stri
       inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
       signal: never,
     },
-    { iterationDone: () => done.push(performance.now()) },
+    observer,
   );
-  if (s.hangs || s.failures) throw new Error(`bench loop hung or failed: ${JSON.stringify(s)}`);
-  return done.map((t, i) => t - (i ? done[i - 1]! : t0));
 }
 
 /** A soak of our own protocol, one iteration at a time, nothing saved but hangs. */
@@ -130,23 +135,10 @@ async function detection(tmp: string) {
   log('detection: run 50 --variant original --timeout 2s --no-early, deadline to hang reported');
   const late: number[] = [];
   const evidence: number[] = [];
-  await runLoop(
-    {
-      config: config({ variant: 'original', timeoutMs: 2000, early: false }),
-      iterations: quick ? 2 : 4,
-      durationMs: undefined,
-      untilHang: false,
-      parallel: 1,
-      reportDir: tmp,
-      saveAll: false,
-      inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
-      signal: never,
-    },
-    {
-      hangDetected: (_i, how) => how.lateByMs !== null && late.push(how.lateByMs),
-      iterationDone: (o) => o.report.timing.evidenceMs !== null && evidence.push(o.report.timing.evidenceMs),
-    },
-  );
+  await loopOurs(config({ variant: 'original', timeoutMs: 2000, early: false }), quick ? 2 : 4, tmp, {
+    hangDetected: (_i, how) => how.lateByMs !== null && late.push(how.lateByMs),
+    iterationDone: (o) => o.report.timing.evidenceMs !== null && evidence.push(o.report.timing.evidenceMs),
+  });
   return { detectionOverDeadlineMs: r2(Math.max(...late)), detectionMedianMs: r2(median(late)), evidenceMedianMs: r2(median(evidence)), hangs: late.length };
 }
 
@@ -255,20 +247,9 @@ async function cliWall(args: string[]): Promise<{ ms: number; code: number; stdo
 async function early(tmp: string) {
   log('early verdicts: run 50 --variant original, from the last progress to the proven hang');
   const toVerdict: number[] = [];
-  await runLoop(
-    {
-      config: config({ variant: 'original', timeoutMs: 10_000 }),
-      iterations: quick ? 3 : 6,
-      durationMs: undefined,
-      untilHang: false,
-      parallel: 1,
-      reportDir: tmp,
-      saveAll: false,
-      inspect: (ctx) => gatherEvidence(ctx, { stacks: 0, keep: false }),
-      signal: never,
-    },
-    { iterationDone: (o) => o.proof && toVerdict.push(o.proof.provenAtMs - (o.proof.lastProgressAtMs ?? 0)) },
-  );
+  await loopOurs(config({ variant: 'original', timeoutMs: 10_000 }), quick ? 3 : 6, tmp, {
+    iterationDone: (o) => o.proof && toVerdict.push(o.proof.provenAtMs - (o.proof.lastProgressAtMs ?? 0)),
+  });
   log('end to end: `mvar-repro run 50` on its defaults, and `soak 50 --variant original --iterations 3 --expect hang`');
   const runWall: number[] = [];
   for (let i = 0; i < (quick ? 2 : 3); i++) runWall.push((await cliWall(['run', '50', '--report-dir', tmp])).ms);

@@ -20,11 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-struct box {
-  pthread_mutex_t m;
-  pthread_cond_t c;
-  int flag;
-};
+#include "box.h"
 
 static void handshake(struct box *b) {
   pid_t child = fork();
@@ -70,16 +66,7 @@ static void *idle(void *arg) {
 int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "";
   if (!strcmp(what, "shared-ok")) {
-    struct box *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    pthread_mutexattr_t ma;
-    pthread_condattr_t ca;
-    pthread_mutexattr_init(&ma);
-    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-    pthread_mutex_init(&b->m, &ma);
-    pthread_cond_init(&b->c, &ca);
-    handshake(b);
+    handshake(shared_box(1));
     return 0;
   }
   if (!strcmp(what, "zeroed-shm")) {

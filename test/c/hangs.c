@@ -45,30 +45,10 @@
 #include <time.h>
 #include <unistd.h>
 
-struct box {
-  pthread_mutex_t m;
-  pthread_cond_t c;
-  int flag;
-};
+#include "box.h"
 
 static void die_with_parent(void) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static struct box *shared_box(int pshared) {
-  struct box *b = mmap(NULL, sizeof *b, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (b == MAP_FAILED) exit(2);
-  if (pshared) {
-    pthread_mutexattr_t ma;
-    pthread_condattr_t ca;
-    pthread_mutexattr_init(&ma);
-    pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setpshared(&ca, PTHREAD_PROCESS_SHARED);
-    pthread_mutex_init(&b->m, &ma);
-    pthread_cond_init(&b->c, &ca);
-  } /* else all-zero: process-private */
-  return b;
 }
 
 static void ready(int n, const pid_t *pids) {
