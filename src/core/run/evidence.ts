@@ -61,13 +61,16 @@ export function runContext(ctx: HangContext): RunContext {
  * samples (a thread that moves between them is not stuck) and the same
  * analysis as at the deadline; the reason when a finding proves it.
  */
-export async function proveHang(ctx: HangContext): Promise<{ reason: string; pids: number[] } | null> {
+export async function proveHang(ctx: HangContext): Promise<{ reason: string; stuck: number[]; starving: number[] } | null> {
   const live = ctx.processes.filter((p) => !p.exit).map((p) => p.pid);
   if (!live.length) return null;
   try {
     const { diagnosis } = await diagnose(live, { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0, run: runContext(ctx) });
     if (!diagnosis.proof) return null;
-    return { reason: diagnosis.proof, pids: diagnosis.findings.filter((f) => f.proof).flatMap((f) => f.pids) };
+    // Stuck: a thread that can never be woken. Starving: named by the proof, but only timing out and retrying for ever.
+    const stuck = diagnosis.processes.filter((p) => p.threads.some((t) => t.wait?.stuckForGood)).map((p) => p.pid);
+    const named = diagnosis.findings.filter((f) => f.proof).flatMap((f) => f.pids);
+    return { reason: diagnosis.proof, stuck, starving: named.filter((p) => !stuck.includes(p)) };
   } catch {
     return null; // nothing readable right now: the deadline decides
   }

@@ -50,7 +50,7 @@ export interface IterationHooks {
    * Asked while the iteration runs, when a process has been quiet: can the
    * hang already be proven? Resolves to the reason, or null.
    */
-  prove?(ctx: HangContext): Promise<{ reason: string; pids: number[] } | null>;
+  prove?(ctx: HangContext): Promise<{ reason: string; stuck: number[]; starving: number[] } | null>;
   /** Called the moment the deadline passes or the hang is proven, before any evidence is gathered. */
   onHangDetected?(info: { index: number; lateByMs: number | null; proof?: HangProof }): void;
   /** Gathers evidence while every process is still as it hung. */
@@ -141,8 +141,8 @@ interface Watch {
   /** Early verdicts: no proof attempt before this (performance.now()), and the current backoff. */
   nextProofAt: number;
   proofBackoffMs: number;
-  /** Processes a proof names: stuck, however recently they wrote an event. */
-  provenStuck: Set<number>;
+  /** Processes a proof names: stuck (or starving), however recently they wrote an event. */
+  proven: { stuck: Set<number>; starving: Set<number> };
   dropKillHook: () => void;
   onAbort: () => void;
 }
@@ -218,7 +218,7 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
     chaosRecord: null,
     nextProofAt: 0,
     proofBackoffMs: QUIET_MS,
-    provenStuck: new Set(),
+    proven: { stuck: new Set(), starving: new Set() },
     dropKillHook,
     onAbort: () => w.wake?.(),
   };
@@ -297,7 +297,7 @@ async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
     w.nextProofAt = performance.now() + w.proofBackoffMs;
     return null;
   }
-  w.provenStuck = new Set(proven.pids);
+  w.proven = { stuck: new Set(proven.stuck), starving: new Set(proven.starving) };
   const lastNs = Math.max(...w.tracked.map((t) => t.lastEventNs));
   return { provenAtMs: performance.now() - w.t0, lastProgressAtMs: lastNs > 0 ? (lastNs - w.startNs) / 1e6 : null, reason: proven.reason };
 }
@@ -334,9 +334,11 @@ async function tearDown(w: Watch): Promise<void> {
   w.hooks.signal?.removeEventListener('abort', w.onAbort);
 }
 
-/** A process a proof names is stuck for good, however recently it wrote an event. */
-function provenOr(c: Classification, proven: boolean): Classification {
-  return proven && (c === 'running' || c === 'starving') ? 'stuck' : c;
+/** A process a proof names is stuck (or starving) for good, however recently it wrote an event. */
+function provenOr(c: Classification, proven: Watch['proven'], pid: number): Classification {
+  if (proven.stuck.has(pid) && (c === 'running' || c === 'starving')) return 'stuck';
+  if (proven.starving.has(pid) && c === 'running') return 'starving';
+  return c;
 }
 
 function statusesOf(w: Watch, snap: SegmentSnapshot): ProcessStatus[] {
@@ -350,7 +352,7 @@ function statusesOf(w: Watch, snap: SegmentSnapshot): ProcessStatus[] {
       id: t.spec.id,
       slot: i,
       pid: t.pid,
-      classification: provenOr(classify(observed, now, w.startNs, w.spec.stallMs), w.provenStuck.has(t.pid)),
+      classification: provenOr(classify(observed, now, w.startNs, w.spec.stallMs), w.proven, t.pid),
       exit,
       expectedByFault: exitExpectedByFault({ ...observed, exit: t.exitBeforeKill }, w.spec.fault, snap.header.faultTarget),
       slotState: slot,
