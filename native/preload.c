@@ -4,7 +4,7 @@
  * and calls through to glibc. The first time a process uses a primitive that
  * lies in a MAP_SHARED mapping while its own bytes say it is process-private
  * (a mutex kind without the pshared bit, a condvar without the shared bit of
- * __wrefs, a semaphore whose private word is FUTEX_PRIVATE_FLAG), it records
+ * __wrefs, a semaphore whose private word is LLL_PRIVATE, 0), it records
  * the finding `private-primitive-in-shared-memory` — the defect behind the
  * original hang, found at first use, long before anything hangs. It also
  * records a condvar waited on with deadlines from a clock other than its own.
@@ -18,7 +18,7 @@
  * Depends on glibc internals of x86_64 2.25-2.40 (the same the diagnosis
  * decodes): pthread_mutex_t.__kind at byte 16 (PTHREAD_MUTEX_PSHARED_BIT 128),
  * pthread_cond_t.__wrefs at byte 36 (bit 0 shared, bit 1 CLOCK_MONOTONIC),
- * struct new_sem's private word at byte 8. pthread_cond_* exist in two symbol
+ * struct new_sem's private word at byte 8 (LLL_PRIVATE 0, LLL_SHARED 128). pthread_cond_* exist in two symbol
  * versions; dlsym(RTLD_NEXT) would hand back the old GLIBC_2.2.5 one, so the
  * current GLIBC_2.3.2 is asked for by name with dlvsym. Our definitions carry
  * no version: ld.so binds a program's versioned references to them.
@@ -260,10 +260,11 @@ int sem_init(sem_t *s, int pshared, unsigned value) {
   return rc;
 }
 
+/* glibc keeps LLL_PRIVATE (0) or LLL_SHARED (FUTEX_PRIVATE_FLAG, 128) in the private word. */
 static void check_sem(sem_t *s, void *ret) {
   int priv;
   memcpy(&priv, (char *)s + SEM_PRIVATE_OFFSET, sizeof priv);
-  check("sem", s, priv != 0, "private word is FUTEX_PRIVATE_FLAG (sem_init with pshared 0)", ret);
+  check("sem", s, priv == 0, "private word is LLL_PRIVATE (sem_init with pshared 0)", ret);
 }
 
 int sem_wait(sem_t *s) {

@@ -5,6 +5,7 @@
  *   zeroed-shm    the original defect: all-zero (process-private) mutex and condvar in a
  *                 /dev/shm object, used by parent and child with timed waits
  *   sem-private   sem_init(s, 0, 0) on a MAP_SHARED page, posted by a child
+ *   sem-shared    the same with sem_init(s, 1, 0): correct
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
  */
@@ -79,9 +80,9 @@ int main(int argc, char **argv) {
     handshake(b); /* left all-zero: process-private */
     return 0;
   }
-  if (!strcmp(what, "sem-private")) {
+  if (!strcmp(what, "sem-private") || !strcmp(what, "sem-shared")) {
     sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    sem_init(s, 0, 0);
+    sem_init(s, !strcmp(what, "sem-shared"), 0);
     if (fork() == 0) {
       sem_post(s);
       _exit(0);

@@ -18,6 +18,8 @@
  *   timedlock N        N processes in pthread_mutex_timedlock (60 s) on a private
  *                      mutex in shared memory that a sleeping process holds
  *   relock             one thread locking a normal mutex it already holds
+ *   sem-deadlock       two processes each in sem_wait on a shared semaphore only
+ *                      the other would post
  *   leave-shm N        creates /dev/shm/hangs-test-PID, starts N children that
  *                      sleep, and relocks a mutex (its tree and object are left)
  * healthy controls (nothing is stuck):
@@ -34,6 +36,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,6 +251,20 @@ int main(int argc, char **argv) {
     pids[n] = holder;
     ready(n + 1, pids);
     while (waitpid(-1, NULL, 0) > 0) {}
+    return 0;
+  }
+
+  if (!strcmp(what, "sem-deadlock")) {
+    sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sem_init(&s[0], 1, 0);
+    sem_init(&s[1], 1, 0);
+    pid_t c = fork();
+    if (c == 0) { die_with_parent(); sem_wait(&s[0]); sem_post(&s[1]); _exit(0); }
+    pid_t pids[] = {c, self};
+    ready(2, pids);
+    sem_wait(&s[1]);
+    sem_post(&s[0]);
+    waitpid(c, NULL, 0);
     return 0;
   }
 

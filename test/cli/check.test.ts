@@ -51,6 +51,12 @@ describe('check', () => {
     expect(result.groups).toEqual([expect.objectContaining({ kind: 'private-primitive-in-shared-memory', primitive: 'sem', detail: 'sem_init with pshared 0' })]);
   });
 
+  it('a process-shared semaphore in shared memory is clean', async () => {
+    const { code, result } = await check(checks, 'sem-shared');
+    expect(code).toBe(0);
+    expect(result.verdict).toBe('clean');
+  });
+
   it('a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline is found', async () => {
     const { code, result } = await check(checks, 'cond-clock');
     expect(code).toBe(1);

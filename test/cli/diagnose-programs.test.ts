@@ -91,6 +91,20 @@ describe('real hangs get a finding with evidence', () => {
     expect(f.summary).toMatch(/\(file-lock\)/);
   });
 
+  it('two processes each in sem_wait on a shared semaphore only the other would post: read as semaphores, no-waker, proven', async () => {
+    const [a, b] = await start('sem-deadlock');
+    const { code, d } = await diagnose([a!, b!]);
+    expect(code).toBe(1);
+    expect(kindOf(d, a!)).toBe('no-waker');
+    expect(kindOf(d, b!)).toBe('no-waker');
+    for (const pid of [a!, b!]) {
+      const t = d.processes.find((p) => p.pid === pid)!.threads[0]!;
+      expect(t.futex!.field).toMatch(/^sem@0x[0-9a-f]+\.value$/);
+      expect(t.wait!.stuckForGood).toBe(true);
+    }
+    expect(d.proven).toBe(true);
+  });
+
   it('30 processes on one word of one object: one finding, counted, in one short sentence', async () => {
     const pids = await start('many-waiters', '30');
     const { code, d } = await diagnose(pids);

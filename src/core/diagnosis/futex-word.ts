@@ -16,7 +16,7 @@
 //   cond lock       __condvar_acquire_lock: FUTEX_WAIT on __g1_orig_size, expected (x & ~3) | 2
 //   cond drain      __condvar_quiesce_and_switch_g1: FUTEX_WAIT on __g_refs[g], expected odd
 //   sem_wait        FUTEX_WAIT_BITSET on the value word, expected 0; nwaiters in the
-//                   next word, the private flag (0 or FUTEX_PRIVATE_FLAG) in the one after
+//                   next word, then `private`: LLL_PRIVATE (0) or LLL_SHARED (FUTEX_PRIVATE_FLAG)
 import type { FutexDecode } from './futex.js';
 import { FUTEX_PRIVATE_FLAG } from './futex.js';
 import {
@@ -32,7 +32,7 @@ import {
   type MutexView,
 } from './glibc.js';
 
-/** struct new_sem (nptl/semaphoreP.h, x86_64): uint64_t data (value low, nwaiters high); int private. */
+/** struct new_sem (nptl/semaphoreP.h, x86_64): uint64_t data (value low, nwaiters high); int private (LLL_PRIVATE 0, LLL_SHARED 128). */
 const SEM_NWAITERS_OFFSET = 4;
 const SEM_PRIVATE_OFFSET = 8;
 const SEM_SIZE = 32;
@@ -147,17 +147,24 @@ function semCandidate(f: FutexDecode, read: Read): Candidate | null {
   c.read = true;
   const nwaiters = b.readUInt32LE(SEM_NWAITERS_OFFSET);
   const priv = b.readUInt32LE(SEM_PRIVATE_OFFSET);
-  c.semShared = priv === 0;
+  c.semShared = priv === FUTEX_PRIVATE_FLAG;
   c.checks.push([`nwaiters ${nwaiters} counts at least this waiter`, nwaiters >= 1 && nwaiters < 1 << 20]);
-  c.checks.push([`private word ${priv} is ${f.private ? 'FUTEX_PRIVATE_FLAG' : '0'}, as the futex call says`, priv === (f.private ? FUTEX_PRIVATE_FLAG : 0)]);
+  // glibc's LLL_PRIVATE is 0 and LLL_SHARED is FUTEX_PRIVATE_FLAG: the word reads the other way round from the op's flag.
+  c.checks.push([`private word ${priv} is ${f.private ? '0 (LLL_PRIVATE)' : 'FUTEX_PRIVATE_FLAG (LLL_SHARED)'}, as the futex call says`, priv === (f.private ? 0 : FUTEX_PRIVATE_FLAG)]);
   return c;
 }
 
 const describe = (c: Candidate) => `${c.kind === 'sem' ? 'sem_t' : c.kind === 'cond' ? 'pthread_cond_t' : 'pthread_mutex_t'}@${hex(c.base)}.${c.field}`;
 
-/** The reading of a futex wait that the evidence supports best. */
-export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read): WordIdentity {
-  const all = [mutexCandidate(f, offsets, read), ...condCandidates(f, offsets, read), semCandidate(f, read)].filter((c): c is Candidate => c !== null);
+/**
+ * The reading of a futex wait that the evidence supports best. A primitive
+ * lies wholly inside one mapping: given the mapping's bounds, a reading whose
+ * bytes would start before it or run past its end is ruled out.
+ */
+export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, bounds?: { start: bigint; end: bigint }): WordIdentity {
+  const size = (c: Candidate) => BigInt(c.kind === 'mutex' ? offsets.mutexSize : c.kind === 'cond' ? offsets.condSize : SEM_SIZE);
+  const inside = (c: Candidate) => !bounds || (c.base >= bounds.start && c.base + size(c) <= bounds.end);
+  const all = [mutexCandidate(f, offsets, read), ...condCandidates(f, offsets, read), semCandidate(f, read)].filter((c): c is Candidate => c !== null && inside(c));
   // A contradicted check rules a reading out; among the rest, more support wins.
   const fits = all.filter((c) => c.checks.every(([, ok]) => ok));
   const support = (c: Candidate) => c.checks.length;

@@ -146,7 +146,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
 
   /** Foreign memory: which word of which primitive the futex is, from the call and the bytes around it. */
   const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity } => {
-    const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len));
+    const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len), { start: mapping.start, end: mapping.end });
     if (identity.kind === 'futex') return { primitive: null, identity };
     // Named by its offset in a shared object (the same name in every process that maps it), else by address.
     const where = mapping.inode && isShared(mapping) ? identity.base - mapping.start + mapping.offset : identity.base;
@@ -156,7 +156,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     else if (identity.cond)
       primitives.set(name, { name, type: 'cond', guess, lines: identity.cond.lines, pshared: identity.cond.pshared, clock: identity.cond.clock, waiters: identity.cond.waiterRefs });
     else if (identity.semShared !== undefined)
-      primitives.set(name, { name, type: 'sem', guess, lines: [`private word: ${identity.semShared ? '0: process-shared' : 'FUTEX_PRIVATE_FLAG: process-private'}`], pshared: identity.semShared });
+      primitives.set(name, { name, type: 'sem', guess, lines: [`private word: ${identity.semShared ? 'LLL_SHARED (128): process-shared' : 'LLL_PRIVATE (0): process-private'}`], pshared: identity.semShared });
     const type = identity.kind === 'mutex' ? 'mutex' : identity.kind === 'cond' ? 'cond' : 'sem';
     return { primitive: { name, type, ...(identity.mutex ? { mutex: identity.mutex } : {}), guess, field: `${name}.${identity.field}` }, identity };
   };
