@@ -25,6 +25,7 @@
 #include "chaos.h"
 
 #include "protocol.h"
+#include "segment.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -43,6 +44,15 @@
 #define MEAN_GAP_US(i) (5000 / (i))
 #define FREEZE_MIN_US 50
 #define FREEZE_MAX_US(i) (200 * (i))
+/* With our own segment: a process that holds the MVar's mutex (its newest
+ * event `locked`, `copied`, `signalled`, or the end of a condvar wait, which
+ * returns with the mutex held) is frozen, with probability 1/2, for 60 ms to
+ * 60 + 24*i ms: longer than the others' first wait timeout (50 ms,
+ * MVR_FIRST_TIMEOUT_MS), so they wake from their condvar waits and queue on the
+ * mutex it holds — the interleaving the original defect needs. */
+#define HOLD_FREEZE_MIN_US 60000
+#define HOLD_FREEZE_SPAN_US(i) (24000 * (i))
+#define WATCH_US 20
 /* How often CPU placement and priorities change, and how often a --tree is rescanned. */
 #define EPOCH_US 5000
 #define RESCAN_US 20000
@@ -174,7 +184,18 @@ static void restore_all(long ncpu) {
   }
 }
 
-void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, struct mvr_chaos_counts *out) {
+/* The phase of slot i's newest event, if it is new since *seen (else 0). */
+static uint16_t new_phase(const struct mvr_seg *seg, uint32_t slot, uint64_t *seen) {
+  struct mvr_ring *r = mvr_ring_at(seg, slot);
+  uint64_t head = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
+  if (head == 0 || head == *seen) return 0;
+  *seen = head;
+  const struct mvr_event *e = &r->ev[(head - 1) & (seg->ring_capacity - 1)];
+  uint16_t phase = __atomic_load_n(&e->phase, __ATOMIC_RELAXED);
+  return __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == head - 1 ? phase : 0;
+}
+
+void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, const struct mvr_seg *seg, struct mvr_chaos_counts *out) {
   for (int i = 0; i < n; i++) add_target(pids[i]);
   struct sigaction sa = {.sa_handler = on_stop};
   sigaction(SIGTERM, &sa, NULL);
@@ -198,6 +219,23 @@ void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_
     if (t >= next_epoch && ntargets) {
       place(ncpu, &out->cpu_moves, &out->renices);
       next_epoch = t + EPOCH_US;
+    }
+    if (seg) {
+      /* Watch the rings: freeze a mutex holder now and then. */
+      static uint64_t seen[MAX_TARGETS];
+      int frozen = 0;
+      for (int i = 0; i < n && i < MAX_TARGETS && !frozen; i++) {
+        uint16_t ph = new_phase(seg, (uint32_t)i, &seen[i]);
+        int holds = ph == MVR_PH_LOCKED || ph == MVR_PH_COPIED || ph == MVR_PH_SIGNALLED || ph == MVR_PH_WAIT_END || ph == MVR_PH_WAIT_TIMEOUT;
+        if (holds && below(2) == 0 && kill(pids[i], SIGSTOP) == 0) {
+          out->freezes++;
+          sleep_us(HOLD_FREEZE_MIN_US + below(HOLD_FREEZE_SPAN_US(intensity)));
+          kill(pids[i], SIGCONT);
+          frozen = 1;
+        }
+      }
+      sleep_us(WATCH_US);
+      continue;
     }
     sleep_us(below(2 * MEAN_GAP_US(intensity)));
     if (stop_requested || !ntargets) continue;
@@ -244,7 +282,7 @@ int mvr_chaos_main(int argc, char **argv) {
   }
   if (parent && mvr_die_with_parent((int)parent) != 0) return MVR_EXIT_PARENT;
   struct mvr_chaos_counts c;
-  mvr_chaos_loop(pids, n, root, seed, intensity, &c);
+  mvr_chaos_loop(pids, n, root, seed, intensity, NULL, &c);
   printf("{\"freezes\":%llu,\"cpuMoves\":%llu,\"renices\":%llu}\n", (unsigned long long)c.freezes, (unsigned long long)c.cpu_moves,
          (unsigned long long)c.renices);
   fflush(stdout);

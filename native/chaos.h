@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct mvr_seg;
+
 struct mvr_chaos_counts {
   uint64_t freezes;
   uint64_t cpu_moves;
@@ -14,8 +16,9 @@ struct mvr_chaos_counts {
 
 /* Perturbs pids (and, with root, every process of its tree) until SIGTERM or
  * SIGINT or until no target lives; then continues every target and puts its
- * CPU mask and nice value back. */
-void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, struct mvr_chaos_counts *out);
+ * CPU mask and nice value back. With seg (our own segment, pids[i] in slot i),
+ * freezes follow the trace: a process that just took the mutex is frozen. */
+void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, const struct mvr_seg *seg, struct mvr_chaos_counts *out);
 
 int mvr_chaos_main(int argc, char **argv);
 

@@ -147,7 +147,7 @@ static void child_main(struct mvr_seg *seg, uint32_t role, uint32_t id) {
 }
 
 /* The tag's chaos child: perturbs its processes until `chaos-stop`, then says what it did. */
-static void start_chaos(const char *tag, const pid_t *pids, uint32_t n, uint64_t seed, uint32_t intensity) {
+static void start_chaos(const char *tag, const struct mvr_seg *seg, const pid_t *pids, uint32_t n, uint64_t seed, uint32_t intensity) {
   pid_t c = fork();
   if (c < 0) {
     out_line("error %s chaos: fork: %s", tag, strerror(errno));
@@ -161,7 +161,7 @@ static void start_chaos(const char *tag, const pid_t *pids, uint32_t n, uint64_t
     if (mvr_die_with_parent(server_pid) != 0) _exit(MVR_EXIT_PARENT);
     prctl(PR_SET_NAME, "mvar-chaos");
     struct mvr_chaos_counts k;
-    mvr_chaos_loop(pids, (int)n, 0, seed, intensity, &k);
+    mvr_chaos_loop(pids, (int)n, 0, seed, intensity, seg, &k);
     out_line("chaos %s %llu %llu %llu", tag, (unsigned long long)k.freezes, (unsigned long long)k.cpu_moves, (unsigned long long)k.renices);
     _exit(0);
   }
@@ -204,13 +204,14 @@ static void do_run(const char *tag, const char *segname, const char *seed, const
     pids[i] = pid;
     len += (size_t)snprintf(line + len, cap - len, " %d", (int)pid);
   }
-  /* Children inherited the mapping; the server needs it no longer. */
-  mvr_segment_close(&seg);
   line[len++] = '\n';
   out_write(line, len);
   free(line);
-  if (seed && intensity) start_chaos(tag, pids, n + 1, strtoull(seed, NULL, 10), (uint32_t)strtoul(intensity, NULL, 10));
+  /* The chaos child inherits the mapping too: it watches the rings. */
+  if (seed && intensity) start_chaos(tag, &seg, pids, n + 1, strtoull(seed, NULL, 10), (uint32_t)strtoul(intensity, NULL, 10));
   free(pids);
+  /* Children inherited the mapping; the server needs it no longer. */
+  mvr_segment_close(&seg);
 }
 
 static void shutdown_all(void) {
