@@ -35,7 +35,7 @@ describe('report show', () => {
     expect(shown.length).toBeLessThanOrEqual(3);
     expect(r.stdout).toMatch(/, like \d+ other\(s\): slave /);
     const all = await cli(['report', 'show', hang50, '--all']);
-    const stuck = rep.processes.filter((p) => p.classification === 'stuck');
+    const stuck = rep.processes.filter((p) => p.classification === 'stuck' || p.classification === 'starving');
     expect(all.stdout.split('\n').filter((l) => l.startsWith('last events of '))).toHaveLength(stuck.length);
     for (const p of rep.processes) expect(all.stdout).toContain(`(${p.pid})`);
   });

@@ -2,6 +2,7 @@
 // /proc text of each live process and the diagnosis built on it.
 import type { RunContext, RunProcess } from '../diagnosis/input.js';
 import { diagnose } from '../diagnosis/engine.js';
+import type { Diagnosis } from '../diagnosis/types.js';
 import { findMapping, isShared, parseMaps, parseSyscall, STATUS_KEYS } from '../procfs/decode.js';
 import { SYS_FUTEX } from '../diagnosis/futex.js';
 import type { HangContext } from './iteration.js';
@@ -67,13 +68,17 @@ export async function proveHang(ctx: HangContext): Promise<{ reason: string; stu
   try {
     const { diagnosis } = await diagnose(live, { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0, run: runContext(ctx) });
     if (!diagnosis.proof) return null;
-    // Stuck: a thread that can never be woken. Starving: named by the proof, but only timing out and retrying for ever.
-    const stuck = diagnosis.processes.filter((p) => p.threads.some((t) => t.wait?.stuckForGood)).map((p) => p.pid);
-    const named = diagnosis.findings.filter((f) => f.proof).flatMap((f) => f.pids);
-    return { reason: diagnosis.proof, stuck, starving: named.filter((p) => !stuck.includes(p)) };
+    return { reason: diagnosis.proof, ...provenProcesses(diagnosis) };
   } catch {
     return null; // nothing readable right now: the deadline decides
   }
+}
+
+/** Stuck: a thread that can never be woken. Starving: named by a proving finding, but only timing out and retrying for ever. */
+export function provenProcesses(d: Diagnosis): { stuck: number[]; starving: number[] } {
+  const stuck = d.processes.filter((p) => p.threads.some((t) => t.wait?.stuckForGood)).map((p) => p.pid);
+  const named = d.findings.filter((f) => f.proof).flatMap((f) => f.pids);
+  return { stuck, starving: named.filter((p) => !stuck.includes(p)) };
 }
 
 /** A capture as a report keeps it: shared mappings and those holding a futex a thread waits on; key status lines. */

@@ -55,6 +55,8 @@ export interface IterationHooks {
   onHangDetected?(info: { index: number; lateByMs: number | null; proof?: HangProof }): void;
   /** Gathers evidence while every process is still as it hung. */
   inspect?(ctx: HangContext): Promise<unknown>;
+  /** A proven hang: which processes the evidence shows stuck (or starving), to classify them by it. */
+  provenBy?(evidence: unknown): { stuck: number[]; starving: number[] } | null;
   /** With --keep: gets what inspect gathered; resolves when the user lets the hung processes go. */
   keep?(ctx: HangContext, evidence: unknown): Promise<void>;
 }
@@ -312,9 +314,17 @@ async function captureAtHang(w: Watch): Promise<HangCapture> {
   drain(w);
   const atHang = w.seg.snapshot();
   const ctx = hangContext(w, atHang);
-  const statuses = ctx.processes;
+  let statuses = ctx.processes;
   const evidence = w.hooks.inspect ? await w.hooks.inspect(ctx) : null;
   const evidenceMs = performance.now() - e0;
+  // A proven hang is classified by what the evidence shows, not only by what the proof saw a moment earlier.
+  const seen = w.proven.stuck.size && w.hooks.provenBy ? w.hooks.provenBy(evidence) : null;
+  if (seen) {
+    for (const p of seen.stuck) w.proven.stuck.add(p);
+    for (const p of seen.starving) if (!w.proven.stuck.has(p)) w.proven.starving.add(p);
+    for (const p of w.proven.stuck) w.proven.starving.delete(p);
+    statuses = statusesOf(w, atHang);
+  }
   if (w.hooks.keep) await w.hooks.keep(ctx, evidence);
   return { atHang, statuses, evidence, evidenceMs };
 }

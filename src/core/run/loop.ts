@@ -12,7 +12,7 @@ import { iterationLimit, repeat } from '../system/repeat.js';
 import type { HangEvidence } from '../report/build.js';
 import { buildReport } from '../report/build.js';
 import type { HangProof, RunConfig, RunReport, Shard } from '../report/types.js';
-import { proveHang } from './evidence.js';
+import { provenProcesses, proveHang } from './evidence.js';
 import { checkReportDir, writeRunFolder } from '../report/write.js';
 import { EnvironmentError } from '../system/errors.js';
 import { countIteration } from '../report/finding-kinds.js';
@@ -127,7 +127,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     const result: IterationResult = await runIteration({ ...opts.config, index, ...(opts.shard ? { shardIndex: opts.shard.index } : {}) }, launcher, {
       signal: opts.signal,
       onHangDetected: (h) => observer.hangDetected?.(index, h),
-      ...(opts.config.early ? { prove: proveHang } : {}),
+      ...(opts.config.early ? { prove: proveHang, provenBy: (ev: unknown) => ((ev as HangEvidence | null)?.diagnosis ? provenProcesses((ev as HangEvidence).diagnosis!) : null) } : {}),
       inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
       ...(opts.keep ? { keep: (ctx: HangContext) => opts.keep!(ctx, evidence) } : {}),
     });
