@@ -13,7 +13,8 @@
         "native/trace.c",
         "native/mvar.c",
         "native/protocol.c",
-        "native/layout_table.c"
+        "native/layout_table.c",
+        "native/sockdiag.c"
       ]
     },
     {

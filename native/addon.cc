@@ -3,6 +3,7 @@
 //   layout()            field -> {offset,size} per region, and enum values
 //   glibcVersion()      gnu_get_libc_version()
 //   dieWithParent(ppid) PR_SET_PDEATHSIG for Node workers
+//   unixSockets()       every Unix socket's inode and its peer's (sock_diag)
 //   Segment.create(opts) / Segment.open(name)
 //   seg.name, seg.openPath, seg.close(), seg.unlink()
 //   sweepSegment(name)  remove a leftover segment, only when provably stale
@@ -33,6 +34,7 @@ extern "C" {
 #include "mvar.h"
 #include "protocol.h"
 #include "segment.h"
+#include "sockdiag.h"
 #include "trace.h"
 }
 
@@ -516,6 +518,26 @@ Napi::Value DieWithParent(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), mvr_die_with_parent(static_cast<int>(ppid)) == 0);
 }
 
+// {sockets: Uint32Array of (inode, peer) pairs} or {error: "strerror text"}.
+Napi::Value UnixSockets(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<mvr_unix_sock> socks(1024);
+  long n;
+  while ((n = mvr_unix_sockets(socks.data(), socks.size())) > static_cast<long>(socks.size())) socks.resize(n + 256);
+  Napi::Object out = Napi::Object::New(env);
+  if (n < 0) {
+    out.Set("error", Napi::String::New(env, std::strerror(static_cast<int>(-n))));
+    return out;
+  }
+  Napi::Uint32Array pairs = Napi::Uint32Array::New(env, 2 * n);
+  for (size_t i = 0; i < static_cast<size_t>(n); i++) {
+    pairs[2 * i] = socks[i].inode;
+    pairs[2 * i + 1] = socks[i].peer;
+  }
+  out.Set("sockets", pairs);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function seg = Segment::Init(env);
   env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(seg)));
@@ -524,6 +546,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sweepSegment", Napi::Function::New(env, SweepSegment));
   exports.Set("glibcVersion", Napi::Function::New(env, GlibcVersion));
   exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent));
+  exports.Set("unixSockets", Napi::Function::New(env, UnixSockets));
   return exports;
 }
 

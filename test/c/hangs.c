@@ -20,12 +20,13 @@
  *   relock             one thread locking a normal mutex it already holds
  *   sem-deadlock       two processes each in sem_wait on a shared semaphore only
  *                      the other would post
+ *   socket-deadlock    two processes each reading the socket pair end only the other writes
  *   leave-shm N        creates /dev/shm/hangs-test-PID, starts N children that
  *                      sleep, and relocks a mutex (its tree and object are left)
  * healthy controls (nothing is stuck):
  *   sleep              a long sleep
  *   ping-pong          two processes passing a token through timed condvar waits
- *   late-writer        a reader on a pipe whose writer writes in 60 s
+ *   late-writer [socket]  a reader on a pipe (or socket pair) whose writer writes in 60 s
  *   idle-pool          four idle workers on a private condvar; main sleeps
  *   busy-signaller     a long timed wait whose signaller is busy computing
  *   sibling-signals F  an untimed wait on a private condvar in a file mapping
@@ -44,6 +45,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -195,6 +197,22 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  if (!strcmp(what, "socket-deadlock")) {
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0) return 2;
+    char c;
+    pid_t a = fork();
+    if (a == 0) { die_with_parent(); close(sv[1]); _exit(read(sv[0], &c, 1) < 0 ? 3 : 0); }
+    pid_t b = fork();
+    if (b == 0) { die_with_parent(); close(sv[0]); _exit(recv(sv[1], &c, 1, 0) < 0 ? 3 : 0); }
+    close(sv[0]); close(sv[1]);
+    usleep(200000);
+    pid_t pids[] = {a, b, self};
+    ready(3, pids);
+    while (waitpid(-1, NULL, 0) > 0) {}
+    return 0;
+  }
+
   if (!strcmp(what, "flock-deadlock") && argc > 2) {
     int x[2], y[2];
     if (pipe(x) != 0 || pipe(y) != 0) return 2;
@@ -324,8 +342,9 @@ int main(int argc, char **argv) {
   }
 
   if (!strcmp(what, "late-writer")) {
+    /* late-writer socket: the same through a Unix socket pair */
     int p[2];
-    if (pipe(p) != 0) return 2;
+    if (argc > 2 && !strcmp(argv[2], "socket") ? socketpair(AF_UNIX, SOCK_STREAM, 0, p) != 0 : pipe(p) != 0) return 2;
     pid_t w = fork();
     if (w == 0) { die_with_parent(); close(p[0]); sleep(60); if (write(p[1], "x", 1) != 1) _exit(3); _exit(0); }
     close(p[1]);

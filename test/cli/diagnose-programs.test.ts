@@ -81,6 +81,15 @@ describe('real hangs get a finding with evidence', () => {
     expect(human).toMatch(/write\(.*stuck for good: pipe:\[\d+\], writing \(full\)/);
   });
 
+  it('two processes each reading the Unix socket pair only the other would write: deadlock-cycle through the socket peers', async () => {
+    const [a, b, parent] = await start('socket-deadlock');
+    const { code, d, human } = await diagnose([a!, b!, parent!]);
+    expect(code).toBe(1);
+    const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
+    expect(f.pids.sort()).toEqual([a, b].sort());
+    expect(human).toMatch(/stuck for good: Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(empty\)/);
+  });
+
   it('two processes each holding one flock() and waiting for the other: deadlock-cycle through file locks', async () => {
     const dir = mkdtempSync(join(tmp(), 'locks-'));
     const [a, b, parent] = await start('flock-deadlock', dir);
@@ -140,6 +149,7 @@ describe('healthy programs get no finding', () => {
     ['a long sleep', ['sleep']],
     ['a slow ping-pong through timed waits', ['ping-pong']],
     ['a reader whose writer writes later', ['late-writer']],
+    ['a Unix socket reader whose peer writes later', ['late-writer', 'socket']],
     ['an idle thread pool', ['idle-pool']],
     ['a long timed wait whose signaller is busy computing', ['busy-signaller']],
   ];

@@ -1,10 +1,11 @@
 // The diagnosis's only window on the live system besides /proc captures of
 // the inspected processes: memory of other processes, liveness of thread ids,
-// which processes map an object or hold a pipe or FIFO open, the children of
-// a process, and the system's file locks. Answers about processes outside the
+// which processes map an object or hold a pipe, FIFO or socket open, the peer
+// of a Unix socket, the children of a process, and the system's file locks. Answers about processes outside the
 // inspected set come from here too. A recording probe saves every answer, so
 // a real capture can be replayed later as a test fixture.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
+import { addon } from '../native/addon.js';
 import { parseStat, parseStatus } from '../procfs/decode.js';
 
 export interface ThreadInfo {
@@ -19,8 +20,10 @@ export interface Probe {
   thread(tid: number): ThreadInfo;
   /** Live pids that map the object dev:inode (shared mappings only). */
   sharers(dev: string, inode: number): number[];
-  /** Every open descriptor of a pipe or FIFO ("pipe:[123]", "fifo:dev:ino"), in any process we may read. */
+  /** Every open descriptor of a pipe, FIFO or socket ("pipe:[123]", "fifo:dev:ino", "socket:[456]"), in any process we may read. */
   fdHolders(object: string): FdHolder[];
+  /** The inode of a Unix socket's peer: 0 when it has none, null when unknown (not a Unix socket of this namespace, or sock_diag refused). */
+  socketPeer(inode: number): number | null;
   /** Live children of a process. */
   children(pid: number): number[];
   /** /proc/locks, or null when unreadable. */
@@ -101,7 +104,7 @@ export class LiveProbe implements Probe {
               const st = statSync(`/proc/${pid}/fd/${fd}`);
               if (!st.isFIFO()) continue;
               key = `fifo:${st.dev}:${st.ino}`;
-            } else if (!key.startsWith('pipe:')) continue;
+            } else if (!key.startsWith('pipe:') && !key.startsWith('socket:')) continue;
             let flags: string | null = null;
             try {
               flags = /^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
@@ -118,6 +121,23 @@ export class LiveProbe implements Probe {
       }
     }
     return this.holders.get(object) ?? [];
+  }
+
+  private peers: Map<number, number> | null | undefined;
+  socketPeer(inode: number): number | null {
+    if (this.peers === undefined) {
+      this.peers = null;
+      try {
+        const r = addon().unixSockets();
+        if (r.sockets) {
+          this.peers = new Map();
+          for (let i = 0; i < r.sockets.length; i += 2) this.peers.set(r.sockets[i]!, r.sockets[i + 1]!);
+        }
+      } catch {
+        // no addon: peers stay unknown
+      }
+    }
+    return this.peers?.get(inode) ?? null;
   }
 
   private parents: Map<number, number[]> | undefined;
@@ -153,11 +173,12 @@ export interface ProbeLog {
   fdHolders?: Record<string, FdHolder[]>;
   children?: Record<string, number[]>;
   fileLocks?: string | null;
+  socketPeers?: Record<string, number | null>;
 }
 
 /** Answers from a live probe, remembered for a fixture. */
 export class RecordingProbe implements Probe {
-  readonly log: ProbeLog = { memory: {}, threads: {}, sharers: {}, fdHolders: {}, children: {}, fileLocks: null };
+  readonly log: ProbeLog = { memory: {}, threads: {}, sharers: {}, fdHolders: {}, children: {}, fileLocks: null, socketPeers: {} };
   constructor(private readonly inner: Probe) {}
   readMemory(pid: number, addr: bigint, len: number): Buffer | null {
     const b = this.inner.readMemory(pid, addr, len);
@@ -175,6 +196,9 @@ export class RecordingProbe implements Probe {
   }
   children(pid: number): number[] {
     return (this.log.children![pid] = this.inner.children(pid));
+  }
+  socketPeer(inode: number): number | null {
+    return (this.log.socketPeers![inode] = this.inner.socketPeer(inode));
   }
   fileLocks(): string | null {
     return (this.log.fileLocks = this.inner.fileLocks());
@@ -199,6 +223,9 @@ export class ReplayProbe implements Probe {
   }
   children(pid: number): number[] {
     return this.log.children?.[pid] ?? [];
+  }
+  socketPeer(inode: number): number | null {
+    return this.log.socketPeers?.[inode] ?? null;
   }
   fileLocks(): string | null {
     return this.log.fileLocks ?? null;

@@ -82,7 +82,7 @@ export interface WaitReport {
   on: string;
   /** Same key, same resource: waits on one word of one object group together. */
   key: string;
-  /** Who could end it; null when the tool cannot tell (outside input, a socket peer, a signal). */
+  /** Who could end it; null when the tool cannot tell (outside input, a network peer, a signal). */
   wakers: WakerRef[] | null;
   /** How the wakers were found: "the mutex owner", "sibling threads (a private futex)", … */
   wakersAre: string;

@@ -8,9 +8,11 @@
 //                         by the waiter's address space, so a wake from any
 //                         other process never reaches it, shared mapping or not
 //   a pipe or FIFO        threads of the processes holding the other end open
+//   a Unix socket         threads of the processes holding its peer open
+//                         (the peer from sock_diag; a listener's peer is unknown)
 //   a file lock           the process holding the lock that blocks it
 //   a child               the child (its exit ends the wait)
-//   anything else         unknown: a socket peer, input, a signal from outside
+//   anything else         unknown: a network peer, input, a signal from outside
 import { blockerOf, fdAccess, isShared, parseLocks, type FileLock } from '../procfs/decode.js';
 import type { FdRaw, ProcRaw } from '../procfs/capture.js';
 import type { FutexDecode } from './futex.js';
@@ -68,27 +70,37 @@ function futexWait(ctx: WaitContext, pid: number, tid: number, f: FutexDecode, w
   return { ...base, wakers, wakersAre: `threads of the processes that map ${m.path || 'the shared memory'}`, definite: false };
 }
 
-/** The pipe or FIFO a descriptor opens, as a key the probe finds holders by. */
-function pipeKey(fd: FdRaw): { key: string; kind: 'pipe' | 'fifo' } | null {
-  if (fd.target.startsWith('pipe:')) return { key: fd.target, kind: 'pipe' };
-  if (fd.fifo) return { key: `fifo:${fd.fifo}`, kind: 'fifo' };
-  return null;
+/**
+ * The object whose holders end a wait on a descriptor, as a key the probe finds
+ * them by: the pipe or FIFO itself, or a Unix socket's peer; with why not, when
+ * it has none we can name.
+ */
+function otherEnd(ctx: WaitContext, fd: FdRaw): { key: string; kind: 'pipe' | 'fifo' | 'socket'; name: string } | { kind: WaitKind; why: string } {
+  if (fd.target.startsWith('pipe:')) return { key: fd.target, kind: 'pipe', name: fd.target };
+  if (fd.fifo) return { key: `fifo:${fd.fifo}`, kind: 'fifo', name: `FIFO ${fd.target}` };
+  const ino = /^socket:\[(\d+)\]$/.exec(fd.target)?.[1];
+  if (ino === undefined) return { kind: 'file', why: 'input from outside the inspected processes' };
+  const peer = ctx.probe.socketPeer(Number(ino));
+  if (peer === null) return { kind: 'socket', why: 'its peer is not visible (not a Unix socket of this network namespace, or sock_diag refused)' };
+  if (peer === 0) return { kind: 'socket', why: 'an unconnected socket: who sends to it is not known' };
+  return { key: `socket:[${peer}]`, kind: 'socket', name: `Unix socket ${fd.target} (peer socket:[${peer}])` };
 }
 
 function fdWait(ctx: WaitContext, raw: ProcRaw, tid: number, shape: Extract<WaitShape, { kind: 'fd' }>): WaitFacts {
   const fd = raw.fds?.find((x) => x.fd === shape.fd);
   const unknown = (kind: WaitKind, on: string, why: string): WaitFacts => ({ kind, timed: false, on, key: `pid ${raw.pid} fd ${shape.fd}`, wakers: null, wakersAre: why, definite: false });
   if (!fd) return unknown('other', `fd ${shape.fd}`, raw.fds ? 'the descriptor was closed meanwhile' : 'its descriptors could not be read');
-  const pipe = pipeKey(fd);
-  if (!pipe || (shape.direction !== 'read' && shape.direction !== 'write')) {
-    const kind: WaitKind = fd.target.startsWith('socket:') ? 'socket' : 'file';
-    return unknown(kind, `${shape.direction} on fd ${shape.fd} (${fd.target})`, kind === 'socket' ? 'the peer of a socket is not visible in /proc' : 'input from outside the inspected processes');
-  }
-  // A reader waits for a writer, a writer (the pipe is full) for a reader.
+  const kindOf = (): WaitKind => (fd.target.startsWith('socket:') ? 'socket' : 'file');
+  if (shape.direction !== 'read' && shape.direction !== 'write')
+    return unknown(kindOf(), `${shape.direction} on fd ${shape.fd} (${fd.target})`, kindOf() === 'socket' ? `who will ${shape.direction === 'accept' ? 'connect to' : 'accept'} it is not known` : 'input from outside the inspected processes');
+  const end = otherEnd(ctx, fd);
+  if (!('key' in end)) return unknown(end.kind, `${shape.direction} on fd ${shape.fd} (${fd.target})`, end.why);
+  // A reader waits for a writer, a writer (the buffer is full) for a reader;
+  // a socket's peer is open for both, so any holder of it counts.
   const wanted = shape.direction === 'read' ? 'write' : 'read';
-  const holders = ctx.probe.fdHolders(pipe.key).filter((h) => {
+  const holders = ctx.probe.fdHolders(end.key).filter((h) => {
     const a = fdAccess(h.flags);
-    return a === wanted || a === 'read-write' || a === null;
+    return end.kind === 'socket' || a === wanted || a === 'read-write' || a === null;
   });
   const wakers: WakerRef[] = [];
   for (const h of holders) {
@@ -97,13 +109,14 @@ function fdWait(ctx: WaitContext, raw: ProcRaw, tid: number, shape: Extract<Wait
     else if (!wakers.some((w) => w.pid === h.pid)) wakers.push({ pid: h.pid, tid: null });
   }
   const pids = [...new Set(holders.map((h) => h.pid))];
+  const endName = end.kind === 'socket' ? 'peer' : `${wanted} end`;
   return {
-    kind: pipe.kind,
+    kind: end.kind,
     timed: false,
-    on: `${pipe.kind === 'pipe' ? fd.target : `FIFO ${fd.target}`}, ${shape.direction === 'read' ? 'reading (empty)' : 'writing (full)'} on fd ${shape.fd}`,
-    key: `${pipe.key}:${shape.direction}`,
+    on: `${end.name}, ${shape.direction === 'read' ? 'reading (empty)' : 'writing (full)'} on fd ${shape.fd}`,
+    key: `${end.kind === 'socket' ? fd.target : end.key}:${shape.direction}`,
     wakers,
-    wakersAre: pids.length ? `holders of its ${wanted} end: ${pids.map((p) => (p === raw.pid ? 'this process' : ctx.label(p))).join(', ')}` : `nobody holds its ${wanted} end`,
+    wakersAre: pids.length ? `holders of its ${endName}: ${pids.map((p) => (p === raw.pid ? 'this process' : ctx.label(p))).join(', ')}` : `nobody holds its ${endName}`,
     definite: true,
   };
 }

@@ -75,6 +75,8 @@ export interface RawAddon {
   sweepSegment(name: string): { removed: boolean; reason: string };
   glibcVersion(): string;
   dieWithParent(ppid: number): boolean;
+  /** Every Unix socket of this network namespace as (inode, peer inode) pairs; peer 0 is unconnected. */
+  unixSockets(): { sockets: Uint32Array; error?: undefined } | { sockets?: undefined; error: string };
 }
 
 export function addonErrorCode(e: unknown): AddonErrorCode | undefined {

@@ -21,9 +21,10 @@ interface Bundle {
   run: RunContext | null;
 }
 
-function replay(name: string) {
+/** A recorded fixture through the analysis; `alter` changes what the probe answered. */
+function replay(name: string, alter: (probe: ProbeLog) => ProbeLog = (p) => p) {
   const b = JSON.parse(readFileSync(new URL(`../../fixtures/diagnosis/${name}.json`, import.meta.url), 'utf8')) as Bundle;
-  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
+  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(alter(b.probe)), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
   const proc = (role: string, id: number) => b.run!.processes.find((p) => p.role === role && p.id === id)!;
   return { b, d, proc };
 }
@@ -153,6 +154,24 @@ describe('diagnosis of recorded hangs of other programs: the wait-for graph', ()
     expect(f.summary).toMatch(/writing \(full\)/);
     expect(d.findings).toHaveLength(1);
     expect(d.processes.find((p) => p.pid === parent)!.behind).toMatchObject({ kind: 'deadlock-cycle' });
+  });
+
+  it('two processes each reading the Unix socket pair end only the other writes: a cycle through the socket peers', () => {
+    const { b, d } = replay('socket-deadlock');
+    const [a, c, parent] = b.pids as [number, number, number];
+    const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
+    expect(f.pids.sort()).toEqual([a, c].sort());
+    expect(f.summary).toMatch(/\(socket\)/);
+    expect(f.summary).toMatch(/Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(empty\)/);
+    expect(d.findings).toHaveLength(1);
+    expect(d.processes.find((p) => p.pid === parent)!.behind).toMatchObject({ kind: 'deadlock-cycle' });
+  });
+
+  it('a socket whose peer the probe could not name stays unknown, never a finding of stuck', () => {
+    const { b, d } = replay('socket-deadlock', (probe) => ({ ...probe, socketPeers: {} }));
+    const [a, c] = b.pids as [number, number];
+    expect(d.findings.filter((f) => f.kind === 'deadlock-cycle')).toEqual([]);
+    for (const pid of [a, c]) expect(d.processes.find((p) => p.pid === pid)!.kind).toBe('unknown');
   });
 
   it('two processes each holding one flock() and waiting for the other: a cycle through file locks', () => {

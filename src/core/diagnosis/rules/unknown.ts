@@ -2,7 +2,7 @@
 // evidence, never nothing. Our runs: the watchdog calls it stuck. Any
 // program: every thread of it is blocked without a timeout in every sample,
 // none can be proven stuck, and nothing the tool can see would wake it (a
-// socket peer, input from outside, a signal).
+// network peer, input from outside, a signal).
 import type { Facts, ProcFacts } from '../facts.js';
 import type { Finding } from '../types.js';
 import type { Rule } from './rule.js';
