@@ -1,16 +1,21 @@
 // Around the whole suite. Before: one temporary folder for everything the
 // tests write (handed to every test worker through the environment). After:
 // no process and no /dev/shm segment of the project may remain, and the
-// temporary folder is removed; a leftover fails the run.
-import { mkdtempSync, rmSync } from 'node:fs';
+// temporary folder is removed, and no other project folder may have appeared
+// in the system's temporary folder; a leftover fails the run.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { projectProcesses, shmEntries, until } from './helpers.js';
+import { projectProcesses, shmEntries, TEST_TMP_ENV, until } from './helpers.js';
 
-export const TEST_TMP_ENV = 'MVAR_REPRO_TEST_TMP';
+const RUN_PREFIX = 'mvar-repro-test-run-';
+/** Project folders in the system's temporary folder; another suite's root (a concurrent run) is not ours to judge. */
+const tempFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('mvar-repro-') && !n.startsWith(RUN_PREFIX));
+let before = new Set<string>();
 
 export function setup(): void {
-  process.env[TEST_TMP_ENV] = mkdtempSync(join(tmpdir(), 'mvar-repro-test-run-'));
+  before = new Set(tempFolders());
+  process.env[TEST_TMP_ENV] = mkdtempSync(join(tmpdir(), RUN_PREFIX));
 }
 
 export async function teardown(): Promise<void> {
@@ -20,6 +25,10 @@ export async function teardown(): Promise<void> {
   const shm = shmEntries();
   const root = process.env[TEST_TMP_ENV];
   if (root) rmSync(root, { recursive: true, force: true });
-  if (procs.length || shm.length)
-    throw new Error(`leftovers after the test suite: processes ${JSON.stringify(procs)}; /dev/shm ${JSON.stringify(shm)}`);
+  const folders = tempFolders().filter((n) => !before.has(n));
+  if (procs.length || shm.length || folders.length) {
+    // vitest only logs an error thrown here ("error during close") and still exits 0.
+    process.exitCode = 1;
+    throw new Error(`leftovers after the test suite: processes ${JSON.stringify(procs)}; /dev/shm ${JSON.stringify(shm)}; ${tmpdir()} ${JSON.stringify(folders)}`);
+  }
 }

@@ -1,7 +1,6 @@
 // Helpers for tests that drive the real CLI, real processes and real segments.
 import { execa, type Options } from 'execa';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { descendantsOf } from '../src/core/procfs/capture.js';
@@ -24,8 +23,15 @@ export async function cli(args: string[], opts: Options = {}): Promise<CliResult
 }
 
 /** A fresh folder inside the suite's one temporary folder, which the global teardown removes. */
+/** Names the suite's one temporary folder, made by the global setup for every test worker. */
+export const TEST_TMP_ENV = 'MVAR_REPRO_TEST_TMP';
+
+/** A new folder inside the suite's one temporary folder, which the global teardown removes. */
 export function tmp(prefix = 'mvar-repro-test-'): string {
-  return mkdtempSync(join(process.env.MVAR_REPRO_TEST_TMP ?? tmpdir(), prefix));
+  const root = process.env[TEST_TMP_ENV];
+  // Falling back to the system temp folder is how earlier runs leaked folders there.
+  if (!root) throw new Error(`${TEST_TMP_ENV} is unset: tests run under vitest, whose global setup makes the folder`);
+  return mkdtempSync(join(root, prefix));
 }
 
 /** Our segments currently in /dev/shm. */
