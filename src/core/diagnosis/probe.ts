@@ -6,7 +6,8 @@
 // a real capture can be replayed later as a test fixture.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { addon } from '../native/addon.js';
-import { parseStat, parseStatus } from '../procfs/decode.js';
+import { allPids, liveProcesses } from '../procfs/capture.js';
+import { parseStatus } from '../procfs/decode.js';
 
 export interface ThreadInfo {
   alive: boolean;
@@ -36,8 +37,6 @@ export interface FdHolder {
   /** fdinfo flags (octal text), null when unreadable. */
   flags: string | null;
 }
-
-const pids = () => readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
 
 export class LiveProbe implements Probe {
   private sharerCache = new Map<string, number[]>();
@@ -73,11 +72,10 @@ export class LiveProbe implements Probe {
     if (hit) return hit;
     const out: number[] = [];
     const needle = ` ${dev} ${inode} `;
-    for (const d of readdirSync('/proc')) {
-      if (!/^\d+$/.test(d)) continue;
+    for (const pid of allPids()) {
       try {
-        const maps = readFileSync(`/proc/${d}/maps`, 'utf8');
-        if (maps.split('\n').some((l) => l.includes(needle) && l.split(/\s+/)[1]?.[3] === 's')) out.push(Number(d));
+        const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+        if (maps.split('\n').some((l) => l.includes(needle) && l.split(/\s+/)[1]?.[3] === 's')) out.push(pid);
       } catch {
         // gone or not ours to read
       }
@@ -90,7 +88,7 @@ export class LiveProbe implements Probe {
   fdHolders(object: string): FdHolder[] {
     if (!this.holders) {
       this.holders = new Map();
-      for (const pid of pids()) {
+      for (const pid of allPids()) {
         let fds: string[];
         try {
           fds = readdirSync(`/proc/${pid}/fd`);
@@ -144,14 +142,7 @@ export class LiveProbe implements Probe {
   children(pid: number): number[] {
     if (!this.parents) {
       this.parents = new Map();
-      for (const p of pids()) {
-        try {
-          const st = parseStat(readFileSync(`/proc/${p}/stat`, 'utf8'));
-          if (st && st.state !== 'Z' && st.state !== 'X') this.parents.set(st.ppid, [...(this.parents.get(st.ppid) ?? []), st.pid]);
-        } catch {
-          // gone
-        }
-      }
+      for (const st of liveProcesses()) this.parents.set(st.ppid, [...(this.parents.get(st.ppid) ?? []), st.pid]);
     }
     return this.parents.get(pid) ?? [];
   }

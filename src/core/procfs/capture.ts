@@ -1,9 +1,10 @@
 // Raw reads of /proc for a process and all its threads. Captures are not
 // decoded here (procfs-decode.ts does that, on this text or on recorded
 // text), and nothing throws: a file that cannot be read is recorded with the
-// reason. descendantsOf walks the live process tree.
+// reason. descendantsOf walks the live process tree; allPids and
+// liveProcesses list every process /proc shows.
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { parseStat } from './decode.js';
+import { parseStat, type Stat } from './decode.js';
 
 export interface TaskRaw {
   tid: number;
@@ -138,18 +139,27 @@ export function processAlive(pid: number): boolean {
   }
 }
 
-/** pid, ppid, comm and command line of every live descendant of pid (not pid itself). */
-export function descendantsOf(pid: number): { pid: number; ppid: number; comm: string; cmdline: string }[] {
-  const all: { pid: number; ppid: number; comm: string }[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
+/** Every process /proc lists now. */
+export function allPids(): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+}
+
+/** stat of every process that is alive now (not a zombie, not dead). */
+export function liveProcesses(): Stat[] {
+  const out: Stat[] = [];
+  for (const pid of allPids())
     try {
-      const st = parseStat(readFileSync(`/proc/${d}/stat`, 'utf8'));
-      if (st && st.state !== 'Z') all.push({ pid: st.pid, ppid: st.ppid, comm: st.comm });
+      const st = parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (st && st.state !== 'Z' && st.state !== 'X') out.push(st);
     } catch {
       // gone
     }
-  }
+  return out;
+}
+
+/** pid, ppid, comm and command line of every live descendant of pid (not pid itself). */
+export function descendantsOf(pid: number): { pid: number; ppid: number; comm: string; cmdline: string }[] {
+  const all = liveProcesses();
   const out: { pid: number; ppid: number; comm: string; cmdline: string }[] = [];
   const queue = [pid];
   while (queue.length) {
@@ -161,7 +171,7 @@ export function descendantsOf(pid: number): { pid: number; ppid: number; comm: s
       } catch {
         // gone
       }
-      out.push({ ...c, cmdline });
+      out.push({ pid: c.pid, ppid: c.ppid, comm: c.comm, cmdline });
       queue.push(c.pid);
     }
   }
