@@ -11,6 +11,7 @@ import { Chaos, iterationSeed } from './chaos.js';
 import { RingReader, Segment } from '../native/segment.js';
 import type { Classification } from './watchdog.js';
 import { classify, exitExpectedByFault } from './watchdog.js';
+import { ProofSchedule } from './proof-schedule.js';
 
 /** One iteration: the run's configuration and its number in the loop. */
 export type IterationSpec = RunConfig & { index: number; shardIndex?: number };
@@ -140,9 +141,8 @@ interface Watch {
   /** --chaos, while it runs, and what it did once stopped. */
   chaos: Chaos | null;
   chaosRecord: ChaosRecord | null;
-  /** Early verdicts: no proof attempt before this (performance.now()), and the current backoff. */
-  nextProofAt: number;
-  proofBackoffMs: number;
+  /** Early verdicts: when the next proof attempt may be made. */
+  proofSchedule: ProofSchedule;
   /** Processes a proof names: stuck (or starving), however recently they wrote an event. */
   proven: { stuck: Set<number>; starving: Set<number> };
   dropKillHook: () => void;
@@ -218,8 +218,7 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
     wake: undefined,
     chaos,
     chaosRecord: null,
-    nextProofAt: 0,
-    proofBackoffMs: QUIET_MS,
+    proofSchedule: new ProofSchedule(QUIET_MS, MAX_PROOF_BACKOFF_MS),
     proven: { stuck: new Set(), starving: new Set() },
     dropKillHook,
     onAbort: () => w.wake?.(),
@@ -279,7 +278,7 @@ async function poll(w: Watch): Promise<PollEnd> {
 
 /** When a live, unfinished process has been quiet, ask whether the hang is already proven. */
 async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
-  if (!w.spec.early || !w.hooks.prove || now < w.nextProofAt) return null;
+  if (!w.spec.early || !w.hooks.prove || !w.proofSchedule.due(now)) return null;
   const snap = w.seg.snapshot();
   const ns = nowNs();
   const quiet = w.tracked.some((t, i) => {
@@ -295,8 +294,7 @@ async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
     proven = await w.hooks.prove(hangContext(w, w.seg.snapshot()));
   }
   if (!proven) {
-    w.proofBackoffMs = Math.min(MAX_PROOF_BACKOFF_MS, w.proofBackoffMs * 2);
-    w.nextProofAt = performance.now() + w.proofBackoffMs;
+    w.proofSchedule.failed(performance.now());
     return null;
   }
   w.proven = { stuck: new Set(proven.stuck), starving: new Set(proven.starving) };

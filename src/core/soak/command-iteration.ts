@@ -16,6 +16,7 @@ import { descendantsOf } from '../procfs/capture.js';
 import { parseStat } from '../procfs/decode.js';
 import type { ChaosRecord, ChaosSettings, HangProof } from '../report/types.js';
 import { Chaos } from '../run/chaos.js';
+import { ProofSchedule } from '../run/proof-schedule.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 
 export interface CommandSpec {
@@ -85,8 +86,7 @@ function watchForProof(root: number, file: string, command: string[], t0: number
   const proof = new Promise<HangProof>((resolve) => {
     let last = { cpu: -1, pids: '' };
     let lastChange = performance.now();
-    let backoff = QUIET_MS;
-    let nextTry = 0;
+    const schedule = new ProofSchedule(QUIET_MS, MAX_BACKOFF_MS);
     const tick = async () => {
       if (stopped) return;
       const tree = treeOf(root, file, command);
@@ -94,7 +94,7 @@ function watchForProof(root: number, file: string, command: string[], t0: number
       if (now.cpu !== last.cpu || now.pids !== last.pids) lastChange = performance.now();
       last = now;
       const t = performance.now();
-      if (t - lastChange >= QUIET_MS && t >= nextTry) {
+      if (t - lastChange >= QUIET_MS && schedule.due(t)) {
         try {
           await beforeProof();
           const { diagnosis } = await diagnose(tree.map((p) => p.pid), { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0 });
@@ -105,8 +105,7 @@ function watchForProof(root: number, file: string, command: string[], t0: number
         } catch {
           // nothing readable now: the deadline decides
         }
-        backoff = Math.min(MAX_BACKOFF_MS, backoff * 2);
-        nextTry = performance.now() + backoff;
+        schedule.failed(performance.now());
       }
       if (!stopped) timer = setTimeout(tick, POLL_MS);
     };
