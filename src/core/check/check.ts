@@ -5,7 +5,7 @@
 // clock. The program runs like a soaked command (its own process group, its
 // whole tree reaped, a deadline); a program the library cannot get into (a
 // static binary, a set-user-ID one) is said to be unchecked, never "clean".
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCommandIteration, type CommandResult } from '../soak/command-iteration.js';
@@ -61,10 +61,10 @@ function group(findings: CheckFinding[]): CheckGroup[] {
 export async function runCheck(command: string[], timeoutMs: number, signal: AbortSignal): Promise<CheckResult> {
   const lib = preloadPath();
   if (!existsSync(lib)) throw new EnvironmentError(`the preload library is not built (${lib}): run 'npm run build'`);
-  const dir = mkdtempSync(join(tmpdir(), 'mvar-repro-check-'));
+  const findingsFd = anonymousFile();
   try {
-    const file = join(dir, 'findings.ndjson');
-    writeFileSync(file, '');
+    // The program's processes open it through our descriptor (as workers open a segment).
+    const file = `/proc/${process.pid}/fd/${findingsFd}`;
     const r = await runCommandIteration(
       {
         index: 1,
@@ -76,7 +76,7 @@ export async function runCheck(command: string[], timeoutMs: number, signal: Abo
       },
       signal,
     );
-    const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+    const lines = readFileSync(findingsFd, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
       try {
         return [JSON.parse(l) as { event: string; pid: number } & Partial<CheckFinding>];
       } catch {
@@ -94,6 +94,21 @@ export async function runCheck(command: string[], timeoutMs: number, signal: Abo
       checkedProcesses: loaded.size,
       run: { verdict: r.verdict, exitCode: r.exitCode, signal: r.signal, wallMs: r.wallMs, stderrTail: r.stderrTail },
     };
+  } finally {
+    closeSync(findingsFd);
+  }
+}
+
+/**
+ * An empty file with no name, open for reading: its folder and name are removed
+ * at once, so nothing is left behind whatever ends the CLI (even SIGKILL).
+ */
+function anonymousFile(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'mvar-repro-check-'));
+  try {
+    const file = join(dir, 'findings.ndjson');
+    writeFileSync(file, '');
+    return openSync(file, 'r');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
