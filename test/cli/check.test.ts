@@ -1,10 +1,12 @@
 // `check` on small C programs (test/c/checks.c), each of which finishes by
 // itself: the defect is found on a run that does not hang.
 import { execa } from 'execa';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/core/check/check.js';
-import { cli, ROOT, tmp } from '../helpers.js';
+import { alive, CLI, cli, descendants, ROOT, tmp, until } from '../helpers.js';
 
 let checks: string;
 let staticChecks: string | null = null;
@@ -83,5 +85,19 @@ describe('check', () => {
     const r = await cli(['check', '--', 'no-such-program-here']);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('SIGKILL of the CLI mid-check takes the program with it and leaves no folder in the temporary folder', async () => {
+    const checkFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('mvar-repro-check-'));
+    const before = new Set(checkFolders());
+    const sub = execa(process.execPath, [CLI, 'check', '--', 'sleep', '30'], { reject: false });
+    expect(await until(() => descendants(sub.pid!).length >= 2, 10_000)).toBe(true);
+    const tree = descendants(sub.pid!);
+    const during = checkFolders().filter((n) => !before.has(n));
+    sub.kill('SIGKILL');
+    await sub;
+    expect(during, 'while the program runs').toEqual([]);
+    expect(await until(() => tree.every((p) => !alive(p)), 5000)).toBe(true);
+    expect(checkFolders().filter((n) => !before.has(n))).toEqual([]);
   });
 });
