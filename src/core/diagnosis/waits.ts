@@ -90,9 +90,9 @@ function fdWait(ctx: WaitContext, raw: ProcRaw, tid: number, shape: Extract<Wait
   const fd = raw.fds?.find((x) => x.fd === shape.fd);
   const unknown = (kind: WaitKind, on: string, why: string): WaitFacts => ({ kind, timed: false, on, key: `pid ${raw.pid} fd ${shape.fd}`, wakers: null, wakersAre: why, definite: false });
   if (!fd) return unknown('other', `fd ${shape.fd}`, raw.fds ? 'the descriptor was closed meanwhile' : 'its descriptors could not be read');
-  const kindOf = (): WaitKind => (fd.target.startsWith('socket:') ? 'socket' : 'file');
-  if (shape.direction !== 'read' && shape.direction !== 'write')
-    return unknown(kindOf(), `${shape.direction} on fd ${shape.fd} (${fd.target})`, kindOf() === 'socket' ? `who will ${shape.direction === 'accept' ? 'connect to' : 'accept'} it is not known` : 'input from outside the inspected processes');
+  // accept and connect take only sockets (ENOTSOCK otherwise).
+  if (shape.direction === 'accept' || shape.direction === 'connect')
+    return unknown('socket', `${shape.direction} on fd ${shape.fd} (${fd.target})`, `who will ${shape.direction === 'accept' ? 'connect to' : 'accept'} it is not known`);
   const end = otherEnd(ctx, fd);
   if (!('key' in end)) return unknown(end.kind, `${shape.direction} on fd ${shape.fd} (${fd.target})`, end.why);
   // A reader waits for a writer, a writer (the buffer is full) for a reader;
