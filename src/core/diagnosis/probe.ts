@@ -34,7 +34,7 @@ export interface Probe {
 export interface FdHolder {
   pid: number;
   fd: number;
-  /** fdinfo flags (octal text), null when unreadable. */
+  /** fdinfo flags (octal text); null when unreadable, and for sockets (not read). */
   flags: string | null;
 }
 
@@ -103,12 +103,14 @@ export class LiveProbe implements Probe {
               if (!st.isFIFO()) continue;
               key = `fifo:${st.dev}:${st.ino}`;
             } else if (!key.startsWith('pipe:') && !key.startsWith('socket:')) continue;
+            // A socket is open both ways: its access mode decides nothing, and a busy system has thousands.
             let flags: string | null = null;
-            try {
-              flags = /^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
-            } catch {
-              // closed meanwhile
-            }
+            if (!key.startsWith('socket:'))
+              try {
+                flags = /^flags:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
+              } catch {
+                // closed meanwhile
+              }
             const list = this.holders.get(key) ?? [];
             list.push({ pid, fd: Number(fd), flags });
             this.holders.set(key, list);
