@@ -297,7 +297,7 @@ async function tryProof(w: Watch, now: number): Promise<HangProof | null> {
     w.proofSchedule.failed(performance.now());
     return null;
   }
-  w.proven = { stuck: new Set(proven.stuck), starving: new Set(proven.starving) };
+  noteProven(w, proven);
   const lastNs = Math.max(...w.tracked.map((t) => t.lastEventNs));
   return { provenAtMs: performance.now() - w.t0, lastProgressAtMs: lastNs > 0 ? (lastNs - w.startNs) / 1e6 : null, reason: proven.reason };
 }
@@ -318,9 +318,7 @@ async function captureAtHang(w: Watch): Promise<HangCapture> {
   // A proven hang is classified by what the evidence shows, not only by what the proof saw a moment earlier.
   const seen = w.proven.stuck.size && w.hooks.provenBy ? w.hooks.provenBy(evidence) : null;
   if (seen) {
-    for (const p of seen.stuck) w.proven.stuck.add(p);
-    for (const p of seen.starving) if (!w.proven.stuck.has(p)) w.proven.starving.add(p);
-    for (const p of w.proven.stuck) w.proven.starving.delete(p);
+    noteProven(w, seen);
     statuses = statusesOf(w, atHang);
   }
   if (w.hooks.keep) await w.hooks.keep(ctx, evidence);
@@ -340,6 +338,15 @@ async function tearDown(w: Watch): Promise<void> {
   await Promise.all(w.launched.exits);
   w.dropKillHook();
   w.hooks.signal?.removeEventListener('abort', w.onAbort);
+}
+
+/** Adds the processes a proof or the evidence shows stuck or starving; stuck wins. */
+function noteProven(w: Watch, seen: { stuck: number[]; starving: number[] }): void {
+  for (const p of seen.stuck) {
+    w.proven.stuck.add(p);
+    w.proven.starving.delete(p);
+  }
+  for (const p of seen.starving) if (!w.proven.stuck.has(p)) w.proven.starving.add(p);
 }
 
 /** A process a proof names is stuck (or starving) for good, however recently it wrote an event. */
