@@ -62,11 +62,24 @@ export function runContext(ctx: HangContext): RunContext {
  * samples (a thread that moves between them is not stuck) and the same
  * analysis as at the deadline; the reason when a finding proves it.
  */
-export async function proveHang(ctx: HangContext): Promise<{ reason: string; stuck: number[]; starving: number[] } | null> {
-  const live = ctx.processes.filter((p) => !p.exit).map((p) => p.pid);
-  if (!live.length) return null;
+export function proveHang(ctx: HangContext): Promise<ProvenHang | null> {
+  return proveAmong(
+    ctx.processes.filter((p) => !p.exit).map((p) => p.pid),
+    runContext(ctx),
+  );
+}
+
+export interface ProvenHang {
+  reason: string;
+  stuck: number[];
+  starving: number[];
+}
+
+/** The same for any processes (a soaked command's tree), with what the run knows of them when it is ours. */
+export async function proveAmong(pids: number[], run?: RunContext): Promise<ProvenHang | null> {
+  if (!pids.length) return null;
   try {
-    const { diagnosis } = await diagnose(live, { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0, run: runContext(ctx) });
+    const { diagnosis } = await diagnose(pids, { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0, ...(run ? { run } : {}) });
     if (!diagnosis.proof) return null;
     return { reason: diagnosis.proof, ...provenProcesses(diagnosis) };
   } catch {
@@ -75,7 +88,7 @@ export async function proveHang(ctx: HangContext): Promise<{ reason: string; stu
 }
 
 /** Stuck: a thread that can never be woken. Starving: named by a proving finding, but only timing out and retrying for ever. */
-export function provenProcesses(d: Diagnosis): { stuck: number[]; starving: number[] } {
+export function provenProcesses(d: Diagnosis): Omit<ProvenHang, 'reason'> {
   const stuck = d.processes.filter((p) => p.threads.some((t) => t.wait?.stuckForGood)).map((p) => p.pid);
   const named = d.findings.filter((f) => f.proof).flatMap((f) => f.pids);
   return { stuck, starving: named.filter((p) => !stuck.includes(p)) };

@@ -12,6 +12,7 @@ import { RingReader, Segment } from '../native/segment.js';
 import type { Classification } from './watchdog.js';
 import { classify, exitExpectedByFault } from './watchdog.js';
 import { ProofSchedule } from './proof-schedule.js';
+import type { ProvenHang } from './evidence.js';
 
 /** One iteration: the run's configuration and its number in the loop. */
 export type IterationSpec = RunConfig & { index: number; shardIndex?: number };
@@ -51,13 +52,13 @@ export interface IterationHooks {
    * Asked while the iteration runs, when a process has been quiet: can the
    * hang already be proven? Resolves to the reason, or null.
    */
-  prove?(ctx: HangContext): Promise<{ reason: string; stuck: number[]; starving: number[] } | null>;
+  prove?(ctx: HangContext): Promise<ProvenHang | null>;
   /** Called the moment the deadline passes or the hang is proven, before any evidence is gathered. */
   onHangDetected?(info: { index: number; lateByMs: number | null; proof?: HangProof }): void;
   /** Gathers evidence while every process is still as it hung. */
   inspect?(ctx: HangContext): Promise<unknown>;
   /** A proven hang: which processes the evidence shows stuck (or starving), to classify them by it. */
-  provenBy?(evidence: unknown): { stuck: number[]; starving: number[] } | null;
+  provenBy?(evidence: unknown): Omit<ProvenHang, 'reason'> | null;
   /** With --keep: gets what inspect gathered; resolves when the user lets the hung processes go. */
   keep?(ctx: HangContext, evidence: unknown): Promise<void>;
 }
@@ -341,7 +342,7 @@ async function tearDown(w: Watch): Promise<void> {
 }
 
 /** Adds the processes a proof or the evidence shows stuck or starving; stuck wins. */
-function noteProven(w: Watch, seen: { stuck: number[]; starving: number[] }): void {
+function noteProven(w: Watch, seen: Omit<ProvenHang, 'reason'>): void {
   for (const p of seen.stuck) {
     w.proven.stuck.add(p);
     w.proven.starving.delete(p);

@@ -9,7 +9,7 @@ import type { Readable } from 'node:stream';
 import { onProcessExit } from '../system/on-exit.js';
 import { diagnose } from '../diagnosis/engine.js';
 import type { Diagnosis } from '../diagnosis/types.js';
-import { trimForReport } from '../run/evidence.js';
+import { proveAmong, trimForReport } from '../run/evidence.js';
 import { workerPath } from '../system/paths.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { descendantsOf } from '../procfs/capture.js';
@@ -95,15 +95,11 @@ function watchForProof(root: number, file: string, command: string[], t0: number
       last = now;
       const t = performance.now();
       if (t - lastChange >= QUIET_MS && schedule.due(t)) {
-        try {
-          await beforeProof();
-          const { diagnosis } = await diagnose(tree.map((p) => p.pid), { samples: 2, intervalMs: 20, stacks: 0, stackTimeoutMs: 0 });
-          if (diagnosis.proof && !stopped) {
-            resolve({ provenAtMs: performance.now() - t0, lastProgressAtMs: lastChange - t0, reason: diagnosis.proof });
-            return;
-          }
-        } catch {
-          // nothing readable now: the deadline decides
+        await beforeProof();
+        const proven = await proveAmong(tree.map((p) => p.pid));
+        if (proven && !stopped) {
+          resolve({ provenAtMs: performance.now() - t0, lastProgressAtMs: lastChange - t0, reason: proven.reason });
+          return;
         }
         schedule.failed(performance.now());
       }
