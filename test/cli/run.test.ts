@@ -181,7 +181,8 @@ describe('run: --keep and output off a terminal', () => {
     });
     let stderr = '';
     sub.stderr!.on('data', (d) => (stderr += String(d)));
-    expect(await until(() => /Ctrl-C kills it/.test(stderr), 15_000)).toBe(true);
+    // The block ends with the diagnose line: wait for all of it, not just its first line.
+    expect(await until(() => /Ctrl-C kills it[^]*\n {2}diagnose: mvar-repro diagnose [\d ]+\n/.test(stderr), 15_000)).toBe(true);
     expect(stderr).toMatch(/^stopped: slave 1 \(pid \d+\) is stopped/m);
     expect(stderr).toMatch(/attach: {3}gdb -p \d+/);
     const kept = [...stderr.matchAll(/pid (\d+) +(stuck|starving|running)/g)].map((m) => Number(m[1]));
