@@ -33,7 +33,16 @@
     {
       "target_name": "mvar-preload",
       "type": "shared_library",
-      "sources": ["native/preload.c"],
+      "dependencies": ["mvar_core"],
+      "sources": [
+        "native/preload/interpose.c",
+        "native/preload/mappings.c",
+        "native/preload/check.c",
+        "native/preload/ring.c",
+        "native/preload/jitter.c"
+      ],
+      "cflags_c": ["-fvisibility=hidden"],
+      "ldflags": ["-Wl,--exclude-libs,ALL"],
       "libraries": ["-ldl"]
     },
     {

@@ -25,7 +25,7 @@ extern "C" {
 
 /* The bytes "MVARREPR" read as a little-endian u64. */
 #define MVR_MAGIC 0x525045525241564DULL
-#define MVR_LAYOUT_VERSION 1u
+#define MVR_LAYOUT_VERSION 2u
 
 /* Bounds that open() enforces on anything read from a segment. */
 #define MVR_MAX_PROCS 4096u
@@ -34,6 +34,7 @@ extern "C" {
 #define MVR_DEFAULT_RING_EVENTS 4096u
 #define MVR_NAME_MAX 64
 #define MVR_REASON_MAX 64
+#define MVR_CMD_MAX 128
 
 #define MVR_ALIGN 64u
 
@@ -74,7 +75,29 @@ enum mvr_op {
   MVR_OP_TAKE = 1,
   MVR_OP_PUT = 2,
   MVR_OP_ABBA = 3, /* the staged lock-order inversion */
+  /* Calls the preload library intercepts in a traced program (value: the
+   * primitive's address; aux: the mutex of a condvar wait, else 0). */
+  MVR_OP_MUTEX_INIT = 4,
+  MVR_OP_MUTEX_DESTROY = 5,
+  MVR_OP_MUTEX_LOCK = 6,
+  MVR_OP_MUTEX_TRYLOCK = 7,
+  MVR_OP_MUTEX_TIMEDLOCK = 8,
+  MVR_OP_MUTEX_CLOCKLOCK = 9,
+  MVR_OP_MUTEX_UNLOCK = 10,
+  MVR_OP_COND_INIT = 11,
+  MVR_OP_COND_DESTROY = 12,
+  MVR_OP_COND_WAIT = 13,
+  MVR_OP_COND_TIMEDWAIT = 14,
+  MVR_OP_COND_CLOCKWAIT = 15,
+  MVR_OP_COND_SIGNAL = 16,
+  MVR_OP_COND_BROADCAST = 17,
+  MVR_OP_SEM_INIT = 18,
+  MVR_OP_SEM_DESTROY = 19,
+  MVR_OP_SEM_WAIT = 20,
+  MVR_OP_SEM_TIMEDWAIT = 21,
+  MVR_OP_SEM_POST = 22,
 };
+#define MVR_OP_COUNT 23
 
 enum mvr_phase {
   MVR_PH_ENTER = 1,
@@ -141,6 +164,7 @@ struct mvr_slot {
   uint64_t end_ns;
   uint8_t pad[8];
   char reason[MVR_REASON_MAX];    /* one line: why the worker failed, NUL-terminated */
+  char cmd[MVR_CMD_MAX];          /* traced programs: the process's command line, arguments space-separated, cut */
 };
 
 struct mvr_mvar {
@@ -182,6 +206,8 @@ struct mvr_header {
   int32_t creator_pid;
   uint64_t created_ns;     /* CLOCK_MONOTONIC */
   uint64_t created_realtime_ns;
+  uint32_t threads_claimed; /* traced programs: slots handed out, in order (beyond proc_capacity: untraced threads) */
+  uint32_t pad1;
   char name[MVR_NAME_MAX];
 };
 

@@ -46,13 +46,26 @@ struct mvr_proc {
 int32_t mvr_tid(void);
 void mvr_tid_init(void);
 
+/* The seqlock protocol of one record, shared by every writer of a ring (the
+ * MVar and the preload library): claim sequence number s and mark its record
+ * busy, fill it, then publish. */
+static inline struct mvr_event *mvr_event_begin(struct mvr_ring *ring, uint32_t mask, uint64_t s) {
+  struct mvr_event *e = &ring->ev[s & mask];
+  __atomic_store_n(&e->seq, MVR_SEQ_BUSY, __ATOMIC_RELAXED);
+  __atomic_thread_fence(__ATOMIC_RELEASE);
+  return e;
+}
+
+static inline void mvr_event_publish(struct mvr_ring *ring, struct mvr_event *e, uint64_t s) {
+  __atomic_store_n(&e->seq, s, __ATOMIC_RELEASE);
+  __atomic_store_n(&ring->head, s + 1, __ATOMIC_RELEASE);
+}
+
 static inline void mvr_trace(struct mvr_proc *p, uint16_t op, uint16_t phase, int32_t rc, int32_t err,
                              uint32_t deadline_ms, uint64_t value, uint64_t aux) {
   uint64_t s = p->head;
-  struct mvr_event *e = &p->ring->ev[s & p->mask];
   uint64_t now = mvr_now_ns();
-  __atomic_store_n(&e->seq, MVR_SEQ_BUSY, __ATOMIC_RELAXED);
-  __atomic_thread_fence(__ATOMIC_RELEASE);
+  struct mvr_event *e = mvr_event_begin(p->ring, p->mask, s);
   e->t_ns = now;
   e->pid = p->pid;
   e->tid = mvr_tid();
@@ -65,8 +78,7 @@ static inline void mvr_trace(struct mvr_proc *p, uint16_t op, uint16_t phase, in
   e->is_full = __atomic_load_n(&p->seg->mvar->is_full, __ATOMIC_RELAXED);
   e->value = value;
   e->aux = aux;
-  __atomic_store_n(&e->seq, s, __ATOMIC_RELEASE);
-  __atomic_store_n(&p->ring->head, s + 1, __ATOMIC_RELEASE);
+  mvr_event_publish(p->ring, e, s);
   __atomic_store_n(&p->slot->last_event_ns, now, __ATOMIC_RELAXED);
   p->head = s + 1;
 }

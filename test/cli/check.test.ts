@@ -50,7 +50,7 @@ describe('check', () => {
   it('sem_init(…, 0, …) on a MAP_SHARED page is found', async () => {
     const { code, result } = await check(checks, 'sem-private');
     expect(code).toBe(1);
-    expect(result.groups).toEqual([expect.objectContaining({ kind: 'private-primitive-in-shared-memory', primitive: 'sem', detail: 'sem_init with pshared 0' })]);
+    expect(result.groups).toEqual([expect.objectContaining({ kind: 'private-primitive-in-shared-memory', primitive: 'sem', detail: expect.stringContaining('sem_init with pshared 0') })]);
   });
 
   it('a process-shared semaphore in shared memory is clean', async () => {

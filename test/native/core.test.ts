@@ -204,7 +204,7 @@ describe('segments that are not ours', () => {
         patch(s.path, 'layoutVersion', 99);
         return s.name;
       },
-      /layout version 99 is not supported \(this build reads version 1\)/,
+      new RegExp(`layout version 99 is not supported \\(this build reads version ${layout().limits.layoutVersion}\\)`),
     ],
     [
       'capacities out of bounds',

@@ -1,4 +1,4 @@
-// `check`: runs a program once under the preload library (native/preload.c)
+// `check`: runs a program once under the preload library (native/preload/)
 // and collects what it found: primitives in shared memory that are not
 // process-shared, at their first use — the original defect, found on a run
 // that does not hang — and condvars waited on with deadlines from the wrong

@@ -14,7 +14,33 @@ export type Role = (typeof ROLES)[number];
 export const SLOT_STATES = ['free', 'registered', 'running', 'done', 'failed'] as const;
 export type SlotState = (typeof SLOT_STATES)[number];
 
-export const OPS = ['none', 'take', 'put', 'abba'] as const;
+export const OPS = [
+  'none',
+  'take',
+  'put',
+  'abba',
+  'mutex-init',
+  'mutex-destroy',
+  'mutex-lock',
+  'mutex-trylock',
+  'mutex-timedlock',
+  'mutex-clocklock',
+  'mutex-unlock',
+  'cond-init',
+  'cond-destroy',
+  'cond-wait',
+  'cond-timedwait',
+  'cond-clockwait',
+  'cond-signal',
+  'cond-broadcast',
+  'sem-init',
+  'sem-destroy',
+  'sem-wait',
+  'sem-timedwait',
+  'sem-post',
+] as const;
+/** Ops of a traced program's intercepted calls (the rest are the MVar's). */
+export const CALL_OPS = OPS.slice(4);
 export type Op = (typeof OPS)[number];
 
 export const PHASES = [

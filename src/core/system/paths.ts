@@ -14,7 +14,7 @@ export function buildDir(): string {
   return process.env.MVAR_REPRO_BUILD_DIR ?? resolve(packageRoot(), 'build', 'Release');
 }
 
-/** The preload library of `check` (native/preload.c). */
+/** The preload library of `check` (native/preload/). */
 export function preloadPath(): string {
   return resolve(buildDir(), 'mvar-preload.so');
 }

@@ -1,0 +1,64 @@
+/*
+ * Chaos from inside the program (MVAR_REPRO_CHAOS=SEED:INTENSITY): at each
+ * chaos point of a watched call, with a probability that grows with the
+ * intensity, the thread yields or sleeps a little. Sleeping while it holds a
+ * lock is what makes rare interleavings common: the other processes arrive
+ * at the lock while it is held, and their slow paths (a futex wait, a
+ * condvar's re-lock on return) run instead of the fast ones. It only delays:
+ * every sleep is bounded, so it never invents a hang.
+ *
+ * Decisions come from a per-thread xorshift64* stream seeded from the seed,
+ * the pid and the tid: the same seed gives the same decisions for the same
+ * threads, though the scheduler's answer to them varies.
+ */
+#define _GNU_SOURCE
+#include "preload.h"
+
+#include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static uint64_t seed;
+static unsigned intensity; /* 1..10 */
+static __thread uint64_t rng __attribute__((tls_model("initial-exec")));
+
+void pl_jitter_open(void) {
+  const char *v = getenv("MVAR_REPRO_CHAOS");
+  if (!v) return;
+  char *end;
+  unsigned long long s = strtoull(v, &end, 10);
+  if (*end != ':') return;
+  unsigned long i = strtoul(end + 1, &end, 10);
+  if (*end || i < 1 || i > 10) return;
+  seed = s;
+  intensity = (unsigned)i;
+  pl.chaos = 1;
+}
+
+static uint64_t next(void) {
+  if (!rng) rng = (seed ^ ((uint64_t)pl.pid << 32) ^ (uint64_t)gettid()) * 0x9E3779B97F4A7C15ULL | 1;
+  rng ^= rng >> 12;
+  rng ^= rng << 25;
+  rng ^= rng >> 27;
+  return rng * 0x2545F4914F6CDD1DULL;
+}
+
+void pl_jitter(int holding) {
+  if (!pl.chaos) return;
+  uint64_t r = next();
+  /* Acts at intensity x 5 % of the points: 5 % at 1, half of them at 10. */
+  if (r % 100 >= intensity * 5u) return;
+  r >>= 8;
+  if (!holding && (r & 1)) {
+    sched_yield();
+    return;
+  }
+  /* Up to intensity x 200 us (2 ms at 10), longer than a scheduler tick's
+   * worth of the other side's work at the lock; 4x that while holding. */
+  unsigned us = (unsigned)((r >> 1) % (intensity * 200u)) * (holding ? 4u : 1u);
+  struct timespec ts = {0, (long)us * 1000L};
+  nanosleep(&ts, NULL);
+}
+
+/* The fork child's thread would replay its parent's stream. */
+void pl_jitter_after_fork(void) { rng = 0; }

@@ -1,0 +1,76 @@
+/*
+ * libmvar-preload.so: loaded into a program with LD_PRELOAD by `mvar-repro
+ * check`, `soak --trace/--check` and `--chaos`. It interposes the pthread
+ * mutex, condvar and POSIX semaphore calls (interpose.c) and calls through
+ * to glibc. Around each call, for the primitives it watches, it can:
+ *
+ *   check  (check.c)   — the first time a process uses a primitive that lies
+ *                        in a MAP_SHARED mapping while its own bytes say it is
+ *                        process-private, write the finding
+ *                        `private-primitive-in-shared-memory` (and condvar
+ *                        deadlines from the wrong clock) to MVAR_REPRO_CHECK_FILE;
+ *   trace  (ring.c)    — write every transition as an mvr_event into a ring
+ *                        of its own per thread, in the segment named by
+ *                        MVAR_REPRO_TRACE (the same records the MVar writes);
+ *   jitter (jitter.c)  — with MVAR_REPRO_CHAOS=SEED:INTENSITY, yield or sleep
+ *                        briefly around lock, unlock, signal and wait.
+ *
+ * Watched: primitives in shared mappings (mappings.c), where interprocess
+ * hangs live and a runtime's own locks do not; MVAR_REPRO_TRACE_ALL=1
+ * watches every primitive. Children that fork inherit the state (reset in
+ * the child); children that exec inherit LD_PRELOAD and the environment.
+ *
+ * Only the pthread/semaphore entry points have default visibility (the
+ * target is built with -fvisibility=hidden and --exclude-libs), so the
+ * library's own helpers never interpose on, or are interposed by, the program.
+ */
+#ifndef MVR_PRELOAD_H
+#define MVR_PRELOAD_H
+
+#include <stdint.h>
+#include <time.h>
+
+#define MVR_EXPORT __attribute__((visibility("default")))
+
+enum prim_kind { PRIM_MUTEX, PRIM_COND, PRIM_SEM };
+
+struct preload_state {
+  int check_fd;      /* MVAR_REPRO_CHECK_FILE, or -1 */
+  int tracing;       /* a trace segment is mapped */
+  int trace_all;     /* watch private primitives too */
+  int chaos;         /* jitter on */
+  int enabled;       /* any of the above: otherwise every call passes straight through */
+  int32_t pid;       /* cached: getpid() is a system call */
+};
+extern struct preload_state pl;
+
+/* mappings.c: 1 if the primitive at addr is watched. The first use of an
+ * address classifies it (shared mapping or not) and runs the check. */
+int pl_watch(const void *addr, enum prim_kind kind, void *caller);
+void pl_mappings_reset(void);
+/* The MAP_SHARED mapping holding addr: its path and offset; 0 if none. */
+int pl_shared_mapping(const void *addr, char *path, size_t pathlen, unsigned long long *offset);
+
+/* check.c */
+void pl_check_open(void);
+void pl_check_loaded(int after_fork);
+void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller);
+void pl_check_clock(const void *cond, const struct timespec *abstime, void *caller);
+/* The condvar's clock, from its own bytes. */
+clockid_t pl_cond_clock(const void *cond);
+
+/* ring.c: one transition of the calling thread; pl_trace_call starts a new call (op id). */
+void pl_trace_open(void);
+void pl_trace_after_fork(void);
+void pl_trace_call(void);
+void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
+              const void *aux);
+/* Milliseconds from now to abstime on clk, 0 if past (the deadline field of a timed call). */
+uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime);
+
+/* jitter.c: a chaos point; `holding` says the caller holds the primitive (sleep longer: others queue behind it). */
+void pl_jitter_open(void);
+void pl_jitter(int holding);
+void pl_jitter_after_fork(void);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * The trace: one ring per thread in the segment the CLI created and named in
+ * MVAR_REPRO_TRACE (its /proc/PID/fd/N path). A thread claims a slot at its
+ * first traced call, in order (header.threads_claimed counts claims, so slot
+ * order is the order threads first touched a watched primitive); a thread
+ * that finds every slot taken stays untraced and the count says so. Each
+ * ring has one writer, its thread, so records need no lock (trace.h).
+ *
+ * The slot carries the process's command line and the thread's number within
+ * its process (slot.id, from 1): what the reader aligns runs by.
+ */
+#define _GNU_SOURCE
+#include "preload.h"
+
+#include "../segment.h"
+#include "../trace.h"
+
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct thread_ring {
+  struct mvr_ring *ring;
+  struct mvr_slot *slot;
+  uint64_t head;
+  uint32_t op_id;
+  int32_t tid;
+  int state; /* 0 not yet claimed, 1 claimed, -1 untraced */
+};
+
+/* initial-exec: the library is loaded at start-up (LD_PRELOAD), so its TLS
+ * is static and every access is one %fs-relative load, no __tls_get_addr. */
+static __thread struct thread_ring me __attribute__((tls_model("initial-exec")));
+
+static struct mvr_seg seg;
+static char cmdline[MVR_CMD_MAX];
+static uint32_t threads_here; /* threads of this process that claimed a slot */
+static pthread_key_t exit_key;
+
+static void read_cmdline(void) {
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
+  close(fd);
+  if (n <= 0) return;
+  for (ssize_t i = 0; i < n - 1; i++)
+    if (cmdline[i] == '\0') cmdline[i] = ' ';
+  cmdline[n] = '\0';
+}
+
+static void finish(struct thread_ring *t) {
+  if (t->state != 1) return;
+  t->slot->end_ns = mvr_now_ns();
+  __atomic_store_n(&t->slot->state, MVR_SLOT_DONE, __ATOMIC_RELEASE);
+  t->state = -1;
+}
+
+/* pthread key destructor: runs in the exiting thread, after its last call. */
+static void thread_exit(void *unused) { finish(&me); }
+
+/* exit(): the main thread has no key destructor run. */
+__attribute__((destructor)) static void process_exit(void) { finish(&me); }
+
+void pl_trace_open(void) {
+  const char *path = getenv("MVAR_REPRO_TRACE");
+  if (!path) return;
+  char err[256];
+  if (mvr_segment_open(path, &seg, err, sizeof err) != MVR_OK) return;
+  read_cmdline();
+  pthread_key_create(&exit_key, thread_exit);
+  pl.tracing = 1;
+}
+
+/* In the fork child: the forking thread's TLS came along and names the parent's slot. */
+void pl_trace_after_fork(void) {
+  memset(&me, 0, sizeof me);
+  threads_here = 0;
+}
+
+static int claim(void) {
+  if (me.state) return me.state > 0;
+  me.state = -1;
+  if (!pl.tracing) return 0;
+  uint32_t i = __atomic_fetch_add(&seg.hdr->threads_claimed, 1, __ATOMIC_ACQ_REL);
+  if (i >= seg.proc_capacity) return 0;
+  struct mvr_slot *slot = &seg.slots[i];
+  me.tid = (int32_t)gettid();
+  slot->pid = pl.pid;
+  slot->tid = me.tid;
+  slot->id = __atomic_add_fetch(&threads_here, 1, __ATOMIC_RELAXED);
+  slot->start_ns = mvr_now_ns();
+  memcpy(slot->cmd, cmdline, sizeof cmdline);
+  me.slot = slot;
+  me.ring = mvr_ring_at(&seg, i);
+  me.head = __atomic_load_n(&me.ring->head, __ATOMIC_ACQUIRE);
+  pthread_setspecific(exit_key, &me);
+  __atomic_store_n(&slot->state, MVR_SLOT_RUNNING, __ATOMIC_RELEASE);
+  me.state = 1;
+  return 1;
+}
+
+void pl_trace_call(void) { me.op_id++; }
+
+void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
+              const void *aux) {
+  if (!claim()) return;
+  uint64_t s = me.head;
+  uint64_t now = mvr_now_ns();
+  struct mvr_event *e = mvr_event_begin(me.ring, seg.ring_capacity - 1, s);
+  e->t_ns = now;
+  e->pid = pl.pid;
+  e->tid = me.tid;
+  e->op_id = me.op_id;
+  e->op = op;
+  e->phase = phase;
+  e->rc = rc;
+  e->err = err;
+  e->deadline_ms = deadline_ms;
+  e->is_full = 0;
+  e->value = (uint64_t)(uintptr_t)prim;
+  e->aux = (uint64_t)(uintptr_t)aux;
+  mvr_event_publish(me.ring, e, s);
+  __atomic_store_n(&me.slot->last_event_ns, now, __ATOMIC_RELAXED);
+  me.head = s + 1;
+}
+
+uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime) {
+  if (!abstime) return 0;
+  struct timespec now;
+  clock_gettime(clk, &now);
+  long long ms = ((long long)abstime->tv_sec - now.tv_sec) * 1000 + (abstime->tv_nsec - now.tv_nsec) / 1000000;
+  return ms <= 0 ? 0 : ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
+}
