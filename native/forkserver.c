@@ -12,7 +12,11 @@
  *   stdin   run TAG SEGMENT [SEED INTENSITY]
  *                                fork master + header.nslaves slaves of SEGMENT;
  *                                with SEED and INTENSITY, also a chaos child
- *                                perturbing their scheduling (chaos.c)
+ *                                perturbing their scheduling (chaos.c); a server
+ *                                started with the preload library (LD_PRELOAD)
+ *                                also has them jitter around their lock calls
+ *                                (MVAR_REPRO_CHAOS, read by the library in each
+ *                                fork child)
  *           chaos-stop TAG       end TAG's chaos: it continues everyone, then says
  *           kill TAG             SIGKILL every unreaped process of TAG
  *           quit                 (or EOF) kill everything, reap, exit
@@ -187,6 +191,13 @@ static void do_run(const char *tag, const char *segname, const char *seed, const
   size_t len = (size_t)snprintf(line, cap, "started %s", tag);
   pid_t *pids = calloc((size_t)n + 1, sizeof *pids);
   if (!pids) _exit(1);
+  /* The server is single-threaded: setenv cannot race a getenv. */
+  if (seed && intensity) {
+    char v[64];
+    snprintf(v, sizeof v, "%s:%s", seed, intensity);
+    setenv("MVAR_REPRO_CHAOS", v, 1);
+  } else
+    unsetenv("MVAR_REPRO_CHAOS");
   for (uint32_t i = 0; i <= n; i++) {
     uint32_t role = i == 0 ? MVR_ROLE_MASTER : MVR_ROLE_SLAVE;
     pid_t pid = fork();

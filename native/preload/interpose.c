@@ -75,7 +75,9 @@ static void after_fork_child(void) {
   pl.pid = getpid();
   pl_mappings_reset();
   pl_trace_after_fork();
-  pl_jitter_after_fork();
+  /* Read again: a fork server sets each child's chaos seed before it forks. */
+  pl_jitter_open();
+  pl.enabled = pl.check_fd >= 0 || pl.tracing || pl.chaos;
   pl_check_loaded(1);
 }
 

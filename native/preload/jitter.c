@@ -23,6 +23,8 @@ static unsigned intensity; /* 1..10 */
 static __thread uint64_t rng __attribute__((tls_model("initial-exec")));
 
 void pl_jitter_open(void) {
+  rng = 0;
+  pl.chaos = 0;
   const char *v = getenv("MVAR_REPRO_CHAOS");
   if (!v) return;
   char *end;
@@ -60,5 +62,3 @@ void pl_jitter(int holding) {
   nanosleep(&ts, NULL);
 }
 
-/* The fork child's thread would replay its parent's stream. */
-void pl_jitter_after_fork(void) { rng = 0; }

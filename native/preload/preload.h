@@ -68,9 +68,8 @@ void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t dea
 /* Milliseconds from now to abstime on clk, 0 if past (the deadline field of a timed call). */
 uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime);
 
-/* jitter.c: a chaos point; `holding` says the caller holds the primitive (sleep longer: others queue behind it). */
+/* jitter.c: pl_jitter_open (again in each fork child) reads the settings; a chaos point: `holding` says the caller holds the primitive (sleep longer: others queue behind it). */
 void pl_jitter_open(void);
 void pl_jitter(int holding);
-void pl_jitter_after_fork(void);
 
 #endif

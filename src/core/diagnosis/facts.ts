@@ -240,7 +240,10 @@ export function buildFacts(input: AnalysisInput): Facts {
   const boxWait = (p: ProcFacts): string | null => {
     const r = p.run;
     const t = p.threads.find((x) => waiting(x) && x.primitive?.type === 'cond');
-    if (r && (r.curOp === 'take' || r.curOp === 'put') && r.lastPhase && ['signalled', 'wait-begin', 'wait-timeout', 'wait-end'].includes(r.lastPhase))
+    // The trace says where in the op it is; only a thread blocked in a futex
+    // says it waits (between its events it may be running, or sleeping in a
+    // chaos jitter of the preload library).
+    if (r && (r.curOp === 'take' || r.curOp === 'put') && r.lastPhase && ['signalled', 'wait-begin', 'wait-timeout', 'wait-end'].includes(r.lastPhase) && p.threads.some(waiting))
       return r.curOp === 'take' ? `waits for a value in take (op ${r.curOpId}, box empty)` : `waits for room in put (op ${r.curOpId}, box full)`;
     if (t) return `waits on ${t.report.futex?.field ?? t.report.futex?.addr}`;
     const shared = p.threads.find((x) => waiting(x) && !x.futex!.private && x.mapping !== null && isShared(x.mapping));

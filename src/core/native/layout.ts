@@ -118,13 +118,15 @@ function cstring(buf: Buffer, start: number, size: number): string {
 class EnumMap<T extends string> {
   private readonly byValue = new Map<number, T>();
   private readonly byName = new Map<T, number>();
-  constructor(group: string, table: Record<string, number> | undefined, names: readonly T[]) {
+  /** `older`: a layout recorded by an earlier build, which may lack names added since (never have others). */
+  constructor(group: string, table: Record<string, number> | undefined, names: readonly T[], older = false) {
     if (!table) throw new EnvironmentError(`addon has no '${group}' constants: rebuild it`);
     const theirs = Object.keys(table).sort().join(',');
     const ours = [...names].sort().join(',');
-    if (theirs !== ours)
+    const known = older && Object.keys(table).every((n) => (names as readonly string[]).includes(n));
+    if (theirs !== ours && !known)
       throw new EnvironmentError(`addon and TypeScript disagree on ${group} names (${theirs} vs ${ours}): rebuild`);
-    for (const n of names) {
+    for (const n of names.filter((x) => x in table)) {
       const v = table[n] as number;
       this.byValue.set(v, n);
       this.byName.set(n, v);
@@ -153,15 +155,17 @@ export class Layout {
 
   constructor(readonly raw: RawLayout) {
     const c = raw.constants;
-    this.variant = new EnumMap('variant', c.variant, VARIANTS);
-    this.fault = new EnumMap('fault', c.fault, FAULTS);
-    this.role = new EnumMap('role', c.role, ROLES);
-    this.slotState = new EnumMap('slotState', c.slotState, SLOT_STATES);
-    this.op = new EnumMap('op', c.op, OPS);
-    this.phase = new EnumMap('phase', c.phase, PHASES);
-    this.runtime = new EnumMap('runtime', c.runtime, RUNTIMES);
-    this.cv = new EnumMap('cv', c.cv, CONDVARS);
-    this.error = new EnumMap('error', c.error, ADDON_ERROR_CODES);
+    // A recording from an earlier build may know fewer names; the addon we run must know exactly ours.
+    const older = (c.limit?.layoutVersion ?? 0) < (addon().layout().constants.limit?.layoutVersion ?? 0);
+    this.variant = new EnumMap('variant', c.variant, VARIANTS, older);
+    this.fault = new EnumMap('fault', c.fault, FAULTS, older);
+    this.role = new EnumMap('role', c.role, ROLES, older);
+    this.slotState = new EnumMap('slotState', c.slotState, SLOT_STATES, older);
+    this.op = new EnumMap('op', c.op, OPS, older);
+    this.phase = new EnumMap('phase', c.phase, PHASES, older);
+    this.runtime = new EnumMap('runtime', c.runtime, RUNTIMES, older);
+    this.cv = new EnumMap('cv', c.cv, CONDVARS, older);
+    this.error = new EnumMap('error', c.error, ADDON_ERROR_CODES, older);
     this.limits = c.limit ?? {};
     this.exitCodes = c.exit ?? {};
   }

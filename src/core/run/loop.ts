@@ -98,7 +98,7 @@ export async function saveOrSay(write: () => Promise<string>): Promise<{ path: s
 }
 
 export function makeLauncher(config: RunConfig): Launcher {
-  if (config.runtime === 'native' && config.spawner === 'forkserver') return new ForkServerLauncher();
+  if (config.runtime === 'native' && config.spawner === 'forkserver') return new ForkServerLauncher({ jitter: !!config.chaos });
   return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
 }
 

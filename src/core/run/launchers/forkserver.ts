@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ChaosActions, ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
 import { signalName } from './launcher.js';
-import { workerPath } from '../../system/paths.js';
+import { preloadPath, workerPath } from '../../system/paths.js';
 
 interface Pending {
   resolve(pids: number[]): void;
@@ -19,6 +19,8 @@ interface Child {
 
 export class ForkServerLauncher implements Launcher {
   readonly kind = 'forkserver';
+  /** jitter: load the preload library into the server, so --chaos also jitters the processes' lock calls. */
+  constructor(private readonly opts: { jitter?: boolean } = {}) {}
   private server: ResultPromise | undefined;
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
@@ -41,6 +43,7 @@ export class ForkServerLauncher implements Launcher {
       buffer: false,
       reject: false,
       cleanup: true,
+      ...(this.opts.jitter ? { env: { LD_PRELOAD: preloadPath() } } : {}),
     });
     this.server = server;
     this.ready = new Promise<void>((resolve, reject) => {
