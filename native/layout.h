@@ -60,6 +60,7 @@ enum mvr_role {
   MVR_ROLE_SLAVE = 2,
   MVR_ROLE_PRODUCER = 3,
   MVR_ROLE_CONSUMER = 4,
+  MVR_ROLE_THREAD = 5, /* a traced program's thread (preload library); id: its number in its process */
 };
 
 enum mvr_slot_state {

@@ -142,6 +142,7 @@ const struct mvr_const mvr_consts[] = {
     {"role", "slave", MVR_ROLE_SLAVE},
     {"role", "producer", MVR_ROLE_PRODUCER},
     {"role", "consumer", MVR_ROLE_CONSUMER},
+    {"role", "thread", MVR_ROLE_THREAD},
 
     {"slotState", "free", MVR_SLOT_FREE},
     {"slotState", "registered", MVR_SLOT_REGISTERED},

@@ -89,6 +89,7 @@ static int claim(void) {
   me.tid = (int32_t)gettid();
   slot->pid = pl.pid;
   slot->tid = me.tid;
+  slot->role = MVR_ROLE_THREAD;
   slot->id = __atomic_add_fetch(&threads_here, 1, __ATOMIC_RELAXED);
   slot->start_ns = mvr_now_ns();
   memcpy(slot->cmd, cmdline, sizeof cmdline);

@@ -13,13 +13,25 @@ import { checkRunnable, loopArgs, parseCount, withRunOptions } from '../run-opti
 import { installSignals, interruptedExitCode } from '../signals.js';
 import { printOutcome } from '../format/outcome.js';
 import { summaryLines } from '../format/soak-summary.js';
+import type { PreloadOptions } from '../../core/preload/session.js';
 
 interface SoakArgs extends RunArgs {
   parallel: string;
   junit?: string;
   summary?: string;
   shard?: string;
+  trace?: string;
+  check?: boolean;
   '--'?: string[];
+}
+
+/** --trace [shared|all] and --check: the soaked program runs under the preload library. */
+function preloadOptions(argv: SoakArgs, command: string[] | null): PreloadOptions | null {
+  if (argv.trace === undefined && !argv.check) return null;
+  if (!command) throw new UsageError('--trace and --check apply to a soaked program (soak ... -- COMMAND); mvar-repro\'s own runs are always traced');
+  const trace = argv.trace === undefined ? 'off' : argv.trace === '' ? 'shared' : argv.trace;
+  if (trace !== 'off' && trace !== 'shared' && trace !== 'all') throw new UsageError(`--trace: '${argv.trace}' is not shared or all`);
+  return { check: Boolean(argv.check), trace };
 }
 
 function parseShard(text: string | undefined): Shard | null {
@@ -40,6 +52,8 @@ export const soakCli: CommandModule<object, SoakArgs> = {
       .option('junit', { type: 'string', describe: 'write JUnit XML here (complete even when interrupted)' })
       .option('summary', { type: 'string', describe: 'write the summary JSON here' })
       .option('shard', { type: 'string', describe: 'shard i/k: this machine runs its share of --iterations' })
+      .option('trace', { type: 'string', describe: '-- COMMAND: trace its mutex, condvar and semaphore calls, one ring per thread (shared [default]: primitives in shared memory; all: every one); a hang\'s report gets events.ndjson' })
+      .option('check', { type: 'boolean', describe: '-- COMMAND: find mutexes, condvars and semaphores in shared memory that are not process-shared (as `check` does), in every iteration' })
       .usage('$0 soak [N] [run options] (--duration D | --iterations K) [--expect none|hang] [-- COMMAND ARGS...]')
       .epilog(
         `With -- COMMAND, each iteration runs COMMAND in its own process group (env MVAR_REPRO_ITERATION, _SHARD, _SHARDS, _SEED); past --timeout it is a hang: its process tree is diagnosed, then killed. A non-zero exit is a failure, counted apart from hangs.\n\n${exitCodeHelp('soak')}`,
@@ -52,6 +66,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
     if (argv.summary) checkOutputFile(argv.summary, '--summary');
     const shard = parseShard(argv.shard);
     const parallel = parseCount(argv.parallel, '--parallel', 1, 64);
+    const preload = preloadOptions(argv, command);
     const signal = installSignals();
     const mode = progressMode(argv);
     const iterations = shardIterations(a.iterations, shard);
@@ -75,6 +90,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
           stacks: a.stacks,
           junit: argv.junit,
           signal,
+          preload,
         },
         {
           iterationStarted: () => progress.iterationStarted(),

@@ -1,5 +1,6 @@
 // `check`'s result for humans: one block per primitive found.
 import type { CheckResult } from '../../core/check/check.js';
+import { findingSummary } from '../../core/preload/findings.js';
 import { fmtDuration, paint } from '../output.js';
 
 export function checkLines(command: string[], r: CheckResult): string[] {
@@ -17,8 +18,7 @@ export function checkLines(command: string[], r: CheckResult): string[] {
   if (r.verdict === 'clean') lines.push(paint('green', 'clean: every mutex, condvar and semaphore used in shared memory is process-shared'));
   if (r.verdict === 'unchecked') lines.push(paint('yellow', 'unchecked: the preload library never got into the program'));
   for (const g of r.groups) {
-    const what = g.kind === 'private-primitive-in-shared-memory' ? `${g.primitive} in shared memory is not process-shared` : 'condvar deadline from another clock';
-    lines.push(`${paint('red', g.kind)}: ${what}: ${g.where} (${g.detail})`);
+    lines.push(`${paint('red', g.kind)}: ${findingSummary(g).replace(/, first used from .*$/, '')}`);
     lines.push(`    first used by pid${g.pids.length > 1 ? 's' : ''} ${g.pids.slice(0, 10).join(', ')}${g.pids.length > 10 ? ` and ${g.pids.length - 10} more` : ''}`);
     for (const c of g.callers.slice(0, 5)) lines.push(`    called from ${c}`);
   }

@@ -4,7 +4,8 @@
 // group of stuck processes (--all: every process, every stuck process's
 // events), so a 50-process hang reads on one screen.
 import { processLabel } from '../../core/report/labels.js';
-import type { CommandHangReport, ProcessReport, RunReport } from '../../core/report/types.js';
+import type { CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
+import { findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
 import { fmtDuration, paint, table } from '../output.js';
 
@@ -114,6 +115,26 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
 }
 
 /** A soaked command's hung iteration: what ran, the verdict, what it left, the diagnosis, the output tails. */
+/** --trace / --check: what the library got into, found and traced; each thread's last transitions (5 threads unless --all). */
+function preloadLines(p: PreloadRecord | undefined, all: boolean): string[] {
+  if (!p) return [];
+  const asked = [p.check ? 'checked' : '', p.trace !== 'off' ? `traced (${p.trace === 'all' ? 'every primitive' : 'primitives in shared memory'})` : ''].filter(Boolean).join(' and ');
+  const out = ['', `${asked} by the preload library, loaded into ${p.loadedPids.length} process(es)`];
+  if (p.findings) out.push(p.findings.length ? '' : '  check: nothing found', ...p.findings.map((g) => `  ${paint('red', g.kind)}: ${findingSummary(g)}`));
+  const t = p.traced;
+  if (!t) return out.filter((l, i) => l !== '' || i === 0);
+  const shown = all ? t.threads : t.threads.filter((x) => x.events > 0).slice(0, 5);
+  out.push(
+    `  trace: ${t.count} events from ${t.threads.length} thread(s) in ${new Set(t.threads.map((x) => x.pid)).size} process(es) (${t.file})${t.missed ? `, ${t.missed} overwritten before they were read` : ''}${t.untracedThreads ? `, ${t.untracedThreads} thread(s) untraced: every ring was taken` : ''}`,
+  );
+  for (const x of shown) {
+    out.push(`  process ${x.process} (pid ${x.pid}${x.cmd ? `, ${x.cmd}` : ''}) thread ${x.thread} (tid ${x.tid}), ${x.state}, ${x.events} events; last:`);
+    out.push(...x.last.slice(all ? 0 : -4).map((l) => `      ${l}`));
+  }
+  if (shown.length < t.threads.length) out.push(`  … ${t.threads.length - shown.length} more thread(s) (--all shows every one)`);
+  return out.filter((l, i) => l !== '' || i === 0);
+}
+
 export function commandShowLines(r: CommandHangReport, dir: string, all = false): string[] {
   const tailOf = (text: string) => {
     const ls = text.split('\n').filter(Boolean);
@@ -128,6 +149,7 @@ export function commandShowLines(r: CommandHangReport, dir: string, all = false)
     '',
     `verdict: ${paint('red', verdict)}`,
     ...(r.leftBehind?.length ? [`left behind in /dev/shm: ${r.leftBehind.join(', ')}`] : []),
+    ...preloadLines(r.preload, all),
     '',
     ...diagnosisLines(r.diagnosis, { threads: true }),
     ...(r.stdoutTail ? ['', `stdout (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stdoutTail).map((l) => `  ${l}`)] : []),

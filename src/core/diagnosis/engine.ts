@@ -4,7 +4,7 @@ import { addon } from '../native/addon.js';
 import { EnvironmentError } from '../system/errors.js';
 import { layout } from '../native/layout.js';
 import { captureProc, type ProcRaw } from '../procfs/capture.js';
-import type { AnalysisInput, RunContext } from './input.js';
+import type { AnalysisInput, TracedPrimitive, RunContext } from './input.js';
 import { analyze } from './analyze.js';
 import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';
 import { captureStacks } from './stacks.js';
@@ -28,6 +28,8 @@ export interface DiagnoseOptions {
   run?: RunContext;
   /** Keep the probe's answers (for fixtures). */
   record?: boolean;
+  /** A traced program: the primitives its calls named (identified for certain, not from their bytes). */
+  traced?: TracedPrimitive[];
 }
 
 export interface DiagnoseResult {
@@ -73,7 +75,7 @@ export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<D
     );
   const live = new LiveProbe();
   const probe = opts.record ? new RecordingProbe(live) : live;
-  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, observers: [process.pid], ...(opts.run ? { run: opts.run } : {}) };
+  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, observers: [process.pid], ...(opts.run ? { run: opts.run } : {}), ...(opts.traced ? { traced: opts.traced } : {}) };
   const result = analyze(input);
   const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
   if (!why && opts.freezeForStacks)

@@ -104,7 +104,7 @@ export function buildFacts(input: AnalysisInput): Facts {
     const raw = first.find((p) => p.pid === pid);
     return raw?.comm ? `pid ${pid} (${raw.comm})` : `pid ${pid}`;
   };
-  const { primitives, mutexViews, locateFutex, decodeRunPrimitives } = primitiveFinder(layout, probe, run, label);
+  const { primitives, mutexViews, locateFutex, decodeRunPrimitives } = primitiveFinder(layout, probe, run, label, input.traced ?? []);
   const observers = new Set(input.observers ?? []);
   const waitCtx: WaitContext = {
     probe,

@@ -18,6 +18,7 @@
 //   sem_wait        FUTEX_WAIT_BITSET on the value word, expected 0; nwaiters in the
 //                   next word, then `private`: LLL_PRIVATE (0) or LLL_SHARED (FUTEX_PRIVATE_FLAG)
 import type { FutexDecode } from './futex.js';
+import type { TracedPrimitive } from './input.js';
 import { FUTEX_PRIVATE_FLAG } from './futex.js';
 import {
   describeCond,
@@ -35,7 +36,7 @@ import {
 /** struct new_sem (nptl/semaphoreP.h, x86_64): uint64_t data (value low, nwaiters high); int private (LLL_PRIVATE 0, LLL_SHARED 128). */
 const SEM_NWAITERS_OFFSET = 4;
 const SEM_PRIVATE_OFFSET = 8;
-const SEM_SIZE = 32;
+export const SEM_SIZE = 32;
 
 export type PrimitiveKind = 'mutex' | 'cond' | 'sem' | 'futex';
 
@@ -161,10 +162,24 @@ const describe = (c: Candidate) => `${c.kind === 'sem' ? 'sem_t' : c.kind === 'c
  * lies wholly inside one mapping: given the mapping's bounds, a reading whose
  * bytes would start before it or run past its end is ruled out.
  */
-export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, bounds?: { start: bigint; end: bigint }): WordIdentity {
+export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, bounds?: { start: bigint; end: bigint }, traced?: TracedPrimitive): WordIdentity {
   const size = (c: Candidate) => BigInt(c.kind === 'mutex' ? offsets.mutexSize : c.kind === 'cond' ? offsets.condSize : SEM_SIZE);
   const inside = (c: Candidate) => !bounds || (c.base >= bounds.start && c.base + size(c) <= bounds.end);
   const all = [mutexCandidate(f, offsets, read), ...condCandidates(f, offsets, read), semCandidate(f, read)].filter((c): c is Candidate => c !== null && inside(c));
+  // The program's own calls named the primitive: its kind and start are facts, so the one reading that matches them is the answer.
+  const named = traced && all.find((c) => c.kind === traced.kind && c.base === traced.addr);
+  if (named)
+    return {
+      kind: named.kind,
+      base: named.base,
+      field: named.field,
+      confidence: 'certain',
+      checks: [`traced: the program called ${traced.call} on ${describe(named).replace(/\.[^@]*$/, '')}`, ...named.checks.map(([t, ok]) => (ok ? t : `${t}: not so`))],
+      alternatives: [],
+      ...(named.mutex ? { mutex: named.mutex } : {}),
+      ...(named.cond ? { cond: named.cond } : {}),
+      ...(named.semShared !== undefined ? { semShared: named.semShared } : {}),
+    };
   // A contradicted check rules a reading out; among the rest, more support wins.
   const fits = all.filter((c) => c.checks.every(([, ok]) => ok));
   const support = (c: Candidate) => c.checks.length;

@@ -51,4 +51,15 @@ export interface AnalysisInput {
   run?: RunContext;
   /** Processes that map or hold what the inspected ones use but never act on it (the tool itself). */
   observers?: number[];
+  /** A traced program (soak --trace): primitives its own calls named, by process and address. */
+  traced?: TracedPrimitive[];
+}
+
+/** A primitive the preload library saw the program call: its kind is a fact, not read from its bytes. */
+export interface TracedPrimitive {
+  pid: number;
+  addr: bigint;
+  kind: 'mutex' | 'cond' | 'sem';
+  /** The call that names it, e.g. "pthread_cond_timedwait". */
+  call: string;
 }

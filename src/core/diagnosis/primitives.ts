@@ -9,9 +9,9 @@ import type { Layout, SegmentHeader } from '../native/layout.js';
 import { findMapping, isShared, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import type { FutexDecode } from './futex.js';
-import { identifyFutexWord, type Offsets, type WordIdentity } from './futex-word.js';
+import { identifyFutexWord, SEM_SIZE, type Offsets, type WordIdentity } from './futex-word.js';
 import { condOffsets, describeCond, describeMutex, mutexOffsets, readCond, readMutex, type MutexView } from './glibc.js';
-import type { RunContext } from './input.js';
+import type { RunContext, TracedPrimitive } from './input.js';
 import type { Probe } from './probe.js';
 import type { FutexCall, MappingRef, PrimitiveDecode } from './types.js';
 
@@ -58,7 +58,7 @@ interface Segmentish {
 }
 
 
-export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | undefined, label: (pid: number | null | undefined) => string): PrimitiveFinder {
+export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | undefined, label: (pid: number | null | undefined) => string, traced: TracedPrimitive[] = []): PrimitiveFinder {
   const mOff = mutexOffsets(layout);
   const cOff = condOffsets(layout);
   const offsets: Offsets = { mutex: mOff, cond: cOff, mutexSize: layout.field('mvar', 'mutex').size, condSize: layout.field('mvar', 'canTake').size };
@@ -146,12 +146,14 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
 
   /** Foreign memory: which word of which primitive the futex is, from the call and the bytes around it. */
   const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity } => {
-    const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len), { start: mapping.start, end: mapping.end });
+    const size = { mutex: offsets.mutexSize, cond: offsets.condSize, sem: SEM_SIZE };
+    const known = traced.find((t) => t.pid === pid && f.addr >= t.addr && f.addr < t.addr + BigInt(size[t.kind]));
+    const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len), { start: mapping.start, end: mapping.end }, known);
     if (identity.kind === 'futex') return { primitive: null, identity };
     // Named by its offset in a shared object (the same name in every process that maps it), else by address.
     const where = mapping.inode && isShared(mapping) ? identity.base - mapping.start + mapping.offset : identity.base;
     const name = `${identity.kind}@${hex(where)}`;
-    const guess = true;
+    const guess = !known;
     if (identity.mutex) recordMutex(name, identity.mutex, guess);
     else if (identity.cond)
       primitives.set(name, { name, type: 'cond', guess, lines: identity.cond.lines, pshared: identity.cond.pshared, clock: identity.cond.clock, waiters: identity.cond.waiterRefs });
@@ -194,7 +196,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
         primitive = id.primitive;
         if (primitive) {
           field = primitive.field ?? primitive.name;
-          fieldSource = 'guess';
+          fieldSource = primitive.guess ? 'guess' : 'traced';
         }
       }
     }

@@ -55,9 +55,9 @@ export interface FutexCall {
   /**
    * How field was found: our segment's own layout, or (foreign memory) from
    * the call and the bytes around it, which rests on glibc internals and is
-   * labelled a guess.
+   * labelled a guess, or (a traced program) the program's own calls named it.
    */
-  fieldSource: 'segment-layout' | 'guess' | null;
+  fieldSource: 'segment-layout' | 'guess' | 'traced' | null;
   /** Foreign memory: how sure the reading is, what was checked, what else would fit. */
   identification?: { confidence: 'certain' | 'likely' | 'guess'; checks: string[]; alternatives: string[] } | null;
   /** The word's current value, when readable. */
@@ -110,6 +110,16 @@ export interface ThreadReport {
   /** Absent in reports written before the wait-for graph (schema 1 stays readable). */
   activity?: ThreadActivity;
   wait?: WaitReport | null;
+  /** A traced program (soak --trace): what its own calls say, where the thread was traced. */
+  traced?: TracedFacts | null;
+}
+
+/** Facts from the preload library's trace of the thread, not read from memory: no guessing. */
+export interface TracedFacts {
+  /** The primitive its last call is on, when that call has not returned (the kind is the call's). */
+  inCall: { call: string; kind: 'mutex' | 'cond' | 'sem'; addr: string; mutex: string | null } | null;
+  /** Its last transitions, oldest first. */
+  last: string[];
 }
 
 export const THREAD_ACTIVITIES = ['runs', 'timed', 'blocked', 'moving', 'stopped', 'dead', 'unreadable'] as const;

@@ -46,6 +46,8 @@ export interface SegmentHeader {
   nslaves: number;
   creatorPid: number;
   createdNs: number;
+  /** A traced program's segment: slots its threads claimed, in order (beyond procCapacity, threads went untraced). */
+  threadsClaimed: number;
   name: string;
   mvarOffset: number;
   slotsOffset: number;
@@ -69,6 +71,8 @@ export interface SlotInfo {
   startNs: number;
   endNs: number;
   reason: string;
+  /** A traced program's slot (one per thread): its process's command line, cut at 127 bytes. */
+  cmd: string;
 }
 
 export interface MvarState {
@@ -174,6 +178,10 @@ export class Layout {
     return this.raw.regions[region].size;
   }
 
+  has(region: RegionName, name: string): boolean {
+    return name in this.raw.regions[region].fields;
+  }
+
   field(region: RegionName, name: string): RawField {
     const f = this.raw.regions[region].fields[name];
     if (!f) throw new EnvironmentError(`layout has no ${region}.${name}: rebuild the addon`);
@@ -256,6 +264,7 @@ export class Layout {
       nslaves: g('nslaves'),
       creatorPid: read(view, 0, this.field('header', 'creatorPid'), true),
       createdNs: g('createdNs'),
+      threadsClaimed: this.has('header', 'threadsClaimed') ? g('threadsClaimed') : 0,
       name: cstring(buf, name.offset, name.size),
       mvarOffset: g('mvarOffset'),
       slotsOffset: g('slotsOffset'),
@@ -310,6 +319,7 @@ export class Layout {
       startNs: g('startNs'),
       endNs: g('endNs'),
       reason: cstring(buf, base + reason.offset, reason.size),
+      cmd: this.has('slot', 'cmd') ? cstring(buf, base + this.field('slot', 'cmd').offset, this.field('slot', 'cmd').size) : '',
     };
   }
 

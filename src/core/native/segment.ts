@@ -13,6 +13,8 @@ export interface SegmentSpec {
   rounds: number;
   /** Events per trace ring (rounded up to a power of two). */
   ringEvents?: number;
+  /** Slots (rings); nslaves + 1 when absent. A traced program's segment has one per thread. */
+  procCapacity?: number;
 }
 
 /** Errors from opening a segment that the user pointed us at. */
@@ -37,6 +39,7 @@ export class Segment {
           nslaves: spec.nslaves,
           rounds: spec.rounds,
           ringCapacity: spec.ringEvents ?? 0,
+          procCapacity: spec.procCapacity ?? 0,
         }),
       );
     } catch (e) {

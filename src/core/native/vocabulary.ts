@@ -8,7 +8,7 @@ export type Variant = (typeof VARIANTS)[number];
 export const FAULTS = ['none', 'kill-holder', 'kill-holder-nonrobust', 'lose-value', 'stop-slave', 'abba'] as const;
 export type Fault = (typeof FAULTS)[number];
 
-export const ROLES = ['master', 'slave', 'producer', 'consumer'] as const;
+export const ROLES = ['master', 'slave', 'producer', 'consumer', 'thread'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const SLOT_STATES = ['free', 'registered', 'running', 'done', 'failed'] as const;

@@ -9,6 +9,9 @@ import type { ProcRaw } from '../procfs/capture.js';
 import type { TraceStats } from '../trace/stats.js';
 import type { Classification } from '../run/watchdog.js';
 import type { Fault, Runtime, SlaveThread, Variant } from '../native/vocabulary.js';
+import type { FindingGroup } from '../preload/findings.js';
+import type { PreloadOptions } from '../preload/session.js';
+import type { TracedThread } from '../preload/traced.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -197,4 +200,25 @@ export interface CommandHangReport {
   leftBehind?: string[];
   /** --chaos: what was done to this iteration's scheduling. */
   chaos?: ChaosRecord | null;
+  /** --trace / --check: what the preload library was asked, got into, found and traced; absent without them. */
+  preload?: PreloadRecord;
+}
+
+export interface PreloadRecord {
+  check: boolean;
+  trace: PreloadOptions['trace'];
+  /** Processes of the program the library was loaded into (a static or set-user-ID program is not among them). */
+  loadedPids: number[];
+  /** --check: one per primitive; null without --check. */
+  findings: FindingGroup[] | null;
+  /** --trace: the rings of every traced thread, written to `file` (events.ndjson) beside the report. */
+  traced: {
+    file: string;
+    count: number;
+    threads: TracedThread[];
+    /** Threads that found every ring taken, so went untraced. */
+    untracedThreads: number;
+    /** Events overwritten in a ring before they could be read. */
+    missed: number;
+  } | null;
 }

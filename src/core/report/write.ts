@@ -26,7 +26,7 @@ export function runFolderName(report: RunReport): string {
   return `${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}${shardTag(report.shard)}-i${report.iteration}-${report.verdict}-${randomBytes(2).toString('hex')}`;
 }
 
-async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
+export async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {
   const out = createWriteStream(path);
   let chunk = '';
   for (const e of events) {

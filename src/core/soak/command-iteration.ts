@@ -18,6 +18,9 @@ import type { ChaosRecord, ChaosSettings, HangProof } from '../report/types.js';
 import { Chaos } from '../run/chaos.js';
 import { ProofSchedule } from '../run/proof-schedule.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { PreloadSession, type PreloadOptions, type PreloadOutcome } from '../preload/session.js';
+import { applyTrace } from '../diagnosis/traced.js';
+import { tracedPrimitives } from '../preload/traced.js';
 
 export interface CommandSpec {
   index: number;
@@ -30,6 +33,8 @@ export interface CommandSpec {
   /** --chaos, and this iteration's seed. */
   chaos?: ChaosSettings | null;
   chaosSeed?: number;
+  /** --trace/--check: run the program under the preload library. */
+  preload?: PreloadOptions | null;
 }
 
 export interface CommandResult {
@@ -51,6 +56,8 @@ export interface CommandResult {
   /** The command's pid (the shim, mvar-worker exec, started and reaped it). */
   rootPid: number;
   chaos: ChaosRecord | null;
+  /** What the preload library recorded (--trace/--check): at the hang, before the kill, or after the exit. */
+  preload: PreloadOutcome | null;
 }
 
 const TAIL = 16 * 1024;
@@ -171,6 +178,15 @@ function killAll(pids: number[], group: number): void {
 }
 
 export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
+  const session = spec.preload ? PreloadSession.open(spec.preload) : null;
+  try {
+    return await runUnder(spec, session, signal);
+  } finally {
+    session?.close();
+  }
+}
+
+async function runUnder(spec: CommandSpec, session: PreloadSession | null, signal: AbortSignal): Promise<CommandResult> {
   const t0 = performance.now();
   const [file, ...args] = spec.command as [string, ...string[]];
   const shmBefore = new Set(shmObjects());
@@ -180,7 +196,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     buffer: false,
     reject: false,
     cleanup: false,
-    env: spec.env,
+    env: { ...spec.env, ...session?.env() },
   });
   const stdout = tail(sub.stdout);
   const stderr = tail(sub.stderr);
@@ -228,22 +244,28 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
     leftBehind: [],
     rootPid: pid,
     chaos: chaosRecord,
+    preload: null,
   };
   if (outcome === 'deadline' || outcome === 'proven') {
     result.verdict = 'hang';
     if (outcome === 'deadline') result.lateByMs = performance.now() - t0 - spec.timeoutMs;
     result.tree = treeOf(pid, file, spec.command);
+    // The rings at the hang: what every thread did last, and which primitive each call was on.
+    result.preload = session?.collect() ?? null;
+    const traced = result.preload?.trace?.events;
     const d = await diagnose(
       result.tree.map((p) => p.pid),
-      { samples: 2, intervalMs: 150, stacks: spec.stacks, stackTimeoutMs: 15_000, freezeForStacks: true },
+      { samples: 2, intervalMs: 150, stacks: spec.stacks, stackTimeoutMs: 15_000, freezeForStacks: true, ...(traced ? { traced: tracedPrimitives(traced) } : {}) },
     );
     result.diagnosis = d.diagnosis;
     result.procfs = d.samples[0]!.map(trimForReport);
+    if (traced) applyTrace(result.diagnosis, traced);
   }
   if (outcome !== 'exited') killAll([...result.tree.map((p) => p.pid), ...descendantsOf(pid).map((p) => p.pid)], pid);
   // The shim exits only once every process of the tree is reaped.
   const r = await sub;
   result.leftBehind = shmObjects().filter((n) => !shmBefore.has(n));
+  result.preload ??= session?.collect() ?? null;
   dropHook();
   result.wallMs = performance.now() - t0;
   result.stdoutTail = stdout();

@@ -4,6 +4,8 @@
 import { basename, join } from 'node:path';
 import type { CommandResult } from './command-iteration.js';
 import { runCommandIteration } from './command-iteration.js';
+import { findingSummary, groupFindings } from '../preload/findings.js';
+import type { PreloadOptions } from '../preload/session.js';
 import { environment } from '../system/environment.js';
 import { gatherEvidence } from '../run/evidence.js';
 import type { JUnitCase } from './junit.js';
@@ -12,8 +14,8 @@ import { repeat } from '../system/repeat.js';
 import { countIteration, type FindingKindCounts } from '../report/finding-kinds.js';
 import { processLabelWithPid } from '../report/labels.js';
 import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
-import { COMMAND_REPORT_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
-import { checkOutputFile, checkReportDir, shardTag, stamp, writeFolder, writeJson } from '../report/write.js';
+import { COMMAND_REPORT_FILE, EVENTS_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { checkOutputFile, checkReportDir, shardTag, stamp, writeEvents, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop, saveOrSay } from '../run/loop.js';
 import { iterationSeed } from '../run/chaos.js';
@@ -36,6 +38,8 @@ export interface SoakOptions {
   stacks: number;
   junit: string | undefined;
   signal: AbortSignal;
+  /** -- COMMAND only: --trace / --check, the program runs under the preload library. */
+  preload?: PreloadOptions | null;
 }
 
 export type SoakOutcome = Outcome;
@@ -129,6 +133,26 @@ async function soakProtocol(opts: SoakOptions, observer: SoakObserver, record: (
   return s.interrupted;
 }
 
+/** --check: what the library found, one finding per primitive, counted like the diagnosis's. */
+function checkFindings(r: CommandResult): { kind: string; summary: string }[] {
+  return groupFindings(r.preload?.findings ?? []).map((g) => ({ kind: g.kind, summary: findingSummary(g) }));
+}
+
+/** The report's record of the preload library: what it was asked, what it got into, what it found and traced. */
+function preloadFields(r: CommandResult, opts: PreloadOptions | null | undefined): Partial<Pick<CommandHangReport, 'preload'>> {
+  if (!opts || !r.preload) return {};
+  const t = r.preload.trace;
+  return {
+    preload: {
+      check: opts.check,
+      trace: opts.trace,
+      loadedPids: r.preload.loaded,
+      findings: opts.check ? groupFindings(r.preload.findings) : null,
+      traced: t ? { file: EVENTS_FILE, count: t.events.length, threads: t.threads, untracedThreads: t.untracedThreads, missed: t.missed } : null,
+    },
+  };
+}
+
 function commandSummary(r: CommandResult): string {
   const left = r.leftBehind.length ? `; left behind in /dev/shm: ${r.leftBehind.slice(0, 5).join(', ')}${r.leftBehind.length > 5 ? ` and ${r.leftBehind.length - 5} more` : ''}` : '';
   return `${verdictOf(r)}${left}`;
@@ -159,6 +183,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         early: opts.config.early === true,
         chaos: opts.config.chaos ?? null,
         ...(opts.config.chaos ? { chaosSeed: iterationSeed(opts.config.chaos, index, opts.shard?.index ?? 1) } : {}),
+        preload: opts.preload ?? null,
         env: {
           MVAR_REPRO_ITERATION: String(index),
           MVAR_REPRO_SHARD: String(opts.shard?.index ?? 1),
@@ -192,11 +217,18 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         proof: r.proof ? roundProof(r.proof) : null,
         leftBehind: r.leftBehind,
         chaos: r.chaos,
+        ...preloadFields(r, opts.preload),
       };
+      const events = r.preload?.trace?.events;
       const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
-      saved = await saveOrSay(() => writeFolder(opts.reportDir, name, (tmp) => writeJson(join(tmp, COMMAND_REPORT_FILE), report)));
+      saved = await saveOrSay(() =>
+        writeFolder(opts.reportDir, name, async (tmp) => {
+          await writeJson(join(tmp, COMMAND_REPORT_FILE), report);
+          if (events) await writeEvents(join(tmp, EVENTS_FILE), events);
+        }),
+      );
     }
-    const findings = r.diagnosis?.findings ?? [];
+    const findings = [...(r.diagnosis?.findings ?? []), ...checkFindings(r)];
     const o: SoakOutcome = {
       index,
       verdict: r.verdict,

@@ -31,6 +31,10 @@ interface CodeMeaning {
 }
 
 const LOOPS = { hang: 'a hang (with --expect hang: none reproduced)', ok: 'no hang (with --expect hang: a hang reproduced)' };
+const SOAK_FOUND = `${LOOPS.hang}; with --check, also a finding of the check in any iteration`;
+
+/** Finding kinds of the preload library's check (`check`, `soak --check`). */
+export const CHECK_FINDING_KINDS = ['private-primitive-in-shared-memory', 'condvar-deadline-on-another-clock'] as const;
 
 export const EXIT_CODES: readonly CodeMeaning[] = [
   {
@@ -41,7 +45,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
   {
     code: ExitCode.Found,
     general: 'hang reproduced; diff divergent; diagnose found something (with --expect hang: none reproduced)',
-    per: { run: LOOPS.hang, soak: LOOPS.hang, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent', check: 'a primitive in shared memory that is not process-shared (or a condvar deadline on another clock)' },
+    per: { run: LOOPS.hang, soak: SOAK_FOUND, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent', check: 'a primitive in shared memory that is not process-shared (or a condvar deadline on another clock)' },
   },
   {
     code: ExitCode.Usage,
@@ -89,8 +93,8 @@ export function exitCodeHelp(command?: CommandName): string {
 }
 
 /** The exit code of a run or soak loop (and of merged soak counts). */
-export function loopExitCode(counts: { hangs: number; failures: number }, expectHang: boolean): ExitCode {
+export function loopExitCode(counts: { hangs: number; failures: number; findingKinds?: Record<string, number> }, expectHang: boolean): ExitCode {
   if (expectHang) return counts.hangs > 0 ? ExitCode.Ok : ExitCode.Found;
-  if (counts.hangs > 0) return ExitCode.Found;
+  if (counts.hangs > 0 || CHECK_FINDING_KINDS.some((k) => counts.findingKinds?.[k])) return ExitCode.Found;
   return counts.failures > 0 ? ExitCode.Failed : ExitCode.Ok;
 }

@@ -1,0 +1,142 @@
+// One run of a program under the preload library (native/preload/): what it
+// is given (the environment: the library for the exec shim to load into the
+// program only, the findings file, the trace segment) and what is read back
+// afterwards (which processes it got into, the check's findings, the rings of
+// every traced thread). Used by `check` and by `soak --trace/--check`.
+//
+// Nothing it makes has a name while the program runs: the findings file is
+// unlinked as soon as it is open and the segment at creation; the program's
+// processes open both through /proc/<our pid>/fd/N, so whatever ends the CLI
+// (even SIGKILL), nothing is left behind.
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RingReader, Segment } from '../native/segment.js';
+import type { TraceEvent } from '../native/layout.js';
+import { EnvironmentError } from '../system/errors.js';
+import { preloadPath } from '../system/paths.js';
+import { tracedThreads, type TracedThread } from './traced.js';
+
+export interface PreloadFinding {
+  kind: 'private-primitive-in-shared-memory' | 'condvar-deadline-on-another-clock';
+  primitive: 'mutex' | 'cond' | 'sem';
+  pid: number;
+  tid: number;
+  addr: string;
+  /** The mapping it lies in ("/dev/shm/x", "/dev/zero (deleted)"), and its offset there. */
+  path: string;
+  offset: number;
+  /** Return address of the call, as symbol+offset (object). */
+  caller: string;
+  detail: string;
+}
+
+export interface PreloadOptions {
+  /** Record the check's findings (the library always says which processes it got into). */
+  check: boolean;
+  /** Trace: primitives in shared mappings only, or every one. */
+  trace: 'off' | 'shared' | 'all';
+  /** Threads that get a ring; more are counted, not traced. */
+  threads?: number;
+  /** Events per thread's ring. */
+  ringEvents?: number;
+}
+
+export interface TraceOutcome {
+  events: TraceEvent[];
+  threads: TracedThread[];
+  /** Threads that found every ring taken. */
+  untracedThreads: number;
+  /** Events overwritten before they were read, over all rings. */
+  missed: number;
+}
+
+export interface PreloadOutcome {
+  /** Processes the library was loaded into. */
+  loaded: number[];
+  findings: PreloadFinding[];
+  trace: TraceOutcome | null;
+}
+
+export const DEFAULT_TRACE_THREADS = 256;
+
+export class PreloadSession {
+  private constructor(
+    private readonly opts: PreloadOptions,
+    private readonly findingsFd: number,
+    private readonly segment: Segment | null,
+  ) {}
+
+  static open(opts: PreloadOptions): PreloadSession {
+    const lib = preloadPath();
+    if (!existsSync(lib)) throw new EnvironmentError(`the preload library is not built (${lib}): run 'npm run build'`);
+    const fd = anonymousFile();
+    try {
+      const seg = opts.trace === 'off' ? null : Segment.create({ variant: 'fixed', nslaves: 0, rounds: 0, procCapacity: opts.threads ?? DEFAULT_TRACE_THREADS, ringEvents: opts.ringEvents });
+      return new PreloadSession(opts, fd, seg);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+  }
+
+  /** For the exec shim: it puts the library into the program only (MVAR_REPRO_PRELOAD), not into itself. */
+  env(): Record<string, string> {
+    return {
+      MVAR_REPRO_PRELOAD: preloadPath(),
+      MVAR_REPRO_CHECK_FILE: `/proc/${process.pid}/fd/${this.findingsFd}`,
+      ...(this.segment ? { MVAR_REPRO_TRACE: this.segment.openPath } : {}),
+      ...(this.opts.trace === 'all' ? { MVAR_REPRO_TRACE_ALL: '1' } : {}),
+    };
+  }
+
+  /** What the program's processes wrote: readable while they run, and after any of them was killed. */
+  collect(): PreloadOutcome {
+    const lines = readFileSync(this.findingsFd, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+      try {
+        return [JSON.parse(l) as { event: string; pid: number } & Partial<PreloadFinding>];
+      } catch {
+        return []; // a line cut by a process killed mid-write
+      }
+    });
+    return {
+      loaded: [...new Set(lines.filter((l) => l.event === 'loaded').map((l) => l.pid))],
+      findings: this.opts.check ? (lines.filter((l) => l.event === 'finding') as PreloadFinding[]) : [],
+      trace: this.segment ? readTrace(this.segment) : null,
+    };
+  }
+
+  close(): void {
+    closeSync(this.findingsFd);
+    this.segment?.close();
+  }
+}
+
+function readTrace(seg: Segment): TraceOutcome {
+  const snap = seg.snapshot();
+  const claimed = Math.min(snap.header.threadsClaimed, snap.header.procCapacity);
+  const slots = snap.slots.slice(0, claimed).filter((s) => s.pid > 0);
+  const reader = new RingReader(seg, snap.slots.slice(0, claimed).map((s) => ({ slot: s.index, role: 'thread' as const, id: s.id })));
+  const events = reader.poll();
+  return {
+    events,
+    threads: tracedThreads(slots, events, reader.missed),
+    untracedThreads: Math.max(0, snap.header.threadsClaimed - snap.header.procCapacity),
+    missed: reader.missed.reduce((a, b) => a + b, 0),
+  };
+}
+
+/**
+ * An empty file with no name, open for reading: its folder and name are removed
+ * at once, so nothing is left behind whatever ends the CLI (even SIGKILL).
+ */
+function anonymousFile(): number {
+  const dir = mkdtempSync(join(tmpdir(), 'mvar-repro-check-'));
+  try {
+    const file = join(dir, 'findings.ndjson');
+    writeFileSync(file, '');
+    return openSync(file, 'r');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,93 @@
+// A traced program's rings read back as threads: which process (in the order
+// processes first traced a call, so two runs of one program line up), which
+// thread of it (in the order its threads did), its command line and its last
+// transitions — and, from the calls themselves, the exact kind of every
+// primitive the program touched (a mutex-lock names a mutex: no guessing).
+import { constants } from 'node:os';
+import type { SlotInfo, TraceEvent } from '../native/layout.js';
+import type { TracedPrimitive } from '../diagnosis/input.js';
+
+export interface TracedThread {
+  slot: number;
+  pid: number;
+  tid: number;
+  /** 1 for the first process that traced a call, 2 for the next… */
+  process: number;
+  /** 1 for the process's first thread that traced a call, 2 for the next… */
+  thread: number;
+  cmd: string;
+  /** done: the thread (or its process) ended normally; running: it had not, or was killed. */
+  state: 'running' | 'done';
+  events: number;
+  missed: number;
+  /** Its last transitions, oldest first, as "mutex-lock enter 0x7f…". */
+  last: string[];
+}
+
+export type PrimitiveKind = 'mutex' | 'cond' | 'sem';
+
+const LAST = 8;
+
+const errnoName = new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+
+/** One transition as a person reads it: "cond-timedwait wait-timeout ETIMEDOUT 0x7f12…000 (mutex 0x7f12…040), deadline 50 ms". */
+export function describeCall(e: TraceEvent): string {
+  const code = e.rc > 0 ? ` ${errnoName.get(e.rc) ?? `rc ${e.rc}`}` : e.rc < 0 ? ` ${errnoName.get(e.err) ?? `errno ${e.err}`}` : '';
+  const aux = e.aux && e.op.startsWith('cond-') && e.phase !== 'signalled' ? ` (mutex 0x${e.aux.toString(16)})` : '';
+  const dl = e.deadlineMs ? `, deadline ${e.deadlineMs} ms` : '';
+  return `${e.op} ${e.phase}${code} 0x${e.value.toString(16)}${aux}${dl}`;
+}
+
+/** The primitive kind an intercepted call is on ("cond-timedwait" -> cond); null for the MVar's own ops. */
+export function kindOfOp(op: string): PrimitiveKind | null {
+  const k = op.split('-')[0];
+  return k === 'mutex' || k === 'cond' || k === 'sem' ? k : null;
+}
+
+/** The C function an op records: "cond-timedwait" -> "pthread_cond_timedwait", "sem-wait" -> "sem_wait". */
+export function callName(op: string): string {
+  const c = op.replace('-', '_');
+  return c.startsWith('sem_') ? c : `pthread_${c}`;
+}
+
+/** Every primitive the trace saw a call on, per process: its kind is the call's (a condvar wait also names its mutex). */
+export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
+  const seen = new Map<string, TracedPrimitive>();
+  const note = (pid: number, addr: number, kind: PrimitiveKind, op: string) => {
+    const key = `${pid}:${addr}`;
+    if (!seen.has(key)) seen.set(key, { pid, addr: BigInt(addr), kind, call: callName(op) });
+  };
+  for (const e of events) {
+    const kind = kindOfOp(e.op);
+    if (!kind) continue;
+    note(e.pid, e.value, kind, e.op);
+    if (kind === 'cond' && e.aux && e.phase !== 'signalled') note(e.pid, e.aux, 'mutex', e.op);
+  }
+  return [...seen.values()];
+}
+
+export function tracedThreads(slots: SlotInfo[], events: TraceEvent[], missed: number[]): TracedThread[] {
+  const bySlot = new Map<number, TraceEvent[]>();
+  for (const e of events) {
+    const list = bySlot.get(e.slot);
+    if (list) list.push(e);
+    else bySlot.set(e.slot, [e]);
+  }
+  const processOrder = new Map<number, number>();
+  for (const s of slots) if (!processOrder.has(s.pid)) processOrder.set(s.pid, processOrder.size + 1);
+  return slots.map((s) => {
+    const evs = bySlot.get(s.index) ?? [];
+    return {
+      slot: s.index,
+      pid: s.pid,
+      tid: s.tid,
+      process: processOrder.get(s.pid)!,
+      thread: s.id,
+      cmd: s.cmd,
+      state: s.state === 'done' ? 'done' : 'running',
+      events: evs.length,
+      missed: missed[s.index] ?? 0,
+      last: evs.slice(-LAST).map(describeCall),
+    };
+  });
+}
