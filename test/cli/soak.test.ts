@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { RunReport, SoakSummary } from '../../src/core/report/types.js';
+import type { CommandHangReport, RunReport, SoakSummary } from '../../src/core/report/types.js';
 import { wilson } from '../../src/core/trace/stats.js';
 import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
 
@@ -138,6 +138,67 @@ describe('soak -- COMMAND', () => {
 
   it('usage: soak needs a bound, a runnable command and a valid shard', async () => {
     for (const args of [['--', 'true'], ['--iterations', '2', '--', 'no-such-program-here'], ['--iterations', '2', '--shard', '3/2', '--', 'true']]) {
+      const r = await cli(['soak', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('soak --trace / --check -- COMMAND', () => {
+  let hangs: string;
+  let checks: string;
+  let staticChecks: string | null = null;
+  beforeAll(async () => {
+    hangs = join(tmp(), 'hangs');
+    checks = join(tmp(), 'checks');
+    await execa('cc', ['-O2', '-o', hangs, join(ROOT, 'test', 'c', 'hangs.c'), '-lpthread']);
+    await execa('cc', ['-O2', '-o', checks, join(ROOT, 'test', 'c', 'checks.c'), '-lpthread']);
+    const st = join(tmp(), 'checks-static');
+    if ((await execa('cc', ['-O2', '-static', '-o', st, join(ROOT, 'test', 'c', 'checks.c'), '-lpthread'], { reject: false })).exitCode === 0) staticChecks = st;
+  }, 60_000);
+
+  it('a hung iteration carries events.ndjson of every traced thread; report show prints their last transitions; the diagnosis names the traced calls, no guess', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '20s', '--trace', '--check', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'many-waiters', '2']);
+    expect(r.code, r.stderr).toBe(1);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    expect(s.findingKinds['private-primitive-in-shared-memory']).toBe(1);
+    expect(s.unpreloaded).toBe(0);
+    const folder = s.firstHang!.report!;
+    const report = readJson<CommandHangReport>(join(folder, 'command-hang.json'));
+    const traced = report.preload!.traced!;
+    const lines = readFileSync(join(folder, traced.file), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(traced.count);
+    expect(new Set(lines.map((l) => (JSON.parse(l) as { pid: number }).pid)).size).toBe(3);
+    expect(report.preload!.findings!.map((g) => g.primitive).sort()).toEqual(['cond', 'mutex']);
+    const finding = report.diagnosis.findings.find((f) => f.kind === 'private-futex-on-shared-memory')!;
+    expect(finding.summary).not.toMatch(/guess/);
+    expect(finding.evidence.filter((e) => /^traced tid \d+: in pthread_cond_wait on cond 0x[0-9a-f]+; last: .*cond-wait wait-begin/.test(e))).toHaveLength(2);
+    const show = await cli(['report', 'show', folder]);
+    expect(show.code).toBe(0);
+    expect(show.stdout).toMatch(/trace: \d+ events from \d+ thread\(s\) in 3 process\(es\)/);
+    expect(show.stdout).toMatch(/process 1 \(pid \d+, .*hangs many-waiters 2\) thread 1 \(tid \d+\), running, \d+ events; last:\n(?: {6}.*\n)*? {6}cond-wait wait-begin/);
+  });
+
+  it('--check on a program that does not hang: its findings make the soak exit 1', async () => {
+    const r = await cli(['soak', '--iterations', '2', '--check', '--json', '--', checks, 'zeroed-shm']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout)).toMatchObject({ hangs: 0, failures: 0, findingKinds: { 'private-primitive-in-shared-memory': 2 } });
+    const clean = await cli(['soak', '--iterations', '2', '--check', '--json', '--', checks, 'shared-ok']);
+    expect(clean.code).toBe(0);
+  });
+
+  it('a static binary runs untraced, and that is said', async (ctx) => {
+    if (!staticChecks) return ctx.skip('no static libc here to build a static binary');
+    const r = await cli(['soak', '--iterations', '2', '--trace', '--json', '--', staticChecks, 'shared-ok']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unpreloaded: 2 });
+    expect(r.stderr).toMatch(/could not get into the program in 2 of 2 iteration\(s\).*untraced and unchecked/);
+  });
+
+  it('usage: --trace and --check need a command; --trace takes shared or all', async () => {
+    for (const args of [['--iterations', '1', '--trace'], ['--iterations', '1', '--check'], ['--iterations', '1', '--trace', 'some', '--', 'true']]) {
       const r = await cli(['soak', ...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -111,6 +111,8 @@ export const soakCli: CommandModule<object, SoakArgs> = {
       }
     const unsaved = (summary.saveErrors ?? []).filter((e) => !e.startsWith('cannot save a report'));
     for (const e of unsaved) err(`mvar-repro: ${e}`);
+    if (summary.unpreloaded)
+      err(`mvar-repro: the preload library could not get into the program in ${summary.unpreloaded} of ${summary.iterations} iteration(s) (a static binary, or set-user-ID?): they ran untraced and unchecked`);
     const code = interruptedExitCode(signal) ?? loopExitCode(summary, summary.expect === 'hang');
     if (mode === 'json') out(JSON.stringify({ ...summary, exitCode: code }));
     else for (const l of summaryLines('soak', summary)) out(l);

@@ -174,6 +174,8 @@ export interface SoakSummary {
   environment: Environment;
   /** Files that could not be written (reports, JUnit), and why; absent when all were. */
   saveErrors?: string[];
+  /** --trace/--check: iterations whose program the preload library could not get into (static, set-user-ID), so ran untraced and unchecked. */
+  unpreloaded?: number;
   /** merge: shards of the soak that were not among the merged summaries. */
   missingShards?: Shard[];
 }

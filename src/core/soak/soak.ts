@@ -169,7 +169,7 @@ function verdictOf(r: CommandResult): string {
     : `hang: ${r.tree.length} process(es) still running at the deadline`;
 }
 
-async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void) {
+async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o: SoakOutcome, extra: string) => void, unpreloaded: { count: number }) {
   const command = opts.command!;
   let interrupted = false;
   await repeat({ iterations: opts.iterations, durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, async (index) => {
@@ -193,6 +193,8 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
       },
       opts.signal,
     );
+    // A static or set-user-ID program: the library never got in, so the iteration ran untraced and unchecked.
+    if (r.preload && !r.preload.loaded.includes(r.rootPid)) unpreloaded.count++;
     if (r.verdict === 'interrupted') {
       interrupted = true;
       return 'stop';
@@ -264,8 +266,9 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
     observer.iterationDone?.(o);
   };
   let interrupted = false;
+  const unpreloaded = { count: 0 };
   try {
-    interrupted = opts.command ? await soakProgram(opts, observer, record) : await soakProtocol(opts, observer, record);
+    interrupted = opts.command ? await soakProgram(opts, observer, record, unpreloaded) : await soakProtocol(opts, observer, record);
   } finally {
     junit?.close();
   }
@@ -279,5 +282,5 @@ export async function soak(opts: SoakOptions, observer: SoakObserver = {}): Prom
     interrupted,
   });
   const saveErrors = [...outcomes.flatMap((o) => (o.saveError ? [o.saveError] : [])), ...(junit?.error ? [junit.error] : [])];
-  return saveErrors.length ? { ...summary, saveErrors } : summary;
+  return { ...summary, ...(saveErrors.length ? { saveErrors } : {}), ...(opts.preload ? { unpreloaded: unpreloaded.count } : {}) };
 }
