@@ -52,6 +52,11 @@
       "sources": ["native/launcher.c"]
     },
     {
+      "target_name": "mvar-lockbench",
+      "type": "executable",
+      "sources": ["native/lockbench.c"]
+    },
+    {
       "target_name": "mvar-tracebench",
       "type": "executable",
       "dependencies": ["mvar_core"],

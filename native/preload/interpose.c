@@ -97,10 +97,28 @@ __attribute__((constructor)) static void init(void) {
 
 /* ---- mutexes ---------------------------------------------------------- */
 
-static void lock_begin(uint16_t op, pthread_mutex_t *m, uint32_t deadline_ms) {
+/*
+ * A lock that is free is taken by a trylock and recorded as one event
+ * (locked); only a lock that has to wait records its enter first, which is
+ * the event that shows a thread stuck in it. trylock returns what the lock
+ * would for a free, a dead-owner (EOWNERDEAD) or an own error-checking mutex
+ * (EBUSY there; the lock that follows then says EDEADLK). A lock taken at
+ * once is stamped with the time read just before it, so no clock read
+ * lengthens the caller's critical section.
+ */
+static __thread uint64_t lock_t0 __attribute__((tls_model("initial-exec")));
+
+static int lock_begin(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *abstime, uint32_t *deadline_ms) {
   pl_trace_call();
   pl_jitter(0);
-  pl_trace(op, MVR_PH_ENTER, 0, 0, deadline_ms, m, NULL);
+  *deadline_ms = 0;
+  lock_t0 = pl_trace_now();
+  int rc = REAL(mutex_trylock)(m);
+  if (rc != EBUSY) return rc;
+  lock_t0 = 0;
+  *deadline_ms = pl_deadline_ms(clk, abstime);
+  pl_trace(op, MVR_PH_ENTER, 0, 0, *deadline_ms, m, NULL);
+  return EBUSY;
 }
 
 static int lock_end(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
@@ -109,7 +127,8 @@ static int lock_end(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_m
               : rc == ETIMEDOUT ? MVR_PH_LOCK_TIMEOUT
               : rc == EBUSY && op == MVR_OP_MUTEX_TRYLOCK ? MVR_PH_DONE
               : MVR_PH_ERROR;
-  pl_trace(op, ph, rc, 0, deadline_ms, m, NULL);
+  pl_trace_at(lock_t0, op, ph, rc, 0, deadline_ms, m, NULL);
+  lock_t0 = 0;
   if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);
   return rc;
 }
@@ -133,28 +152,30 @@ MVR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 
 MVR_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_lock)(m);
-  lock_begin(MVR_OP_MUTEX_LOCK, m, 0);
-  return lock_end(MVR_OP_MUTEX_LOCK, m, REAL(mutex_lock)(m), 0);
+  uint32_t dl;
+  int rc = lock_begin(MVR_OP_MUTEX_LOCK, m, CLOCK_REALTIME, NULL, &dl);
+  return lock_end(MVR_OP_MUTEX_LOCK, m, rc == EBUSY ? REAL(mutex_lock)(m) : rc, dl);
 }
 
 MVR_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_trylock)(m);
-  lock_begin(MVR_OP_MUTEX_TRYLOCK, m, 0);
+  pl_trace_call();
+  pl_jitter(0);
   return lock_end(MVR_OP_MUTEX_TRYLOCK, m, REAL(mutex_trylock)(m), 0);
 }
 
 MVR_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_timedlock)(m, t);
-  uint32_t dl = pl_deadline_ms(CLOCK_REALTIME, t);
-  lock_begin(MVR_OP_MUTEX_TIMEDLOCK, m, dl);
-  return lock_end(MVR_OP_MUTEX_TIMEDLOCK, m, REAL(mutex_timedlock)(m, t), dl);
+  uint32_t dl;
+  int rc = lock_begin(MVR_OP_MUTEX_TIMEDLOCK, m, CLOCK_REALTIME, t, &dl);
+  return lock_end(MVR_OP_MUTEX_TIMEDLOCK, m, rc == EBUSY ? REAL(mutex_timedlock)(m, t) : rc, dl);
 }
 
 MVR_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *t) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_clocklock)(m, clk, t);
-  uint32_t dl = pl_deadline_ms(clk, t);
-  lock_begin(MVR_OP_MUTEX_CLOCKLOCK, m, dl);
-  return lock_end(MVR_OP_MUTEX_CLOCKLOCK, m, REAL(mutex_clocklock)(m, clk, t), dl);
+  uint32_t dl;
+  int rc = lock_begin(MVR_OP_MUTEX_CLOCKLOCK, m, clk, t, &dl);
+  return lock_end(MVR_OP_MUTEX_CLOCKLOCK, m, rc == EBUSY ? REAL(mutex_clocklock)(m, clk, t) : rc, dl);
 }
 
 MVR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {

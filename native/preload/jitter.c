@@ -55,9 +55,9 @@ void pl_jitter(int holding) {
     sched_yield();
     return;
   }
-  /* Up to intensity x 200 us (2 ms at 10), longer than a scheduler tick's
-   * worth of the other side's work at the lock; 4x that while holding. */
-  unsigned us = (unsigned)((r >> 1) % (intensity * 200u)) * (holding ? 4u : 1u);
+  /* Up to intensity x 100 us (1 ms at 10): long against the other side's
+   * path to the lock (microseconds), short against a program's timeouts. */
+  unsigned us = (unsigned)((r >> 1) % (intensity * 100u));
   struct timespec ts = {0, (long)us * 1000L};
   nanosleep(&ts, NULL);
 }

@@ -65,6 +65,10 @@ void pl_trace_after_fork(void);
 void pl_trace_call(void);
 void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
               const void *aux);
+/* The same at time t_ns (0: now): a timestamp taken before a lock keeps the clock read out of the critical section. */
+void pl_trace_at(uint64_t t_ns, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
+                 const void *prim, const void *aux);
+uint64_t pl_trace_now(void);
 /* Milliseconds from now to abstime on clk, 0 if past (the deadline field of a timed call). */
 uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime);
 

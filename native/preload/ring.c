@@ -104,11 +104,18 @@ static int claim(void) {
 
 void pl_trace_call(void) { me.op_id++; }
 
+uint64_t pl_trace_now(void) { return pl.tracing ? mvr_now_ns() : 0; }
+
 void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
               const void *aux) {
+  pl_trace_at(0, op, phase, rc, err, deadline_ms, prim, aux);
+}
+
+void pl_trace_at(uint64_t t_ns, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
+                 const void *prim, const void *aux) {
   if (!claim()) return;
   uint64_t s = me.head;
-  uint64_t now = mvr_now_ns();
+  uint64_t now = t_ns ? t_ns : mvr_now_ns();
   struct mvr_event *e = mvr_event_begin(me.ring, seg.ring_capacity - 1, s);
   e->t_ns = now;
   e->pid = pl.pid;

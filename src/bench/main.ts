@@ -10,7 +10,8 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffRuns } from '../core/trace/diff.js';
 import { environment } from '../core/system/environment.js';
-import { buildDir, packageRoot } from '../core/system/paths.js';
+import { buildDir, packageRoot, preloadPath } from '../core/system/paths.js';
+import { PreloadSession } from '../core/preload/session.js';
 import { descendantsOf } from '../core/procfs/capture.js';
 import { readEvents, readReport, runName } from '../core/report/read.js';
 import type { RunConfig } from '../core/report/types.js';
@@ -100,6 +101,50 @@ async function trace() {
   const r = await execa(join(buildDir(), 'mvar-tracebench'), ['--events', quick ? '500000' : '2000000']);
   const t = JSON.parse(r.stdout) as { traceNsPerEvent: number; printfNsPerEvent: number };
   return { traceNsPerEvent: t.traceNsPerEvent, printfNsPerEvent: t.printfNsPerEvent, printfOverTrace: r2(t.printfNsPerEvent / t.traceNsPerEvent) };
+}
+
+async function preloadOverhead() {
+  const bin = join(buildDir(), 'mvar-lockbench');
+  const calls = quick ? 500_000 : 2_000_000;
+  const heavy = quick ? 100_000 : 300_000;
+  const rounds = quick ? 3 : 7;
+  log(`preload library (--trace): ${calls} uncontended lock/unlock pairs; lock-heavy programs: nothing but locking (2 processes x 2 threads x ${heavy} pairs) and a token handed between 2 processes through a mutex and condvar; untraced and traced, interleaved ${rounds}x`);
+  const session = PreloadSession.open({ check: false, trace: 'shared', threads: rounds * 8 });
+  try {
+    // The library straight into the program (no exec shim), with the session's segment.
+    const traced = { ...session.env(), LD_PRELOAD: preloadPath() };
+    const sizes = { calls, heavy, handoff: quick ? 5_000 : 10_000 };
+    const one = async (mode: keyof typeof sizes, env?: Record<string, string>) => {
+      const r = await execa(bin, [mode, String(sizes[mode])], env ? { env } : {});
+      const o = JSON.parse(r.stdout) as { nsPerPair?: number; wallMs?: number };
+      return (mode === 'calls' ? o.nsPerPair : o.wallMs)!;
+    };
+    const s = { callsPlain: [] as number[], callsTraced: [] as number[], heavyPlain: [] as number[], heavyTraced: [] as number[], handoffPlain: [] as number[], handoffTraced: [] as number[] };
+    for (let i = 0; i < rounds; i++) {
+      s.callsPlain.push(await one('calls'));
+      s.callsTraced.push(await one('calls', traced));
+      s.heavyPlain.push(await one('heavy'));
+      s.heavyTraced.push(await one('heavy', traced));
+      s.handoffPlain.push(await one('handoff'));
+      s.handoffTraced.push(await one('handoff', traced));
+    }
+    const events = session.collect().trace!;
+    return {
+      // A pair is two intercepted calls: lock (enter, locked) and unlock (unlocked).
+      preloadNsPerCall: r2((median(s.callsTraced) - median(s.callsPlain)) / 2),
+      lockPairNsPlain: r2(median(s.callsPlain)),
+      lockPairNsTraced: r2(median(s.callsTraced)),
+      lockHeavyPlainMs: r2(median(s.heavyPlain)),
+      lockHeavyTracedMs: r2(median(s.heavyTraced)),
+      lockHeavyRatio: r2(median(s.heavyTraced) / median(s.heavyPlain)),
+      handoffPlainMs: r2(median(s.handoffPlain)),
+      handoffTracedMs: r2(median(s.handoffTraced)),
+      handoffRatio: r2(median(s.handoffTraced) / median(s.handoffPlain)),
+      lockHeavyTracedThreads: events.threads.length,
+    };
+  } finally {
+    session.close();
+  }
 }
 
 async function iteration(tmp: string) {
@@ -304,11 +349,26 @@ async function chaosRates(tmp: string) {
   return { chaosPlain: plain, chaosOn: chaos, chaosFixed: fixed, chaosHangRateRatio: r2(ratio) };
 }
 
+/** `npm run bench -- --only preload|chaos`: one section's figures, as JSON (BENCHMARKS.md is left alone). */
+const SECTIONS: Record<string, (tmp: string) => Promise<object>> = { preload: () => preloadOverhead(), chaos: (tmp) => chaosRates(tmp) };
+
 async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'mvar-repro-bench-'));
+  const only = process.argv.indexOf('--only');
+  if (only > 0) {
+    try {
+      const section = SECTIONS[process.argv[only + 1] ?? ''];
+      if (!section) throw new Error(`--only takes one of ${Object.keys(SECTIONS).join(', ')}`);
+      console.log(JSON.stringify(await section(tmp), null, 2));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   const started = new Date();
   try {
     const t = await trace();
+    const pre = await preloadOverhead();
     const it = await iteration(tmp);
     const d = await detection(tmp);
     const e = await early(tmp);
@@ -320,6 +380,9 @@ async function main() {
     const env = environment();
     const targets: Target[] = [
       { name: 'trace event', value: `${t.traceNsPerEvent} ns (printf ${t.printfNsPerEvent} ns, ${t.printfOverTrace}x)`, target: '<= 50 ns and >= 20x cheaper than printf', met: t.traceNsPerEvent <= 50 && t.printfOverTrace >= 20 },
+      { name: 'preload library, cost per intercepted call (--trace)', value: `${pre.preloadNsPerCall} ns (lock+unlock pair ${pre.lockPairNsPlain} ns untraced, ${pre.lockPairNsTraced} ns traced)`, target: '<= 100 ns', met: pre.preloadNsPerCall <= 100 },
+      { name: 'preload library, lock-heavy C program traced / untraced: nothing but lock/unlock', value: `${pre.lockHeavyRatio}x (${pre.lockHeavyTracedMs} ms vs ${pre.lockHeavyPlainMs} ms)`, target: '<= 1.5x', met: pre.lockHeavyRatio <= 1.5 },
+      { name: 'preload library, lock-heavy C program traced / untraced: token handoff through mutex + condvar', value: `${pre.handoffRatio}x (${pre.handoffTracedMs} ms vs ${pre.handoffPlainMs} ms)`, target: '<= 1.5x', met: pre.handoffRatio <= 1.5 },
       { name: 'run 50 fixed native / C launcher floor', value: `${it.iterationRatioNative}x (${it.nativeMs} ms vs ${it.floorMs} ms)`, target: '<= 2x', met: it.iterationRatioNative <= 2 },
       {
         name: 'run 50 fixed node / C launcher floor',
@@ -370,6 +433,7 @@ async function main() {
       date: started.toISOString(),
       machine: { cpus: env.cpus, kernel: env.kernel, glibc: env.glibc, node: env.node, model: os.cpus()[0]?.model ?? 'unknown' },
       ...t,
+      ...pre,
       ...it,
       ...d,
       ...e,
