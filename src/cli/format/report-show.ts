@@ -4,7 +4,7 @@
 // group of stuck processes (--all: every process, every stuck process's
 // events), so a 50-process hang reads on one screen.
 import { processLabel } from '../../core/report/labels.js';
-import type { CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
+import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
 import { findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
 import { fmtDuration, paint, table } from '../output.js';
@@ -53,12 +53,20 @@ function situation(r: RunReport, p: ProcessReport): string[] {
   ];
 }
 
+/** What chaos did to the iteration, when it was on. */
+function chaosLines(c: ChaosRecord | null | undefined): string[] {
+  if (!c) return [];
+  const did = c.actions ? `${c.actions.freezes} freezes, ${c.actions.cpuMoves} CPU moves, ${c.actions.renices} renices` : 'its actions unknown';
+  return [`  chaos: seed ${c.seed} (this iteration ${c.iterationSeed}), intensity ${c.intensity}: ${did}${c.jitter ? '; lock calls jittered inside the processes' : ''}`];
+}
+
 export function showLines(r: RunReport, dir: string, all = false): string[] {
   const c = r.config;
   const lines = [
     `run ${dir}`,
     `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}, stall ${fmtDuration(c.stallMs)}, iteration ${r.iteration}`,
     `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
+    ...chaosLines(r.chaos),
     `  started ${r.timing.startedAt}, wall ${fmtDuration(r.timing.wallMs)}${r.timing.lateByMs !== null ? `, hang reported ${fmtDuration(r.timing.lateByMs)} after the deadline` : ''}${r.timing.proof ? `, hang proven ${fmtDuration(r.timing.proof.provenAtMs)} after the start` : ''}${r.timing.evidenceMs !== null ? `, evidence ${fmtDuration(r.timing.evidenceMs)}` : ''}`,
     '',
     `verdict: ${r.verdict === 'completed' ? paint('green', r.summary) : paint('red', r.summary)}`,
@@ -146,6 +154,7 @@ export function commandShowLines(r: CommandHangReport, dir: string, all = false)
     `  ${r.command.join(' ')}`,
     `  iteration ${r.iteration}${r.shard ? ` of shard ${r.shard.index}/${r.shard.count}` : ''}, timeout ${fmtDuration(r.timeoutMs)}, ${r.tree.length} process(es) in its tree, ${r.createdAt}`,
     `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
+    ...chaosLines(r.chaos),
     '',
     `verdict: ${paint('red', verdict)}`,
     ...(r.leftBehind?.length ? [`left behind in /dev/shm: ${r.leftBehind.join(', ')}`] : []),

@@ -40,6 +40,8 @@ export interface PreloadOptions {
   threads?: number;
   /** Events per thread's ring. */
   ringEvents?: number;
+  /** --chaos: yield or sleep around lock calls, from this seed (native/preload/jitter.c). */
+  jitter?: { seed: number; intensity: number } | null;
 }
 
 export interface TraceOutcome {
@@ -87,6 +89,7 @@ export class PreloadSession {
       MVAR_REPRO_CHECK_FILE: `/proc/${process.pid}/fd/${this.findingsFd}`,
       ...(this.segment ? { MVAR_REPRO_TRACE: this.segment.openPath } : {}),
       ...(this.opts.trace === 'all' ? { MVAR_REPRO_TRACE_ALL: '1' } : {}),
+      ...(this.opts.jitter ? { MVAR_REPRO_CHAOS: `${this.opts.jitter.seed}:${this.opts.jitter.intensity}` } : {}),
     };
   }
 

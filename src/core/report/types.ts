@@ -53,6 +53,8 @@ export interface ChaosSettings {
 /** What chaos did in one iteration. */
 export interface ChaosRecord extends ChaosSettings {
   iterationSeed: number;
+  /** The processes' own lock, unlock, signal and wait calls were jittered from inside by the preload library (absent in older reports). */
+  jitter?: boolean;
   /** Counts from the chaos process; null if it could not say. */
   actions: { freezes: number; cpuMoves: number; renices: number } | null;
 }

@@ -22,8 +22,8 @@ export class Chaos {
   ) {}
 
   /** Chaos the launcher already runs beside the processes (the fork server's chaos child). */
-  static within(settings: ChaosSettings, seed: number, pids: number[], stop: () => Promise<ChaosRecord['actions']>): Chaos {
-    return new Chaos(stop, { ...settings, iterationSeed: seed }, () => pids);
+  static within(settings: ChaosSettings, seed: number, pids: number[], stop: () => Promise<ChaosRecord['actions']>, jitter: boolean): Chaos {
+    return new Chaos(stop, { ...settings, iterationSeed: seed, jitter }, () => pids);
   }
 
   /** Targets: the run's processes, or (a soaked command) every process of the tree under a root. */
@@ -43,7 +43,7 @@ export class Chaos {
         return null; // it did not say: the record says so
       }
     };
-    return new Chaos(end, { ...settings, iterationSeed: seed }, () => ('pids' in targets ? targets.pids : [targets.tree]));
+    return new Chaos(end, { ...settings, iterationSeed: seed, jitter: false }, () => ('pids' in targets ? targets.pids : [targets.tree]));
   }
 
   /** Stops perturbing, continues everything, and says what was done. */

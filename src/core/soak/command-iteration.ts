@@ -178,7 +178,9 @@ function killAll(pids: number[], group: number): void {
 }
 
 export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
-  const session = spec.preload ? PreloadSession.open(spec.preload) : null;
+  // --chaos also jitters the program's lock calls from inside, through the preload library.
+  const jitter = spec.chaos ? { seed: spec.chaosSeed ?? spec.chaos.seed, intensity: spec.chaos.intensity } : null;
+  const session = spec.preload || jitter ? PreloadSession.open({ ...(spec.preload ?? { check: false, trace: 'off' }), jitter }) : null;
   try {
     return await runUnder(spec, session, signal);
   } finally {
@@ -266,6 +268,7 @@ async function runUnder(spec: CommandSpec, session: PreloadSession | null, signa
   const r = await sub;
   result.leftBehind = shmObjects().filter((n) => !shmBefore.has(n));
   result.preload ??= session?.collect() ?? null;
+  if (result.chaos) result.chaos.jitter = result.preload?.loaded.includes(pid) ?? false;
   dropHook();
   result.wallMs = performance.now() - t0;
   result.stdoutTail = stdout();

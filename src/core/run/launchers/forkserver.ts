@@ -2,6 +2,7 @@
 // loop forks every iteration's native processes and reaps them. The server
 // dies with the CLI (PR_SET_PDEATHSIG) and its children die with the server.
 import { execa, type ResultPromise } from 'execa';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ChaosActions, ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
@@ -20,7 +21,11 @@ interface Child {
 export class ForkServerLauncher implements Launcher {
   readonly kind = 'forkserver';
   /** jitter: load the preload library into the server, so --chaos also jitters the processes' lock calls. */
-  constructor(private readonly opts: { jitter?: boolean } = {}) {}
+  private readonly jitter: boolean;
+  constructor(opts: { jitter?: boolean } = {}) {
+    // Without the library built, chaos still freezes and moves processes; the record says it did not jitter.
+    this.jitter = opts.jitter === true && existsSync(preloadPath());
+  }
   private server: ResultPromise | undefined;
   private ready: Promise<void> | undefined;
   private readonly pending = new Map<string, Pending>();
@@ -43,7 +48,7 @@ export class ForkServerLauncher implements Launcher {
       buffer: false,
       reject: false,
       cleanup: true,
-      ...(this.opts.jitter ? { env: { LD_PRELOAD: preloadPath() } } : {}),
+      ...(this.jitter ? { env: { LD_PRELOAD: preloadPath() } } : {}),
     });
     this.server = server;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -171,7 +176,7 @@ export class ForkServerLauncher implements Launcher {
       this.chaosWaiting.delete(tag);
       return actions;
     };
-    return { pids, exits, killAll: () => this.send(`kill ${tag}`), ...(chaos ? { stopChaos } : {}) };
+    return { pids, exits, killAll: () => this.send(`kill ${tag}`), ...(chaos ? { stopChaos, jitter: this.jitter } : {}) };
   }
 
   async close(): Promise<void> {

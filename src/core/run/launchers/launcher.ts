@@ -32,6 +32,8 @@ export interface Launched {
   killAll(): void;
   /** When the launcher runs chaos itself (the fork server): end it, everyone continued, and say what it did. */
   stopChaos?(): Promise<ChaosActions | null>;
+  /** The processes run under the preload library, which jitters their lock calls while chaos is on. */
+  readonly jitter?: boolean;
 }
 
 export interface Launcher {
