@@ -179,6 +179,15 @@ describe('soak --trace / --check -- COMMAND', () => {
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/trace: \d+ events from \d+ thread\(s\) in 3 process\(es\)/);
     expect(show.stdout).toMatch(/process 1 \(pid \d+, .*hangs many-waiters 2\) thread 1 \(tid \d+\), running, \d+ events; last:\n(?: {6}.*\n)*? {6}cond-wait wait-begin/);
+    // report export draws the traced threads: one track each, the waiters' condvar waits never ending.
+    const chrome = await cli(['report', 'export', folder, '-o', '-']);
+    const trace = JSON.parse(chrome.stdout) as { traceEvents: { name: string; ph: string; tid: number; args?: { open?: boolean } }[] };
+    expect(new Set(trace.traceEvents.filter((e) => e.name === 'thread_name').map((e) => e.tid)).size).toBe(traced.threads.length);
+    const neverEnded = trace.traceEvents.filter((e) => e.ph === 'X' && /^cond-wait 0x[0-9a-f]+ \(never ended\)$/.test(e.name));
+    expect(new Set(neverEnded.map((e) => e.tid)).size).toBe(2);
+    const html = await cli(['report', 'export', folder, '--format', 'html', '-o', '-']);
+    expect(html.stdout).toContain(`${traced.threads.length} threads`);
+    expect(html.stdout).toMatch(/holds a mutex/);
   });
 
   it('--check on a program that does not hang: its findings make the soak exit 1', async () => {

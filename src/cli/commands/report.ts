@@ -2,13 +2,10 @@
 // writes (a run, or a soaked command's hang).
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { join, resolve } from 'node:path';
-import { readAnyReport, readEvents, runName } from '../../core/report/read.js';
+import { readAnyReport } from '../../core/report/read.js';
 import { writeFileAtomic } from '../../core/report/write.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
-import { chromeTrace } from '../../core/trace/export/chrome.js';
-import { commandChromeTrace, commandHtml } from '../../core/trace/export/command.js';
-import { htmlTimeline } from '../../core/trace/export/html.js';
-import { buildTimeline } from '../../core/trace/timeline.js';
+import { exportTimeline } from '../../core/trace/export/export.js';
 import { commandShowLines, showLines } from '../format/report-show.js';
 import { out } from '../output.js';
 
@@ -55,14 +52,7 @@ const exportCmd: CommandModule<object, ExportArgs> = {
   handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
     const r = readAnyReport(argv.run);
     const dir = 'command' in r ? r.command.dir : r.run.dir;
-    let text: string;
-    if ('command' in r) {
-      const name = dir.split('/').pop() ?? 'command';
-      text = argv.format === 'html' ? commandHtml(r.command.report, name) : JSON.stringify(commandChromeTrace(r.command.report, name));
-    } else {
-      const t = buildTimeline(r.run.report, readEvents(r.run));
-      text = argv.format === 'html' ? htmlTimeline(r.run.report, t, runName(r.run)) : JSON.stringify(chromeTrace(r.run.report, t, runName(r.run)));
-    }
+    const text = exportTimeline(r, argv.format);
     if (argv.output === '-') {
       process.stdout.write(text);
       return;

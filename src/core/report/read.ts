@@ -64,7 +64,16 @@ export function readAnyReport(ref: string, reportsDir = 'reports'): { run: Loade
 
 /** The full trace of a loaded run; a truncated or foreign events file is refused. */
 export function readEvents(run: LoadedRun): TraceEvent[] {
-  const file = join(run.dir, run.report.events.file || EVENTS_FILE);
+  return readEventsFile(join(run.dir, run.report.events.file || EVENTS_FILE), run.report.events.count);
+}
+
+/** The trace of a traced program's hang (soak --trace); null when it was not traced. */
+export function readCommandEvents(c: LoadedCommandHang): TraceEvent[] | null {
+  const t = c.report.preload?.traced;
+  return t ? readEventsFile(join(c.dir, t.file), t.count) : null;
+}
+
+function readEventsFile(file: string, count: number): TraceEvent[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -85,8 +94,7 @@ export function readEvents(run: LoadedRun): TraceEvent[] {
       throw new UsageError(`${file}: line ${i + 1} is not an mvar-repro event`);
     events.push(e);
   }
-  if (events.length !== run.report.events.count)
-    throw new UsageError(`${file}: holds ${events.length} events, its report says ${run.report.events.count} (truncated file?)`);
+  if (events.length !== count) throw new UsageError(`${file}: holds ${events.length} events, its report says ${count} (truncated file?)`);
   return events;
 }
 

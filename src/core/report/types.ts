@@ -219,6 +219,8 @@ export interface PreloadRecord {
   traced: {
     file: string;
     count: number;
+    /** The iteration's start on CLOCK_MONOTONIC, the clock of every event's tNs. */
+    startNs: number;
     threads: TracedThread[];
     /** Threads that found every ring taken, so went untraced. */
     untracedThreads: number;

@@ -3,6 +3,7 @@
 // before anything is killed, then kill, reap, read every ring and clean up.
 // (~380 lines, on purpose: the watch's steps — start, poll, prove, capture,
 // tear down, result — share one Watch state that no other module may touch.)
+import { nowNs } from '../system/duration.js';
 import { onProcessExit } from '../system/on-exit.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launchers/launcher.js';
 import type { EventOwner, SegmentSnapshot, SlotInfo, TraceEvent } from '../native/layout.js';
@@ -99,7 +100,6 @@ interface Tracked {
   lastTimeoutNs: number;
 }
 
-const nowNs = () => Number(process.hrtime.bigint());
 
 export function processSpecs(nslaves: number): ProcessSpec[] {
   return [{ role: 'master', id: 0 }, ...Array.from({ length: nslaves }, (_, i) => ({ role: 'slave' as const, id: i + 1 }))];

@@ -4,6 +4,7 @@
 // hang is proven. A hang is diagnosed across the whole process tree before
 // the tree is killed. Shared-memory objects the program leaves in /dev/shm
 // are named, never removed: they are the program's.
+import { nowNs } from '../system/duration.js';
 import { execa } from 'execa';
 import type { Readable } from 'node:stream';
 import { onProcessExit } from '../system/on-exit.js';
@@ -53,6 +54,8 @@ export interface CommandResult {
   diagnosis: Diagnosis | null;
   /** /dev/shm objects of this user that appeared during the iteration and are still there after it. */
   leftBehind: string[];
+  /** The iteration's start on CLOCK_MONOTONIC (the trace's clock). */
+  startNs: number;
   /** The command's pid (the shim, mvar-worker exec, started and reaped it). */
   rootPid: number;
   chaos: ChaosRecord | null;
@@ -190,6 +193,7 @@ export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal
 
 async function runUnder(spec: CommandSpec, session: PreloadSession | null, signal: AbortSignal): Promise<CommandResult> {
   const t0 = performance.now();
+  const startNs = nowNs();
   const [file, ...args] = spec.command as [string, ...string[]];
   const shmBefore = new Set(shmObjects());
   const sub = execa(workerPath(), ['exec', '--parent', String(process.pid), '--', file, ...args], {
@@ -245,6 +249,7 @@ async function runUnder(spec: CommandSpec, session: PreloadSession | null, signa
     diagnosis: null,
     leftBehind: [],
     rootPid: pid,
+    startNs,
     chaos: chaosRecord,
     preload: null,
   };

@@ -148,7 +148,7 @@ function preloadFields(r: CommandResult, opts: PreloadOptions | null | undefined
       trace: opts.trace,
       loadedPids: r.preload.loaded,
       findings: opts.check ? groupFindings(r.preload.findings) : null,
-      traced: t ? { file: EVENTS_FILE, count: t.events.length, threads: t.threads, untracedThreads: t.untracedThreads, missed: t.missed } : null,
+      traced: t ? { file: EVENTS_FILE, count: t.events.length, startNs: r.startNs, threads: t.threads, untracedThreads: t.untracedThreads, missed: t.missed } : null,
     },
   };
 }

@@ -17,3 +17,6 @@ export function parseDuration(text: string, flag: string): number {
   if (!Number.isFinite(ms) || ms <= 0) throw new UsageError(`${flag}: '${text}' must be longer than zero`);
   return Math.round(ms);
 }
+
+/** Now on CLOCK_MONOTONIC in ns (libuv's hrtime reads that clock on Linux): the clock of every trace event. */
+export const nowNs = (): number => Number(process.hrtime.bigint());

@@ -27,6 +27,8 @@ export interface Instant {
 export interface Track {
   slot: number;
   pid: number;
+  /** A traced program's track is one thread; our runs' tracks are processes (absent). */
+  tid?: number;
   label: string;
   classification: string;
   /** The finding of the diagnosis that names this process, if any. */

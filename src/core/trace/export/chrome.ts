@@ -3,7 +3,6 @@
 // and condvar waits nested inside, instants for timeouts and deaths, and flow
 // arrows from a signal to the wake-up it caused. Only X events are used, so
 // nesting is valid by construction (Perfetto rejects overlapping B/E pairs).
-import type { RunReport } from '../../report/types.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
 
@@ -21,15 +20,18 @@ interface TraceEventJson {
   args?: Record<string, unknown>;
 }
 
-export function chromeTrace(report: RunReport, t: Timeline, runName: string): { traceEvents: TraceEventJson[]; displayTimeUnit: 'ms'; otherData: Record<string, string> } {
+export function chromeTrace(verdict: { verdict: string; summary: string }, t: Timeline, runName: string): { traceEvents: TraceEventJson[]; displayTimeUnit: 'ms'; otherData: Record<string, string> } {
   const us = (ns: number) => Math.round((ns - t.startNs) / 10) / 100;
   const out: TraceEventJson[] = [];
   for (const tr of t.tracks) {
-    const id = { pid: tr.pid, tid: tr.pid };
+    const id = { pid: tr.pid, tid: tr.tid ?? tr.pid };
     const note = trackNote(tr);
-    out.push({ name: 'process_name', ph: 'M', ...id, args: { name: `${tr.label}${note ? ` (${note})` : ''}` } });
-    out.push({ name: 'process_sort_index', ph: 'M', ...id, args: { sort_index: tr.slot } });
-    out.push({ name: 'thread_name', ph: 'M', ...id, args: { name: 'take/put' } });
+    if (tr.tid === undefined) {
+      out.push({ name: 'process_name', ph: 'M', ...id, args: { name: `${tr.label}${note ? ` (${note})` : ''}` } });
+      out.push({ name: 'process_sort_index', ph: 'M', ...id, args: { sort_index: tr.slot } });
+    }
+    out.push({ name: 'thread_name', ph: 'M', ...id, args: { name: tr.tid === undefined ? 'take/put' : `${tr.label}${note ? ` (${note})` : ''}` } });
+    if (tr.tid !== undefined) out.push({ name: 'thread_sort_index', ph: 'M', ...id, args: { sort_index: tr.slot } });
     for (const s of tr.spans)
       out.push({
         name: s.open ? `${s.name} (never ended)` : s.name,
@@ -49,6 +51,6 @@ export function chromeTrace(report: RunReport, t: Timeline, runName: string): { 
   return {
     traceEvents: out,
     displayTimeUnit: 'ms',
-    otherData: { tool: 'mvar-repro', run: runName, verdict: report.verdict, summary: report.summary },
+    otherData: { tool: 'mvar-repro', run: runName, verdict: verdict.verdict, summary: verdict.summary },
   };
 }

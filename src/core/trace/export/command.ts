@@ -1,4 +1,4 @@
-// Exports of a soaked command's hang report, which has no event trace: the
+// Exports of a soaked command's hang report recorded without --trace: the
 // timeline formats still open it — one track per process of the tree with
 // the hang marked (Chrome trace), or the verdict, findings and blocked
 // threads of every process (HTML) — and say that no trace was recorded.

@@ -6,14 +6,56 @@
 // values; row height shrinks so 50+ processes fit on one screen. The wheel
 // zooms around the pointer, dragging pans, a double click resets. Without
 // the script the fitted view and its ticks are still there.
-import type { RunReport } from '../../report/types.js';
+import type { Finding } from '../../diagnosis/types.js';
+import type { CommandHangReport, HangProof, RunReport } from '../../report/types.js';
 import { fmtDuration } from '../../system/duration.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const COLORS: Record<string, string> = { take: '#4e79a7', put: '#59a14f', abba: '#b07aa1', lock: '#f28e2b', wait: '#1f3b5a' };
+const COLORS: Record<string, string> = { take: '#4e79a7', put: '#59a14f', abba: '#b07aa1', hold: '#9c755f', lock: '#f28e2b', wait: '#1f3b5a' };
+
+/** What the page says above the timeline: a run of ours, or a traced program's hang. */
+export interface TimelinePage {
+  heading: string;
+  meta: string;
+  verdict: 'hang' | 'completed' | 'failed';
+  summary: string;
+  proof: HangProof | null | undefined;
+  findings: Finding[];
+  /** Colour keys of the legend, before the shared ones (lock wait, condvar wait, never ended, stuck). */
+  legend: [string, string][];
+  /** What a row is. */
+  row: 'process' | 'thread';
+}
+
+export function runPage(report: RunReport, runName: string): TimelinePage {
+  const c = report.config;
+  return {
+    heading: `mvar-repro run ${runName}`,
+    meta: `${c.variant}${c.fault !== 'none' ? ` + ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}; ${report.environment.toolVersion}, node ${report.environment.node}, glibc ${report.environment.glibc}, ${report.timing.startedAt}`,
+    verdict: report.verdict,
+    summary: report.summary,
+    proof: report.timing.proof,
+    findings: report.diagnosis?.findings ?? [],
+    legend: [['take', COLORS.take!], ['put', COLORS.put!]],
+    row: 'process',
+  };
+}
+
+export function commandPage(report: CommandHangReport, runName: string): TimelinePage {
+  return {
+    heading: `mvar-repro ${runName}`,
+    meta: `${report.command.join(' ')} — iteration ${report.iteration}, timeout ${fmtDuration(report.timeoutMs)}; traced by the preload library (${report.preload?.trace === 'all' ? 'every primitive' : 'primitives in shared memory'}); ${report.environment.toolVersion}, glibc ${report.environment.glibc}, ${report.createdAt}`,
+    verdict: 'hang',
+    summary: report.proof ? `hang: proven after ${fmtDuration(report.proof.provenAtMs)}` : `hang: not complete after ${fmtDuration(report.timeoutMs)}`,
+    proof: report.proof,
+    findings: report.diagnosis.findings,
+    legend: [['holds a mutex', COLORS.hold!]],
+    row: 'thread',
+  };
+}
 
 /** Plot width in px; the label column is beside it. */
 const PLOT_W = 1000;
@@ -47,7 +89,7 @@ export function tickLabel(v: number, step: number): string {
   return `${v.toFixed(d)} ms`;
 }
 
-export function htmlTimeline(report: RunReport, t: Timeline, runName: string): string {
+export function htmlTimeline(page: TimelinePage, t: Timeline, runName: string): string {
   const n = Math.max(1, t.tracks.length);
   const ROW = Math.max(9, Math.min(18, Math.floor(PLOT_H / n)));
   const H = n * ROW;
@@ -74,7 +116,7 @@ export function htmlTimeline(report: RunReport, t: Timeline, runName: string): s
     rowOf.set(tr.pid, y);
     const note = trackNote(tr);
     labels.push(
-      `<div class="lab${tr.stuck ? ' stuck' : ''}" style="height:${ROW}px;line-height:${ROW}px" title="${esc(`${tr.label} · pid ${tr.pid}${note ? ` · ${note}` : ''}`)}"><b>${esc(tr.label)}</b> <span class="pid">${tr.pid}</span>${note ? ` <span class="note">${esc(note)}</span>` : ''}</div>`,
+      `<div class="lab${tr.stuck ? ' stuck' : ''}" style="height:${ROW}px;line-height:${ROW}px" title="${esc(`${tr.label} · pid ${tr.pid}${tr.tid ? ` tid ${tr.tid}` : ''}${note ? ` · ${note}` : ''}`)}"><b>${esc(tr.label)}</b> <span class="pid">${tr.tid ?? tr.pid}</span>${note ? ` <span class="note">${esc(note)}</span>` : ''}</div>`,
     );
     bars.push(`<g class="track${tr.stuck ? ' stuck' : ''}" data-pid="${tr.pid}">`);
     if (tr.stuck) bars.push(`<rect x="${f2(-viewEnd)}" y="${y}" width="${f2(viewEnd * 3)}" height="${ROW}" class="stuckbg"/>`);
@@ -110,10 +152,9 @@ export function htmlTimeline(report: RunReport, t: Timeline, runName: string): s
     .map((x) => `<div class="tick" style="left:${x.left.toFixed(3)}%">${tickLabel(x.v, step)}</div>`)
     .join('');
   const tail = hasBreak ? `<div class="tick break-label">⋯ +${esc(fmtDuration(tailMs))}</div>` : '';
-  const findings = report.diagnosis?.findings ?? [];
-  const c = report.config;
+  const findings = page.findings;
   const lead = (t.firstEventNs - t.startNs) / 1e6;
-  const proof = report.timing.proof;
+  const proof = page.proof;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mvar-repro ${esc(runName)}</title>
 <style>
@@ -137,17 +178,17 @@ rect,line{vector-effect:non-scaling-stroke} .instant{stroke:#e15759;stroke-width
 .flow{stroke:#999;stroke-width:.6;opacity:.5} .break{fill:url(#zig);opacity:.9}
 .hint{color:#777;font-size:11px;margin:4px 0}
 </style></head><body>
-<h1>mvar-repro run ${esc(runName)}</h1>
-<div class="meta">${esc(`${c.variant}${c.fault !== 'none' ? ` + ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}; ${report.environment.toolVersion}, node ${report.environment.node}, glibc ${report.environment.glibc}, ${report.timing.startedAt}`)}</div>
-<div class="verdict-${report.verdict}">${esc(report.summary)}</div>
+<h1>${esc(page.heading)}</h1>
+<div class="meta">${esc(page.meta)}</div>
+<div class="verdict-${page.verdict}">${esc(page.summary)}</div>
 ${proof ? `<div class="meta">proven ${esc(fmtDuration(proof.provenAtMs))} after the start${proof.lastProgressAtMs !== null ? `, ${esc(fmtDuration(proof.provenAtMs - proof.lastProgressAtMs))} after the last progress` : ''}: ${esc(proof.reason)}</div>` : ''}
 <section id="findings">${findings
     .map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`)
     .join('\n')}</section>
-<div class="legend"><span><i style="background:${COLORS.take}"></i>take</span><span><i style="background:${COLORS.put}"></i>put</span><span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span><span>grey lines: signal → wake-up</span></div>
+<div class="legend">${page.legend.map(([name, color]) => `<span><i style="background:${color}"></i>${esc(name)}</span>`).join('')}<span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span>${page.row === 'process' ? '<span>grey lines: signal → wake-up</span>' : ''}</div>
 <div class="hint">time from the first event (${esc(fmtDuration(lead))} after the start); wheel: zoom, drag: pan, double click: reset</div>
 <div class="tl">
-<div class="axis-gap">${n} process${n === 1 ? '' : 'es'}</div>
+<div class="axis-gap">${n} ${page.row === 'process' ? `process${n === 1 ? '' : 'es'}` : `thread${n === 1 ? '' : 's'}`}</div>
 <div class="axis" id="axis">${ticks}${tail}</div>
 <div class="labels">${labels.join('')}</div>
 <svg id="plot" xmlns="http://www.w3.org/2000/svg" width="${PLOT_W}" height="${H}" viewBox="0 0 ${f2(viewEnd)} ${H}" preserveAspectRatio="none">
