@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHangReport, RunReport, SoakSummary } from '../../src/core/report/types.js';
+import type { DiffResult } from '../../src/core/trace/diff.js';
 import { wilson } from '../../src/core/trace/stats.js';
 import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
 
@@ -188,6 +189,27 @@ describe('soak --trace / --check -- COMMAND', () => {
     const html = await cli(['report', 'export', folder, '--format', 'html', '-o', '-']);
     expect(html.stdout).toContain(`${traced.threads.length} threads`);
     expect(html.stdout).toMatch(/holds a mutex/);
+  });
+
+  it('--trace --save-all keeps every traced iteration: diff of good ones is equivalent, of the hang divergent at the wait that never returned', async () => {
+    const flaky = join(tmp(), 'flaky');
+    await execa('cc', ['-O2', '-o', flaky, join(ROOT, 'test', 'c', 'flaky.c'), '-lpthread']);
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '3', '--timeout', '10s', '--trace', '--save-all', '--report-dir', dir, '--', flaky, '2']);
+    expect(r.code, r.stderr).toBe(1);
+    const folders = readdirSync(dir).sort();
+    expect(folders.map((f) => f.replace(/^.*-i/, 'i'))).toEqual(['i1-completed', 'i2-hang', 'i3-completed']);
+    const [good1, hang, good2] = folders.map((f) => join(dir, f)) as [string, string, string];
+    const same = await cli(['diff', good1, good2]);
+    expect(same.code, same.stdout + same.stderr).toBe(0);
+    const d = await cli(['diff', '--json', good1, good2, hang]);
+    expect(d.code).toBe(1);
+    const res = JSON.parse(d.stdout) as DiffResult;
+    expect(res.onlyInBad.map((o) => o.transition)).toEqual(['cond-wait wait-begin -> (end of trace)']);
+    // A traced program and a run of ours are not compared.
+    const mixed = await cli(['diff', join(ROOT, 'reports', 'baselines', 'fixed-n20'), hang]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/not both/);
   });
 
   it('--check on a program that does not hang: its findings make the soak exit 1', async () => {

@@ -1,9 +1,8 @@
 // `mvar-repro diff GOOD... BAD`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { diffRuns } from '../../core/trace/diff.js';
+import { compareRuns } from '../../core/trace/compare.js';
 import { UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
-import { readEvents, readReport, runName } from '../../core/report/read.js';
 import { diffLines } from '../format/diff.js';
 import { out } from '../output.js';
 
@@ -15,7 +14,7 @@ interface Args {
 
 export const diffCli: CommandModule<object, Args> = {
   command: 'diff <runs...>',
-  describe: 'compare a run (last) with one or more known-good runs: run folders, report files or baseline names',
+  describe: 'compare a run (last) with one or more known-good runs: run folders, report files or baseline names; or a traced program\'s iterations (soak --trace --save-all)',
   builder: (y: Argv) =>
     y
       .positional('runs', { type: 'string', array: true, describe: 'GOOD... BAD' })
@@ -24,12 +23,7 @@ export const diffCli: CommandModule<object, Args> = {
       .epilog(exitCodeHelp('diff')) as unknown as Argv<Args>,
   handler: (argv: ArgumentsCamelCase<Args>) => {
     if (argv.runs.length < 2) throw new UsageError('diff needs at least one good run and the run to check (GOOD... BAD)');
-    const inputs = argv.runs.map((ref) => {
-      const run = readReport(ref, argv['report-dir']);
-      return { name: runName(run), report: run.report, events: readEvents(run) };
-    });
-    const bad = inputs.pop()!;
-    const d = diffRuns(inputs, bad);
+    const d = compareRuns(argv.runs, argv['report-dir']);
     if (argv.json) out(JSON.stringify(d, null, 2));
     else for (const l of diffLines(d)) out(l);
     process.exitCode = d.equivalent ? ExitCode.Ok : ExitCode.Found;

@@ -3,7 +3,7 @@
 // of a group, and the last events are shown for one representative of each
 // group of stuck processes (--all: every process, every stuck process's
 // events), so a 50-process hang reads on one screen.
-import { processLabel } from '../../core/report/labels.js';
+import { commandVerdict, processLabel } from '../../core/report/labels.js';
 import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
 import { findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
@@ -148,19 +148,20 @@ export function commandShowLines(r: CommandHangReport, dir: string, all = false)
     const ls = text.split('\n').filter(Boolean);
     return all ? ls : ls.slice(-10);
   };
-  const verdict = r.proof ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)} (${r.proof.reason})` : `hang: not complete after ${fmtDuration(r.timeoutMs)}`;
+  const verdict = `${commandVerdict(r)}${r.proof ? ` (${r.proof.reason})` : ''}`;
+  const hang = r.verdict === undefined || r.verdict === 'hang';
   return [
-    `command hang ${dir}`,
+    `command ${hang ? 'hang' : 'run'} ${dir}`,
     `  ${r.command.join(' ')}`,
-    `  iteration ${r.iteration}${r.shard ? ` of shard ${r.shard.index}/${r.shard.count}` : ''}, timeout ${fmtDuration(r.timeoutMs)}, ${r.tree.length} process(es) in its tree, ${r.createdAt}`,
+    `  iteration ${r.iteration}${r.shard ? ` of shard ${r.shard.index}/${r.shard.count}` : ''}, timeout ${fmtDuration(r.timeoutMs)}${hang ? `, ${r.tree.length} process(es) in its tree` : ''}, ${r.createdAt}`,
     `  ${r.environment.tool} ${r.environment.toolVersion}, node ${r.environment.node}, glibc ${r.environment.glibc}, kernel ${r.environment.kernel}, ${r.environment.cpus} cpus`,
     ...chaosLines(r.chaos),
     '',
-    `verdict: ${paint('red', verdict)}`,
+    `verdict: ${paint(hang || r.verdict === 'failed' ? 'red' : 'green', verdict)}`,
     ...(r.leftBehind?.length ? [`left behind in /dev/shm: ${r.leftBehind.join(', ')}`] : []),
     ...preloadLines(r.preload, all),
     '',
-    ...diagnosisLines(r.diagnosis, { threads: true }),
+    ...(r.diagnosis ? diagnosisLines(r.diagnosis, { threads: true }) : []),
     ...(r.stdoutTail ? ['', `stdout (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stdoutTail).map((l) => `  ${l}`)] : []),
     ...(r.stderrTail ? ['', `stderr (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stderrTail).map((l) => `  ${l}`)] : []),
   ];

@@ -1,5 +1,8 @@
 // How a process of our runs is named everywhere a person reads: "master",
 // "slave 3" (and "producer 1" / "consumer 2" for the other roles).
+import type { CommandHangReport } from './types.js';
+import { fmtDuration } from '../system/duration.js';
+
 export function processLabel(p: { role: string; id: number }): string {
   return p.role === 'master' ? 'master' : `${p.role} ${p.id}`;
 }
@@ -7,4 +10,13 @@ export function processLabel(p: { role: string; id: number }): string {
 /** "slave 3 (pid 4127)". */
 export function processLabelWithPid(p: { role: string; id: number; pid: number }): string {
   return `${processLabel(p)} (pid ${p.pid})`;
+}
+
+/** A soaked command's iteration in a few words: "hang: proven after 352ms", "completed: exited 0 in 120ms". */
+export function commandVerdict(r: CommandHangReport): string {
+  if (r.verdict === 'completed' || r.verdict === 'failed') {
+    const how = r.exit ? (r.exit.signal ? `killed by ${r.exit.signal}` : `exited ${r.exit.code}`) : 'ended';
+    return `${r.verdict}: ${how}${r.exit ? ` after ${fmtDuration(r.exit.wallMs)}` : ''}`;
+  }
+  return r.proof ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)}` : `hang: not complete after ${fmtDuration(r.timeoutMs)}`;
 }

@@ -5,7 +5,9 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from './types.js';
-import { COMMAND_REPORT_FILE, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
+import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
+
+const COMMAND_KINDS: unknown[] = [GENERIC_REPORT_KIND, COMMAND_RUN_KIND];
 import { readJsonFile } from './read-json.js';
 
 export interface LoadedRun {
@@ -24,7 +26,8 @@ export function resolveRun(ref: string, reportsDir = 'reports'): string {
   const p = resolve(ref);
   if (existsSync(p)) {
     if (!statSync(p).isDirectory()) return p;
-    return existsSync(join(p, COMMAND_REPORT_FILE)) && !existsSync(join(p, REPORT_FILE)) ? join(p, COMMAND_REPORT_FILE) : join(p, REPORT_FILE);
+    if (existsSync(join(p, REPORT_FILE))) return join(p, REPORT_FILE);
+    return [COMMAND_REPORT_FILE, COMMAND_RUN_FILE].map((f) => join(p, f)).find((f) => existsSync(f)) ?? join(p, REPORT_FILE);
   }
   const b = baselineDir(ref, reportsDir);
   if (!ref.includes('/') && existsSync(join(b, REPORT_FILE))) return join(b, REPORT_FILE);
@@ -48,8 +51,8 @@ export interface LoadedCommandHang {
 /** A run report; a soaked command's hang report is refused in words (it has no trace to compare or draw). */
 export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
   const file = resolveRun(ref, reportsDir);
-  if (kindOf(file) === GENERIC_REPORT_KIND)
-    throw new UsageError(`${file}: the hang report of a soaked command has no trace: it cannot be compared with a run (report show and report export open it)`);
+  if (COMMAND_KINDS.includes(kindOf(file)))
+    throw new UsageError(`${file}: a soaked command's report: it can be compared only with another run of that command (report show and report export open it)`);
   const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as unknown as RunReport;
   return { dir: dirname(file), report: r };
 }
@@ -57,8 +60,9 @@ export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
 /** Any folder the tool writes: a run, or a soaked command's hang. */
 export function readAnyReport(ref: string, reportsDir = 'reports'): { run: LoadedRun } | { command: LoadedCommandHang } {
   const file = resolveRun(ref, reportsDir);
-  if (kindOf(file) !== GENERIC_REPORT_KIND) return { run: readReport(file, reportsDir) };
-  const report = readJsonFile(file, GENERIC_REPORT_KIND, 'report', 'command hang report') as unknown as CommandHangReport;
+  const kind = kindOf(file);
+  if (!COMMAND_KINDS.includes(kind)) return { run: readReport(file, reportsDir) };
+  const report = readJsonFile(file, kind as string, 'report', 'command report') as unknown as CommandHangReport;
   return { command: { dir: dirname(file), report } };
 }
 

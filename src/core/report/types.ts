@@ -24,6 +24,8 @@ export const REPORT_FILE = 'report.json';
 export const EVENTS_FILE = 'events.ndjson';
 /** The report of a hung iteration of a soaked command. */
 export const COMMAND_REPORT_FILE = 'command-hang.json';
+/** The report of a traced iteration of a soaked command that did not hang. */
+export const COMMAND_RUN_FILE = 'command-run.json';
 
 export interface RunConfig {
   nslaves: number;
@@ -136,6 +138,8 @@ export interface RunReport {
 export const RUN_REPORT_KIND = 'mvar-repro-run';
 export const SOAK_SUMMARY_KIND = 'mvar-repro-soak-summary';
 export const GENERIC_REPORT_KIND = 'mvar-repro-command-hang';
+/** A traced iteration of a soaked program that did not hang (soak --trace --save-all). */
+export const COMMAND_RUN_KIND = 'mvar-repro-command-run';
 
 export interface RateInterval {
   rate: number;
@@ -182,10 +186,17 @@ export interface SoakSummary {
   missingShards?: Shard[];
 }
 
-/** A hung iteration of a soaked program (`soak -- COMMAND`). */
+/**
+ * An iteration of a soaked program (`soak -- COMMAND`): a hang (kind
+ * GENERIC_REPORT_KIND, in COMMAND_REPORT_FILE), or, with --trace --save-all,
+ * a traced iteration that did not hang (COMMAND_RUN_KIND, in COMMAND_RUN_FILE):
+ * what `diff` compares a hang against.
+ */
 export interface CommandHangReport {
   schemaVersion: typeof SCHEMA_VERSION;
-  kind: typeof GENERIC_REPORT_KIND;
+  kind: typeof GENERIC_REPORT_KIND | typeof COMMAND_RUN_KIND;
+  /** Absent in hang reports written before --save-all kept traced good iterations. */
+  verdict?: 'hang' | 'completed' | 'failed';
   createdAt: string;
   command: string[];
   iteration: number;
@@ -197,9 +208,12 @@ export interface CommandHangReport {
   stdoutTail: string;
   stderrTail: string;
   procfs: ProcRaw[];
-  diagnosis: Diagnosis;
+  /** Null for an iteration that did not hang. */
+  diagnosis: Diagnosis | null;
   /** Set when the hang was proven before the deadline. */
   proof?: HangProof | null;
+  /** An iteration that did not hang: how it ended. */
+  exit?: { code: number | null; signal: string | null; wallMs: number } | null;
   /** /dev/shm objects the program created in this iteration and left behind. */
   leftBehind?: string[];
   /** --chaos: what was done to this iteration's scheduling. */

@@ -7,12 +7,13 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import commandHangSchema from './schema/command-hang-report.schema.json' with { type: 'json' };
 import runReportSchema from './schema/run-report.schema.json' with { type: 'json' };
 import soakSummarySchema from './schema/soak-summary.schema.json' with { type: 'json' };
-import { GENERIC_REPORT_KIND, RUN_REPORT_KIND, SOAK_SUMMARY_KIND } from './types.js';
+import { COMMAND_RUN_KIND, GENERIC_REPORT_KIND, RUN_REPORT_KIND, SOAK_SUMMARY_KIND } from './types.js';
 
 const SCHEMAS: Record<string, object> = {
   [RUN_REPORT_KIND]: runReportSchema,
   [SOAK_SUMMARY_KIND]: soakSummarySchema,
   [GENERIC_REPORT_KIND]: commandHangSchema,
+  [COMMAND_RUN_KIND]: commandHangSchema,
 };
 
 let ajv: Ajv | undefined;

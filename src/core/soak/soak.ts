@@ -14,7 +14,7 @@ import { repeat } from '../system/repeat.js';
 import { countIteration, type FindingKindCounts } from '../report/finding-kinds.js';
 import { processLabelWithPid } from '../report/labels.js';
 import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
-import { COMMAND_REPORT_FILE, EVENTS_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
+import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
 import { checkOutputFile, checkReportDir, shardTag, stamp, writeEvents, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop, saveOrSay } from '../run/loop.js';
@@ -153,6 +153,38 @@ function preloadFields(r: CommandResult, opts: PreloadOptions | null | undefined
   };
 }
 
+function saveCommandIteration(r: CommandResult, opts: SoakOptions, index: number): Promise<string> {
+  const command = opts.command!;
+  const hang = r.verdict === 'hang';
+  const report: CommandHangReport = {
+    schemaVersion: SCHEMA_VERSION,
+    kind: hang ? GENERIC_REPORT_KIND : COMMAND_RUN_KIND,
+    verdict: hang ? 'hang' : r.verdict === 'completed' ? 'completed' : 'failed',
+    createdAt: new Date().toISOString(),
+    command,
+    iteration: index,
+    shard: opts.shard,
+    timeoutMs: opts.config.timeoutMs,
+    environment: environment(),
+    tree: r.tree,
+    stdoutTail: r.stdoutTail,
+    stderrTail: r.stderrTail,
+    procfs: r.procfs,
+    diagnosis: r.diagnosis,
+    proof: r.proof ? roundProof(r.proof) : null,
+    exit: hang ? null : { code: r.exitCode, signal: r.signal, wallMs: Math.round(r.wallMs) },
+    leftBehind: r.leftBehind,
+    chaos: r.chaos,
+    ...preloadFields(r, opts.preload),
+  };
+  const events = r.preload?.trace?.events;
+  const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-${report.verdict}`;
+  return writeFolder(opts.reportDir, name, async (tmp) => {
+    await writeJson(join(tmp, hang ? COMMAND_REPORT_FILE : COMMAND_RUN_FILE), report);
+    if (events) await writeEvents(join(tmp, EVENTS_FILE), events);
+  });
+}
+
 function commandSummary(r: CommandResult): string {
   const left = r.leftBehind.length ? `; left behind in /dev/shm: ${r.leftBehind.slice(0, 5).join(', ')}${r.leftBehind.length > 5 ? ` and ${r.leftBehind.length - 5} more` : ''}` : '';
   return `${verdictOf(r)}${left}`;
@@ -201,35 +233,8 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
     }
     if (r.verdict === 'hang') observer.hangDetected?.(index, { lateByMs: r.lateByMs, ...(r.proof ? { proof: r.proof } : {}) });
     let saved: { path: string | null; error: string | null } = { path: null, error: null };
-    if (r.verdict === 'hang') {
-      const report: CommandHangReport = {
-        schemaVersion: SCHEMA_VERSION,
-        kind: GENERIC_REPORT_KIND,
-        createdAt: new Date().toISOString(),
-        command,
-        iteration: index,
-        shard: opts.shard,
-        timeoutMs: opts.config.timeoutMs,
-        environment: environment(),
-        tree: r.tree,
-        stdoutTail: r.stdoutTail,
-        stderrTail: r.stderrTail,
-        procfs: r.procfs,
-        diagnosis: r.diagnosis!,
-        proof: r.proof ? roundProof(r.proof) : null,
-        leftBehind: r.leftBehind,
-        chaos: r.chaos,
-        ...preloadFields(r, opts.preload),
-      };
-      const events = r.preload?.trace?.events;
-      const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-hang`;
-      saved = await saveOrSay(() =>
-        writeFolder(opts.reportDir, name, async (tmp) => {
-          await writeJson(join(tmp, COMMAND_REPORT_FILE), report);
-          if (events) await writeEvents(join(tmp, EVENTS_FILE), events);
-        }),
-      );
-    }
+    // A hang is always kept; with --trace --save-all, every traced iteration too: the good runs `diff` compares a hang with.
+    if (r.verdict === 'hang' || (opts.saveAll && r.preload?.trace)) saved = await saveOrSay(() => saveCommandIteration(r, opts, index));
     const findings = [...(r.diagnosis?.findings ?? []), ...checkFindings(r)];
     const o: SoakOutcome = {
       index,

@@ -82,8 +82,8 @@ export function buildCommandTimeline(report: CommandHangReport, events: TraceEve
   const verdictMs = report.proof?.provenAtMs ?? report.timeoutMs;
   const endNs = traced?.startNs ? Math.max(lastEvent, traced.startNs + verdictMs * 1e6) : lastEvent;
   const named = new Map<number, string>();
-  for (const f of report.diagnosis.findings) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
-  const stuckTids = new Set(report.diagnosis.processes.flatMap((p) => p.threads.filter((t) => t.wait?.stuckForGood || t.activity === 'blocked').map((t) => t.tid)));
+  for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
+  const stuckTids = new Set((report.diagnosis?.processes ?? []).flatMap((p) => p.threads.filter((t) => t.wait?.stuckForGood || t.activity === 'blocked').map((t) => t.tid)));
   const bySlot = new Map<number, TraceEvent[]>();
   for (const e of events) {
     const list = bySlot.get(e.slot);

@@ -11,7 +11,7 @@ import type { RunReport } from '../report/types.js';
 import type { LatencySamples, Quantiles } from './stats.js';
 import { byProcess, latencySamples, quantiles } from './stats.js';
 import { processLabel } from '../report/labels.js';
-import type { Phase } from '../native/vocabulary.js';
+import { CALL_OPS, type Phase } from '../native/vocabulary.js';
 
 export interface DiffInput {
   name: string;
@@ -64,7 +64,7 @@ export interface DiffResult {
   findings: { kind: string; summary: string }[];
 }
 
-const END = '(end of trace)';
+export const END = '(end of trace)';
 
 /** Timing-only phases fold into their structural twin; lock timeouts vanish. */
 function structural(p: Phase): Phase | null {
@@ -92,8 +92,15 @@ export function normaliseOps(events: TraceEvent[]): NormalOp[] {
     const p = structural(e.phase);
     if (p) cur.phases.push(p);
   }
-  for (const o of ops) o.phases = dropWaitRounds(o.phases);
+  for (const o of ops) o.phases = isCall(o.op) ? dropEnter(o.phases) : dropWaitRounds(o.phases);
   return ops;
+}
+
+const isCall = (op: string) => (CALL_OPS as readonly string[]).includes(op);
+
+/** A traced call's enter is there only when its lock had to wait: timing, unless the call never returned. */
+function dropEnter(ph: string[]): string[] {
+  return ph[0] === 'enter' && ph.length > 1 ? ph.slice(1) : ph;
 }
 
 /**
@@ -111,7 +118,7 @@ function dropWaitRounds(ph: string[]): string[] {
   return out;
 }
 
-function transitions(op: NormalOp): string[] {
+export function transitions(op: NormalOp): string[] {
   const t: string[] = [];
   for (let i = 0; i < op.phases.length; i++) t.push(`${op.op} ${op.phases[i]} -> ${op.phases[i + 1] ?? END}`);
   return t;

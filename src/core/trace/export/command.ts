@@ -3,24 +3,23 @@
 // the hang marked (Chrome trace), or the verdict, findings and blocked
 // threads of every process (HTML) — and say that no trace was recorded.
 import type { CommandHangReport } from '../../report/types.js';
-import { fmtDuration } from '../../system/duration.js';
+import { commandVerdict } from '../../report/labels.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const verdictOf = (r: CommandHangReport) =>
-  r.proof ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)} (${r.proof.reason})` : `hang: not complete after ${fmtDuration(r.timeoutMs)}`;
+const verdictOf = commandVerdict;
 
 export function commandChromeTrace(r: CommandHangReport, name: string) {
   const at = (r.proof?.provenAtMs ?? r.timeoutMs) * 1000;
   const traceEvents = r.tree.flatMap((p) => [
     { name: 'process_name', ph: 'M', pid: p.pid, tid: p.pid, args: { name: `${p.comm} ${p.pid}` } },
-    { name: verdictOf(r), ph: 'i', s: 'p', ts: at, pid: p.pid, tid: p.pid, args: { kind: r.diagnosis.processes.find((d) => d.pid === p.pid)?.kind ?? '' } },
+    { name: verdictOf(r), ph: 'i', s: 'p', ts: at, pid: p.pid, tid: p.pid, args: { kind: r.diagnosis?.processes.find((d) => d.pid === p.pid)?.kind ?? '' } },
   ]);
   return { traceEvents, displayTimeUnit: 'ms' as const, otherData: { run: name, command: r.command.join(' '), note: 'a soaked command records no trace: one track per process, the verdict marked' } };
 }
 
 export function commandHtml(r: CommandHangReport, name: string): string {
-  const rows = r.diagnosis.processes
+  const rows = (r.diagnosis?.processes ?? [])
     .map((p) => {
       const threads = p.threads
         .filter((t) => t.wait || t.activity === 'stopped')
@@ -39,7 +38,7 @@ pre{white-space:pre-wrap;font-size:11px}</style></head><body>
 <div class="meta">${esc(r.command.join(' '))} — iteration ${r.iteration}, ${esc(r.createdAt)}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
 <p class="verdict">${esc(verdictOf(r))}</p>
 ${r.leftBehind?.length ? `<p>left behind in /dev/shm: ${esc(r.leftBehind.join(', '))}</p>` : ''}
-<section id="findings">${r.diagnosis.findings.map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>
+<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>
 <table><tr><th>pid</th><th>command</th><th>finding</th><th>blocked threads</th></tr>
 ${rows}
 </table>

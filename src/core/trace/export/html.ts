@@ -9,6 +9,7 @@
 import type { Finding } from '../../diagnosis/types.js';
 import type { CommandHangReport, HangProof, RunReport } from '../../report/types.js';
 import { fmtDuration } from '../../system/duration.js';
+import { commandVerdict } from '../../report/labels.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
 
@@ -48,10 +49,10 @@ export function commandPage(report: CommandHangReport, runName: string): Timelin
   return {
     heading: `mvar-repro ${runName}`,
     meta: `${report.command.join(' ')} — iteration ${report.iteration}, timeout ${fmtDuration(report.timeoutMs)}; traced by the preload library (${report.preload?.trace === 'all' ? 'every primitive' : 'primitives in shared memory'}); ${report.environment.toolVersion}, glibc ${report.environment.glibc}, ${report.createdAt}`,
-    verdict: 'hang',
-    summary: report.proof ? `hang: proven after ${fmtDuration(report.proof.provenAtMs)}` : `hang: not complete after ${fmtDuration(report.timeoutMs)}`,
+    verdict: report.verdict ?? 'hang',
+    summary: commandVerdict(report),
     proof: report.proof,
-    findings: report.diagnosis.findings,
+    findings: report.diagnosis?.findings ?? [],
     legend: [['holds a mutex', COLORS.hold!]],
     row: 'thread',
   };

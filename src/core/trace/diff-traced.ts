@@ -1,0 +1,178 @@
+// `diff GOOD... BAD` for a traced program (soak --trace; good iterations kept
+// with --save-all): what did the bad run's threads do that no good run's
+// threads ever did? Threads are aligned across runs by the order their
+// processes first traced a call, the process's command line, and the order
+// the threads did (so two runs of one program line up whatever their pids).
+// Each intercepted call is one operation, normalised as diffRuns normalises
+// ours: whether a lock had to wait (its enter) and whether a wait timed out
+// is timing, not structure; a call that never returned is structure.
+import type { TraceEvent } from '../native/layout.js';
+import type { CommandHangReport } from '../report/types.js';
+import { commandVerdict } from '../report/labels.js';
+import type { CountDelta, DiffResult, LatencyDelta, OnlyInBad, ProcessDivergence } from './diff.js';
+import { END, normaliseOps, transitions } from './diff.js';
+import { byProcess, quantiles } from './stats.js';
+
+export interface TracedDiffInput {
+  name: string;
+  report: CommandHangReport;
+  events: TraceEvent[];
+}
+
+interface ThreadKey {
+  key: string;
+  /** "p1 t2 hangs": process order, thread order, program. */
+  label: string;
+  process: string;
+  thread: number;
+  pid: number;
+}
+
+function keysOf(input: TracedDiffInput): Map<number, ThreadKey> {
+  const m = new Map<number, ThreadKey>();
+  for (const t of input.report.preload?.traced?.threads ?? []) {
+    const program = t.cmd.split(' ')[0]!.split('/').pop() ?? '';
+    m.set(t.slot, { key: `${t.process}|${t.cmd}|${t.thread}`, label: `p${t.process} t${t.thread} ${program}`, process: `p${t.process} ${program}`, thread: t.thread, pid: t.pid });
+  }
+  return m;
+}
+
+function counts(input: TracedDiffInput): Record<string, number> {
+  const c: Record<string, number> = { 'lock timeouts': 0, 'wait timeouts': 0, 'owner died': 0, errors: 0 };
+  for (const e of input.events) {
+    if (e.phase === 'lock-timeout') c['lock timeouts']!++;
+    if (e.phase === 'wait-timeout') c['wait timeouts']!++;
+    if (e.phase === 'owner-died') c['owner died']!++;
+    if (e.phase === 'error') c.errors!++;
+  }
+  const t = input.report.preload?.traced;
+  c['events dropped'] = t?.missed ?? 0;
+  c['untraced threads'] = t?.untracedThreads ?? 0;
+  return c;
+}
+
+/** Per process (by its aligned name): how long locks waited, condvar/semaphore waits lasted, and calls took (ms). */
+function latencies(input: TracedDiffInput): Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }> {
+  const keys = keysOf(input);
+  const out = new Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }>();
+  for (const [slot, evs] of byProcess(input.events)) {
+    const k = keys.get(slot);
+    if (!k) continue;
+    const acc = out.get(k.process) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
+    let begin: TraceEvent | undefined;
+    for (const e of evs) {
+      if (e.phase === 'enter' || e.phase === 'wait-begin') begin = e;
+      else if (begin && begin.opId === e.opId) {
+        const ms = (e.tNs - begin.tNs) / 1e6;
+        if (begin.phase === 'enter' && e.phase === 'locked') acc.lockWaitMs.push(ms);
+        if (begin.phase === 'wait-begin' && (e.phase === 'wait-end' || e.phase === 'wait-timeout')) acc.condWaitMs.push(ms);
+        acc.opMs.push(ms);
+        begin = undefined;
+      }
+    }
+    out.set(k.process, acc);
+  }
+  return out;
+}
+
+export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): DiffResult {
+  // The model: per aligned thread, every transition and the call counts of the good runs.
+  const known = new Map<string, Set<string>>();
+  const callCounts = new Map<string, number[]>();
+  const label = new Map<string, string>();
+  for (const g of goods) {
+    const keys = keysOf(g);
+    for (const [slot, evs] of byProcess(g.events)) {
+      const k = keys.get(slot);
+      if (!k) continue;
+      const ops = normaliseOps(evs);
+      const set = known.get(k.key) ?? new Set<string>();
+      for (const o of ops) transitions(o).forEach((t) => set.add(t));
+      known.set(k.key, set);
+      callCounts.set(k.key, [...(callCounts.get(k.key) ?? []), ops.length]);
+      label.set(k.key, k.label);
+    }
+  }
+  const divergences: ProcessDivergence[] = [];
+  const only = new Map<string, OnlyInBad>();
+  const badKeys = keysOf(bad);
+  const seen = new Set<string>();
+  for (const [slot, evs] of byProcess(bad.events)) {
+    const k = badKeys.get(slot);
+    if (!k) continue;
+    seen.add(k.key);
+    const set = known.get(k.key) ?? new Set<string>();
+    const ops = normaliseOps(evs);
+    let first: ProcessDivergence | undefined;
+    for (const o of ops) {
+      const unseen = transitions(o).filter((t) => !set.has(t));
+      for (const t of unseen) {
+        const x = only.get(t) ?? { transition: t, count: 0, where: [] };
+        x.count++;
+        if (x.where.length < 10) x.where.push(`${k.label} call ${o.opId}`);
+        only.set(t, x);
+      }
+      if (!first && unseen.length)
+        first = {
+          role: `${k.process} thread`,
+          id: k.thread,
+          pid: k.pid,
+          opId: o.opId,
+          op: o.op,
+          expected: known.has(k.key) ? [...set].filter((t) => t.startsWith(`${o.op} `)).slice(0, 2).join(' | ') || `no ${o.op} in the good runs` : 'no such thread in the good runs',
+          seen: `${o.phases.join(' ')}${o.phases.at(-1) === 'enter' || o.phases.at(-1) === 'wait-begin' ? ` ${END}` : ''}`,
+        };
+    }
+    const goodCalls = callCounts.get(k.key) ?? [];
+    if (!first && goodCalls.length && ops.length < Math.min(...goodCalls))
+      first = { role: `${k.process} thread`, id: k.thread, pid: k.pid, opId: (ops.at(-1)?.opId ?? 0) + 1, op: '-', expected: `${Math.min(...goodCalls)} calls`, seen: `stops after call ${ops.at(-1)?.opId ?? 0}` };
+    if (first) divergences.push(first);
+  }
+  for (const key of known.keys())
+    if (!seen.has(key)) {
+      const [process, , thread] = key.split('|');
+      divergences.push({ role: `${label.get(key)!.replace(/ t\d+ /, ' ')} thread`, id: Number(thread), pid: 0, opId: 1, op: '-', expected: 'calls', seen: `no call traced (process ${process})` });
+    }
+
+  const goodCounts = goods.map(counts);
+  const badCounts = counts(bad);
+  const countDeltas: CountDelta[] = [];
+  for (const name of Object.keys(badCounts)) {
+    const gv = goodCounts.map((c) => c[name] ?? 0);
+    const g = { min: Math.min(...gv), max: Math.max(...gv) };
+    if (badCounts[name]! < g.min || badCounts[name]! > g.max) countDeltas.push({ name, good: g, bad: badCounts[name]! });
+  }
+
+  const goodLat = new Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }>();
+  for (const g of goods)
+    for (const [p, l] of latencies(g)) {
+      const acc = goodLat.get(p) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
+      for (const m of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) acc[m].push(...l[m]);
+      goodLat.set(p, acc);
+    }
+  const badLat = latencies(bad);
+  const latency: LatencyDelta[] = [];
+  for (const p of new Set([...goodLat.keys(), ...badLat.keys()]))
+    for (const metric of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) latency.push({ role: p, metric, good: quantiles(goodLat.get(p)?.[metric] ?? []), bad: quantiles(badLat.get(p)?.[metric] ?? []) });
+
+  const verdictOf = (r: CommandHangReport) => r.verdict ?? 'hang';
+  const goodVerdicts = new Set(goods.map((g) => verdictOf(g.report)));
+  const reasons: string[] = [];
+  if (!goodVerdicts.has(verdictOf(bad.report))) reasons.push(`verdict ${verdictOf(bad.report)}, good runs: ${[...goodVerdicts].join(', ')}`);
+  if (divergences.length) reasons.push(`${divergences.length} thread(s) diverge from every good run`);
+  if (only.size) reasons.push(`${only.size} transition(s) occur only in the bad run`);
+  const commandOf = (r: CommandHangReport) => r.command.join(' ');
+  const other = goods.filter((g) => commandOf(g.report) !== commandOf(bad.report)).map((g) => g.name);
+  if (reasons.length && other.length) reasons.push(`note: other commands (${other.join(', ')})`);
+  return {
+    good: goods.map((g) => ({ name: g.name, verdict: verdictOf(g.report), summary: commandVerdict(g.report) })),
+    bad: { name: bad.name, verdict: verdictOf(bad.report), summary: commandVerdict(bad.report) },
+    equivalent: reasons.length === 0,
+    reasons,
+    divergences,
+    onlyInBad: [...only.values()].sort((a, b) => b.count - a.count),
+    counts: countDeltas,
+    latency,
+    findings: (bad.report.diagnosis?.findings ?? []).map((f) => ({ kind: f.kind, summary: f.summary })),
+  };
+}
