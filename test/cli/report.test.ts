@@ -72,10 +72,13 @@ describe('report export', () => {
 });
 
 describe('diff', () => {
-  it('says plainly that a soaked command’s hang cannot be compared with a run', async () => {
+  it('says plainly that a soaked command’s hang cannot be compared with a run, nor an untraced one with anything', async () => {
     const r = await cli(['diff', hang50, commandHang]);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/the hang report of a soaked command has no trace: it cannot be compared with a run/);
+    expect(r.stderr).toMatch(/runs of mvar-repro with each other, or iterations of one soaked program with each other, not both/);
+    const untraced = await cli(['diff', commandHang, commandHang]);
+    expect(untraced.code).toBe(2);
+    expect(untraced.stderr).toMatch(/recorded without --trace: there is no trace to compare/);
   });
 });
