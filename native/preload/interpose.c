@@ -95,6 +95,12 @@ __attribute__((constructor)) static void init(void) {
 
 #define CALLER __builtin_return_address(0)
 
+/* A call that cannot block (init, destroy): one event, after it. */
+static void call_done(uint16_t op, const void *prim, int rc, int err, const void *aux) {
+  pl_trace_call();
+  pl_trace(op, MVR_PH_DONE, rc, err, 0, prim, aux);
+}
+
 /* ---- mutexes ---------------------------------------------------------- */
 
 /*
@@ -135,18 +141,14 @@ static int lock_end(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_m
 
 MVR_EXPORT int pthread_mutex_init(pthread_mutex_t *m, const pthread_mutexattr_t *a) {
   int rc = REAL(mutex_init)(m, a);
-  if (pl_watch(m, PRIM_MUTEX, CALLER)) {
-    pl_trace_call();
-    pl_trace(MVR_OP_MUTEX_INIT, MVR_PH_DONE, rc, 0, 0, m, NULL);
-  }
+  if (pl_watch(m, PRIM_MUTEX, CALLER)) call_done(MVR_OP_MUTEX_INIT, m, rc, 0, NULL);
   return rc;
 }
 
 MVR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_destroy)(m);
   int rc = REAL(mutex_destroy)(m);
-  pl_trace_call();
-  pl_trace(MVR_OP_MUTEX_DESTROY, MVR_PH_DONE, rc, 0, 0, m, NULL);
+  call_done(MVR_OP_MUTEX_DESTROY, m, rc, 0, NULL);
   return rc;
 }
 
@@ -208,18 +210,14 @@ static int wait_end(uint16_t op, pthread_cond_t *c, pthread_mutex_t *m, int rc, 
 
 MVR_EXPORT int pthread_cond_init(pthread_cond_t *c, const pthread_condattr_t *a) {
   int rc = REAL(cond_init)(c, a);
-  if (pl_watch(c, PRIM_COND, CALLER)) {
-    pl_trace_call();
-    pl_trace(MVR_OP_COND_INIT, MVR_PH_DONE, rc, 0, 0, c, NULL);
-  }
+  if (pl_watch(c, PRIM_COND, CALLER)) call_done(MVR_OP_COND_INIT, c, rc, 0, NULL);
   return rc;
 }
 
 MVR_EXPORT int pthread_cond_destroy(pthread_cond_t *c) {
   if (!pl_watch(c, PRIM_COND, CALLER)) return REAL(cond_destroy)(c);
   int rc = REAL(cond_destroy)(c);
-  pl_trace_call();
-  pl_trace(MVR_OP_COND_DESTROY, MVR_PH_DONE, rc, 0, 0, c, NULL);
+  call_done(MVR_OP_COND_DESTROY, c, rc, 0, NULL);
   return rc;
 }
 
@@ -267,10 +265,7 @@ MVR_EXPORT int pthread_cond_broadcast(pthread_cond_t *c) {
 MVR_EXPORT int sem_init(sem_t *s, int pshared, unsigned value) {
   int rc = REAL(sem_init)(s, pshared, value);
   int err = errno;
-  if (pl_watch(s, PRIM_SEM, CALLER)) {
-    pl_trace_call();
-    pl_trace(MVR_OP_SEM_INIT, MVR_PH_DONE, rc, rc ? err : 0, 0, s, (void *)(uintptr_t)value);
-  }
+  if (pl_watch(s, PRIM_SEM, CALLER)) call_done(MVR_OP_SEM_INIT, s, rc, rc ? err : 0, (void *)(uintptr_t)value);
   errno = err;
   return rc;
 }
@@ -279,8 +274,7 @@ MVR_EXPORT int sem_destroy(sem_t *s) {
   if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_destroy)(s);
   int rc = REAL(sem_destroy)(s);
   int err = errno;
-  pl_trace_call();
-  pl_trace(MVR_OP_SEM_DESTROY, MVR_PH_DONE, rc, rc ? err : 0, 0, s, NULL);
+  call_done(MVR_OP_SEM_DESTROY, s, rc, rc ? err : 0, NULL);
   errno = err;
   return rc;
 }
