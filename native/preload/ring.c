@@ -45,8 +45,10 @@ static void read_cmdline(void) {
   ssize_t n = read(fd, cmdline, sizeof cmdline - 1);
   close(fd);
   if (n <= 0) return;
-  for (ssize_t i = 0; i < n - 1; i++)
-    if (cmdline[i] == '\0') cmdline[i] = ' ';
+  /* Arguments are NUL-separated; a newline or tab inside one would break a line of output. */
+  for (ssize_t i = 0; i < n; i++)
+    if ((unsigned char)cmdline[i] < ' ') cmdline[i] = ' ';
+  while (n > 0 && cmdline[n - 1] == ' ') n--;
   cmdline[n] = '\0';
 }
 

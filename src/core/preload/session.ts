@@ -8,7 +8,7 @@
 // unlinked as soon as it is open and the segment at creation; the program's
 // processes open both through /proc/<our pid>/fd/N, so whatever ends the CLI
 // (even SIGKILL), nothing is left behind.
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdtempSync, openSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RingReader, Segment } from '../native/segment.js';
@@ -61,6 +61,8 @@ export interface PreloadOutcome {
 }
 
 export const DEFAULT_TRACE_THREADS = 256;
+/** Events per thread: 1024 x 64 bytes = 64 KB a thread, at most 16 MB of /dev/shm for 256 threads (a container's is often 64 MB). */
+export const DEFAULT_TRACE_EVENTS = 1024;
 
 export class PreloadSession {
   private constructor(
@@ -74,7 +76,7 @@ export class PreloadSession {
     if (!existsSync(lib)) throw new EnvironmentError(`the preload library is not built (${lib}): run 'npm run build'`);
     const fd = anonymousFile();
     try {
-      const seg = opts.trace === 'off' ? null : Segment.create({ variant: 'fixed', nslaves: 0, rounds: 0, procCapacity: opts.threads ?? DEFAULT_TRACE_THREADS, ringEvents: opts.ringEvents });
+      const seg = opts.trace === 'off' ? null : Segment.create({ variant: 'fixed', nslaves: 0, rounds: 0, procCapacity: opts.threads ?? DEFAULT_TRACE_THREADS, ringEvents: opts.ringEvents ?? DEFAULT_TRACE_EVENTS });
       return new PreloadSession(opts, fd, seg);
     } catch (e) {
       closeSync(fd);
@@ -95,7 +97,10 @@ export class PreloadSession {
 
   /** What the program's processes wrote: readable while they run, and after any of them was killed. */
   collect(): PreloadOutcome {
-    const lines = readFileSync(this.findingsFd, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
+    // Read from the start whatever was read before: the descriptor's offset is not ours to rely on.
+    const buf = Buffer.alloc(fstatSync(this.findingsFd).size);
+    readSync(this.findingsFd, buf, 0, buf.length, 0);
+    const lines = buf.toString('utf8').split('\n').filter(Boolean).flatMap((l) => {
       try {
         return [JSON.parse(l) as { event: string; pid: number } & Partial<PreloadFinding>];
       } catch {

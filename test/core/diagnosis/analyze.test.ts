@@ -80,6 +80,19 @@ describe('diagnosis of recorded hangs', () => {
     expect(d.findings.map((x) => x.kind)).toEqual(['no-waker']);
   });
 
+  it('lose-value, with the taker caught between its events (in a nanosleep, as a chaos-jittered thread is): its trace alone proves nothing', () => {
+    const b = JSON.parse(readFileSync(new URL('../../fixtures/diagnosis/lose-value.json', import.meta.url), 'utf8')) as Bundle;
+    for (const sample of b.samples)
+      for (const p of sample.filter((x) => b.pids.includes(x.pid)))
+        for (const t of p.tasks) {
+          t.syscall = '35 0x7ffd470ca0b0 0x0 0x0 0x0 0x0 0x0 0x7ffd470c9f20 0x7f9485200000';
+          t.wchan = 'hrtimer_nanosleep';
+        }
+    const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
+    expect(d.findings.filter((f) => f.proof)).toEqual([]);
+    expect(d.findings.map((f) => f.kind)).not.toContain('no-waker');
+  });
+
   it('stop-slave: the stopped holder is named, with who waits for it', () => {
     const { d, proc } = replay('stop-slave');
     const f = d.findings.find((x) => x.kind === 'stopped')!;

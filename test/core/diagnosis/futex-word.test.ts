@@ -76,6 +76,16 @@ describe('identifyFutexWord on the recorded original hang', () => {
     expect(id).toMatchObject({ kind: 'cond', field: '__g1_orig_size', confidence: 'likely' });
   });
 
+  it('a primitive the trace saw called is certain even without its bytes; a traced primitive elsewhere changes nothing', () => {
+    const w = waits.find((x) => x.truth.endsWith('__g1_orig_size'))!;
+    const base = w.start + BigInt(b.run.header.mvarOffset + layout.field('mvar', w.truth.split('.')[0]!).offset);
+    const id = identifyFutexWord(w.f, offsets, () => null, undefined, { pid: w.pid, addr: base, kind: 'cond', call: 'pthread_cond_timedwait' });
+    expect(id).toMatchObject({ kind: 'cond', field: '__g1_orig_size', confidence: 'certain', alternatives: [] });
+    expect(id.checks[0]).toMatch(/^traced: the program called pthread_cond_timedwait on pthread_cond_t@0x[0-9a-f]+$/);
+    const elsewhere = identifyFutexWord(w.f, offsets, () => null, undefined, { pid: w.pid, addr: base + 4096n, kind: 'cond', call: 'pthread_cond_wait' });
+    expect(elsewhere.confidence).toBe('likely');
+  });
+
   it('a call no glibc primitive makes is a raw futex', () => {
     const raw = decodeFutex([0x1000n, 0x80n, 4n, 0n, 0n, 0n]); // FUTEX_WAIT|PRIVATE, expected 4
     expect(identifyFutexWord(raw, offsets, () => null)).toMatchObject({ kind: 'futex', field: '' });
