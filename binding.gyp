@@ -28,7 +28,8 @@
       "target_name": "mvar-worker",
       "type": "executable",
       "dependencies": ["mvar_core"],
-      "sources": ["native/worker.c", "native/forkserver.c", "native/chaos.c"]
+      "sources": ["native/worker.c", "native/forkserver.c", "native/chaos.c"],
+      "libraries": ["-ldl"]
     },
     {
       "target_name": "mvar-preload",

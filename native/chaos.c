@@ -195,7 +195,7 @@ static uint16_t new_phase(const struct mvr_seg *seg, uint32_t slot, uint64_t *se
   return __atomic_load_n(&e->seq, __ATOMIC_ACQUIRE) == head - 1 ? phase : 0;
 }
 
-void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, const struct mvr_seg *seg, struct mvr_chaos_counts *out) {
+void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_t intensity, const struct mvr_seg *seg, int jitter, struct mvr_chaos_counts *out) {
   for (int i = 0; i < n; i++) add_target(pids[i]);
   struct sigaction sa = {.sa_handler = on_stop};
   sigaction(SIGTERM, &sa, NULL);
@@ -227,7 +227,7 @@ void mvr_chaos_loop(const pid_t *pids, int n, pid_t root, uint64_t seed, uint32_
       for (int i = 0; i < n && i < MAX_TARGETS && !frozen; i++) {
         uint16_t ph = new_phase(seg, (uint32_t)i, &seen[i]);
         int holds = ph == MVR_PH_LOCKED || ph == MVR_PH_COPIED || ph == MVR_PH_SIGNALLED || ph == MVR_PH_WAIT_END || ph == MVR_PH_WAIT_TIMEOUT;
-        if (holds && below(2) == 0 && kill(pids[i], SIGSTOP) == 0) {
+        if (holds && !jitter && below(2) == 0 && kill(pids[i], SIGSTOP) == 0) {
           out->freezes++;
           sleep_us(HOLD_FREEZE_MIN_US + below(HOLD_FREEZE_SPAN_US(intensity)));
           kill(pids[i], SIGCONT);
@@ -282,7 +282,7 @@ int mvr_chaos_main(int argc, char **argv) {
   }
   if (parent && mvr_die_with_parent((int)parent) != 0) return MVR_EXIT_PARENT;
   struct mvr_chaos_counts c;
-  mvr_chaos_loop(pids, n, root, seed, intensity, NULL, &c);
+  mvr_chaos_loop(pids, n, root, seed, intensity, NULL, 0, &c);
   printf("{\"freezes\":%llu,\"cpuMoves\":%llu,\"renices\":%llu}\n", (unsigned long long)c.freezes, (unsigned long long)c.cpu_moves,
          (unsigned long long)c.renices);
   fflush(stdout);

@@ -30,6 +30,8 @@
 #include "forkserver.h"
 
 #include "chaos.h"
+
+#include <dlfcn.h>
 #include "protocol.h"
 
 #include <errno.h>
@@ -150,6 +152,9 @@ static void child_main(struct mvr_seg *seg, uint32_t role, uint32_t id) {
   _exit(status);
 }
 
+/* The preload library is in this server (started with LD_PRELOAD under --chaos), so its children jitter. */
+static int jitter_loaded(void) { return dlsym(RTLD_DEFAULT, "mvar_preload_jitter") != NULL; }
+
 /* The tag's chaos child: perturbs its processes until `chaos-stop`, then says what it did. */
 static void start_chaos(const char *tag, const struct mvr_seg *seg, const pid_t *pids, uint32_t n, uint64_t seed, uint32_t intensity) {
   pid_t c = fork();
@@ -165,7 +170,7 @@ static void start_chaos(const char *tag, const struct mvr_seg *seg, const pid_t 
     if (mvr_die_with_parent(server_pid) != 0) _exit(MVR_EXIT_PARENT);
     prctl(PR_SET_NAME, "mvar-chaos");
     struct mvr_chaos_counts k;
-    mvr_chaos_loop(pids, (int)n, 0, seed, intensity, seg, &k);
+    mvr_chaos_loop(pids, (int)n, 0, seed, intensity, seg, jitter_loaded(), &k);
     out_line("chaos %s %llu %llu %llu", tag, (unsigned long long)k.freezes, (unsigned long long)k.cpu_moves, (unsigned long long)k.renices);
     _exit(0);
   }

@@ -22,6 +22,9 @@ static uint64_t seed;
 static unsigned intensity; /* 1..10 */
 static __thread uint64_t rng __attribute__((tls_model("initial-exec")));
 
+/* Its presence tells the fork server the library is loaded (dlsym), so its chaos child need not freeze mutex holders. */
+MVR_EXPORT int mvar_preload_jitter = 1;
+
 void pl_jitter_open(void) {
   rng = 0;
   pl.chaos = 0;

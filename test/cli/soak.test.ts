@@ -350,17 +350,17 @@ describe('interrupted soak', () => {
 describe('--chaos', () => {
   it('run --chaos on the fixed MVar: no hang, the seed and what chaos did recorded in every report, nobody left stopped', async () => {
     const dir = tmp();
-    const r = await cli(['run', '5', '--variant', 'fixed', '--chaos', '--seed', '7', '--iterations', '10', '--save-all', '--report-dir', dir]);
+    const r = await cli(['run', '20', '--variant', 'fixed', '--chaos', '--seed', '7', '--iterations', '20', '--save-all', '--report-dir', dir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/\(chaos: seed 7, intensity 5\)/);
     const reps = readdirSync(dir).filter((n) => n.startsWith('2')).map((n) => readJson<RunReport>(join(dir, n, 'report.json')));
-    expect(reps).toHaveLength(10);
+    expect(reps).toHaveLength(20);
     for (const rep of reps) {
       expect(rep.config.chaos).toEqual({ seed: 7, intensity: 5 });
       expect(rep.chaos).toMatchObject({ seed: 7, intensity: 5, jitter: true });
       expect(rep.chaos!.actions).not.toBeNull();
     }
-    expect(new Set(reps.map((x) => x.chaos!.iterationSeed)).size).toBe(10);
+    expect(new Set(reps.map((x) => x.chaos!.iterationSeed)).size).toBe(20);
   });
 
   it('soak --chaos of a command: said in the summary and JUnit, recorded in the hang report, no process reported stopped', async () => {
