@@ -34,8 +34,10 @@
     {
       "target_name": "mvar-preload",
       "type": "shared_library",
-      "dependencies": ["mvar_core"],
       "sources": [
+        "native/segment.c",
+        "native/mvar.c",
+        "native/trace.c",
         "native/preload/interpose.c",
         "native/preload/mappings.c",
         "native/preload/check.c",
@@ -43,7 +45,6 @@
         "native/preload/jitter.c"
       ],
       "cflags_c": ["-fvisibility=hidden"],
-      "ldflags": ["-Wl,--exclude-libs,ALL"],
       "libraries": ["-ldl"]
     },
     {

@@ -4,6 +4,7 @@
 #include "sockdiag.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -33,26 +34,35 @@ long mvr_unix_sockets(mvr_unix_sock* out, size_t cap) {
     return -e;
   }
   long n = 0;
-  // 32 KiB holds a few hundred records; a dump comes in as many reads as it needs.
-  static __thread char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-  for (;;) {
-    ssize_t got = recv(fd, buf, sizeof buf, 0);
+  // 32 KiB holds a few hundred records; a dump comes in as many reads as it
+  // needs. On the heap: as static TLS it would cost every thread of every
+  // program this code is linked into 32 KiB of stack (Node starts a 32 KiB
+  // thread that then fails to start).
+  enum { BUF = 32768 };
+  char* buf = malloc(BUF);
+  if (!buf) {
+    close(fd);
+    return -ENOMEM;
+  }
+  long rc = 0;
+  for (int done = 0; !done;) {
+    ssize_t got = recv(fd, buf, BUF, 0);
     if (got < 0) {
       if (errno == EINTR) continue;
-      int e = errno;
-      close(fd);
-      return -e;
+      rc = -errno;
+      break;
     }
     if (got == 0) break;
     for (struct nlmsghdr* h = (struct nlmsghdr*)buf; NLMSG_OK(h, (size_t)got); h = NLMSG_NEXT(h, got)) {
       if (h->nlmsg_type == NLMSG_DONE) {
-        close(fd);
-        return n;
+        done = 1;
+        break;
       }
       if (h->nlmsg_type == NLMSG_ERROR) {
         struct nlmsgerr* err = NLMSG_DATA(h);
-        close(fd);
-        return err->error ? err->error : -EIO;
+        rc = err->error ? err->error : -EIO;
+        done = 1;
+        break;
       }
       if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY) continue;
       struct unix_diag_msg* m = NLMSG_DATA(h);
@@ -65,5 +75,6 @@ long mvr_unix_sockets(mvr_unix_sock* out, size_t cap) {
     }
   }
   close(fd);
-  return n;
+  free(buf);
+  return rc ? rc : n;
 }

@@ -27,7 +27,7 @@ export class Chaos {
   }
 
   /** Targets: the run's processes, or (a soaked command) every process of the tree under a root. */
-  static start(settings: ChaosSettings, seed: number, targets: { pids: number[] } | { tree: number }): Chaos {
+  static start(settings: ChaosSettings, seed: number, targets: { pids: number[] } | { tree: number }, jitter = false): Chaos {
     const which = 'pids' in targets ? ['--pids', targets.pids.join(',')] : ['--tree', String(targets.tree)];
     const sub = execa(workerPath(), ['chaos', '--seed', String(seed), '--intensity', String(settings.intensity), '--parent', String(process.pid), ...which], {
       reject: false,
@@ -43,7 +43,7 @@ export class Chaos {
         return null; // it did not say: the record says so
       }
     };
-    return new Chaos(end, { ...settings, iterationSeed: seed, jitter: false }, () => ('pids' in targets ? targets.pids : [targets.tree]));
+    return new Chaos(end, { ...settings, iterationSeed: seed, jitter }, () => ('pids' in targets ? targets.pids : [targets.tree]));
   }
 
   /** Stops perturbing, continues everything, and says what was done. */

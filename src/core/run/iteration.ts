@@ -201,7 +201,7 @@ async function start(spec: IterationSpec, launcher: Launcher, hooks: IterationHo
   const chaosSeed = spec.chaos ? iterationSeed(spec.chaos, spec.index, spec.shardIndex ?? 1) : 0;
   const launched = await launcher.launch(seg.openPath, procs, spec.chaos ? { seed: chaosSeed, intensity: spec.chaos.intensity } : undefined);
   const dropKillHook = onProcessExit(() => launched.killAll());
-  const chaos = !spec.chaos ? null : launched.stopChaos ? Chaos.within(spec.chaos, chaosSeed, launched.pids, launched.stopChaos, launched.jitter === true) : Chaos.start(spec.chaos, chaosSeed, { pids: launched.pids });
+  const chaos = !spec.chaos ? null : launched.stopChaos ? Chaos.within(spec.chaos, chaosSeed, launched.pids, launched.stopChaos, launched.jitter === true) : Chaos.start(spec.chaos, chaosSeed, { pids: launched.pids }, launched.jitter === true);
   const w: Watch = {
     spec,
     hooks,

@@ -80,6 +80,15 @@ describe('trace', () => {
     expect(got.findings.map((f) => f.primitive).sort()).toContain('mutex');
   });
 
+  it('a Node program runs under the library untroubled: loaded, and nothing on its stderr (no 32 KiB of static TLS starves its small-stack threads)', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { run, got } = await under({ check: true, trace: 'shared' }, [process.execPath, '-e', 'setTimeout(() => {}, 50)']);
+      expect(run.verdict).toBe('completed');
+      expect(got.loaded).toContain(run.rootPid);
+      expect(run.stderrTail).toBe('');
+    }
+  });
+
   it('processes SIGKILLed at their deadline: their last events are still there, each waiter inside its condvar wait', async () => {
     const { run, got } = await under({ check: false, trace: 'shared' }, [hangs, 'many-waiters', '2'], 1500);
     expect(run.verdict).toBe('hang');

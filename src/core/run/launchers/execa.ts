@@ -4,7 +4,8 @@
 import { execa, type ResultPromise } from 'execa';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
-import { nodeWorkerPath, workerPath } from '../../system/paths.js';
+import { nodeWorkerPath, preloadPath, workerPath } from '../../system/paths.js';
+import { existsSync } from 'node:fs';
 import type { Runtime, SlaveThread } from '../../native/vocabulary.js';
 
 export interface ExecaLauncherOptions {
@@ -30,10 +31,13 @@ export class ExecaLauncher implements Launcher {
     return [workerPath(), common];
   }
 
-  async launch(segment: string, procs: ProcessSpec[]): Promise<Launched> {
+  async launch(segment: string, procs: ProcessSpec[], chaos?: { seed: number; intensity: number }): Promise<Launched> {
+    // --chaos: the processes jitter their own lock calls too, under the preload library.
+    const jitter = chaos !== undefined && existsSync(preloadPath());
     const subs = procs.map((p) => {
       const [file, args] = this.command(segment, p);
       const sub = execa(file, args, {
+        ...(jitter ? { env: { LD_PRELOAD: preloadPath(), MVAR_REPRO_CHAOS: `${chaos!.seed}:${chaos!.intensity}` } } : {}),
         detached: true,
         stdin: 'ignore',
         stdout: 'ignore',
@@ -66,6 +70,7 @@ export class ExecaLauncher implements Launcher {
       pids: subs.map((s) => s.pid as number),
       exits,
       killAll: () => subs.forEach(kill),
+      jitter,
     };
   }
 
