@@ -75,7 +75,7 @@ static unsigned cond_wrefs(const void *c) {
 clockid_t pl_cond_clock(const void *c) { return (cond_wrefs(c) & COND_MONOTONIC_BIT) ? CLOCK_MONOTONIC : CLOCK_REALTIME; }
 
 /* Called once per address, for primitives in shared mappings only. */
-void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller) {
+void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const char *path, unsigned long long offset) {
   if (pl.check_fd < 0) return;
   int priv;
   const char *name, *detail;
@@ -98,11 +98,7 @@ void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller) {
     detail = "private word is LLL_PRIVATE: sem_init with pshared 0";
     break;
   }
-  if (!priv) return;
-  char path[512];
-  unsigned long long offset = 0;
-  if (pl_shared_mapping(addr, path, sizeof path, &offset))
-    finding("private-primitive-in-shared-memory", name, addr, path, offset, caller, detail);
+  if (priv) finding("private-primitive-in-shared-memory", name, addr, path, offset, caller, detail);
 }
 
 /* A deadline far from now on the condvar's own clock but near the other clock's now came from the other clock. */

@@ -72,7 +72,7 @@ static unsigned classify(const void *addr, enum prim_kind kind, void *caller) {
   char path[512];
   unsigned long long offset;
   unsigned flags = KNOWN | (pl_shared_mapping(addr, path, sizeof path, &offset) ? SHARED : 0);
-  if (flags & SHARED) pl_check_first_use(addr, kind, caller);
+  if (flags & SHARED) pl_check_first_use(addr, kind, caller, path, offset);
   return flags;
 }
 

@@ -56,7 +56,8 @@ int pl_shared_mapping(const void *addr, char *path, size_t pathlen, unsigned lon
 /* check.c */
 void pl_check_open(void);
 void pl_check_loaded(int after_fork);
-void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller);
+/* The first use of a primitive in the shared mapping `path` (at `offset`): findings if its bytes say private. */
+void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const char *path, unsigned long long offset);
 void pl_check_clock(const void *cond, const struct timespec *abstime, void *caller);
 /* The condvar's clock, from its own bytes. */
 clockid_t pl_cond_clock(const void *cond);
