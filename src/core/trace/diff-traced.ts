@@ -9,9 +9,10 @@
 import type { TraceEvent } from '../native/layout.js';
 import type { CommandHangReport } from '../report/types.js';
 import { commandVerdict } from '../report/labels.js';
-import type { CountDelta, DiffResult, LatencyDelta, OnlyInBad, ProcessDivergence } from './diff.js';
-import { END, normaliseOps, transitions } from './diff.js';
-import { byProcess, quantiles } from './stats.js';
+import { threadLabel } from '../preload/traced.js';
+import type { DiffResult, OnlyInBad, ProcessDivergence } from './diff.js';
+import { countDeltas, END, latencyDeltas, normaliseOps, transitions } from './diff.js';
+import { byProcess, type LatencySamples } from './stats.js';
 
 export interface TracedDiffInput {
   name: string;
@@ -31,13 +32,13 @@ interface ThreadKey {
 function keysOf(input: TracedDiffInput): Map<number, ThreadKey> {
   const m = new Map<number, ThreadKey>();
   for (const t of input.report.preload?.traced?.threads ?? []) {
-    const program = t.cmd.split(' ')[0]!.split('/').pop() ?? '';
-    m.set(t.slot, { key: `${t.process}|${t.cmd}|${t.thread}`, label: `p${t.process} t${t.thread} ${program}`, process: `p${t.process} ${program}`, thread: t.thread, pid: t.pid });
+    const name = threadLabel(t);
+    m.set(t.slot, { key: `${t.process}|${t.cmd}|${t.thread}`, label: name.thread, process: name.process, thread: t.thread, pid: t.pid });
   }
   return m;
 }
 
-function counts(input: TracedDiffInput): Record<string, number> {
+function countsOf(input: TracedDiffInput): Record<string, number> {
   const c: Record<string, number> = { 'lock timeouts': 0, 'wait timeouts': 0, 'owner died': 0, errors: 0 };
   for (const e of input.events) {
     if (e.phase === 'lock-timeout') c['lock timeouts']!++;
@@ -52,9 +53,9 @@ function counts(input: TracedDiffInput): Record<string, number> {
 }
 
 /** Per process (by its aligned name): how long locks waited, condvar/semaphore waits lasted, and calls took (ms). */
-function latencies(input: TracedDiffInput): Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }> {
+function latencies(input: TracedDiffInput): Map<string, LatencySamples> {
   const keys = keysOf(input);
-  const out = new Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }>();
+  const out = new Map<string, LatencySamples>();
   for (const [slot, evs] of byProcess(input.events)) {
     const k = keys.get(slot);
     if (!k) continue;
@@ -134,26 +135,8 @@ export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): Diff
       divergences.push({ role: `${label.get(key)!.replace(/ t\d+ /, ' ')} thread`, id: Number(thread), pid: 0, opId: 1, op: '-', expected: 'calls', seen: `no call traced (process ${process})` });
     }
 
-  const goodCounts = goods.map(counts);
-  const badCounts = counts(bad);
-  const countDeltas: CountDelta[] = [];
-  for (const name of Object.keys(badCounts)) {
-    const gv = goodCounts.map((c) => c[name] ?? 0);
-    const g = { min: Math.min(...gv), max: Math.max(...gv) };
-    if (badCounts[name]! < g.min || badCounts[name]! > g.max) countDeltas.push({ name, good: g, bad: badCounts[name]! });
-  }
-
-  const goodLat = new Map<string, { lockWaitMs: number[]; condWaitMs: number[]; opMs: number[] }>();
-  for (const g of goods)
-    for (const [p, l] of latencies(g)) {
-      const acc = goodLat.get(p) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
-      for (const m of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) acc[m].push(...l[m]);
-      goodLat.set(p, acc);
-    }
-  const badLat = latencies(bad);
-  const latency: LatencyDelta[] = [];
-  for (const p of new Set([...goodLat.keys(), ...badLat.keys()]))
-    for (const metric of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) latency.push({ role: p, metric, good: quantiles(goodLat.get(p)?.[metric] ?? []), bad: quantiles(badLat.get(p)?.[metric] ?? []) });
+  const counts = countDeltas(goods.map(countsOf), countsOf(bad));
+  const latency = latencyDeltas(goods.map(latencies), latencies(bad));
 
   const verdictOf = (r: CommandHangReport) => r.verdict ?? 'hang';
   const goodVerdicts = new Set(goods.map((g) => verdictOf(g.report)));
@@ -171,7 +154,7 @@ export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): Diff
     reasons,
     divergences,
     onlyInBad: [...only.values()].sort((a, b) => b.count - a.count),
-    counts: countDeltas,
+    counts,
     latency,
     findings: (bad.report.diagnosis?.findings ?? []).map((f) => ({ kind: f.kind, summary: f.summary })),
   };

@@ -168,6 +168,34 @@ function countsOf(r: RunReport): Record<string, number> {
 }
 
 
+/** Counts of the bad run outside the range the good runs span. */
+export function countDeltas(goods: Record<string, number>[], bad: Record<string, number>): CountDelta[] {
+  const counts: CountDelta[] = [];
+  for (const name of new Set([...Object.keys(bad), ...goods.flatMap(Object.keys)])) {
+    const gv = goods.map((c) => c[name] ?? 0);
+    const bv = bad[name] ?? 0;
+    const g = { min: Math.min(...gv), max: Math.max(...gv) };
+    if (bv < g.min || bv > g.max) counts.push({ name, good: g, bad: bv });
+  }
+  return counts;
+}
+
+/** Quantiles of every latency per group (a role, or a traced process), the good runs' samples pooled. */
+export function latencyDeltas(goods: Map<string, LatencySamples>[], bad: Map<string, LatencySamples>): LatencyDelta[] {
+  const pooled = new Map<string, LatencySamples>();
+  for (const g of goods)
+    for (const [role, l] of g) {
+      const acc = pooled.get(role) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
+      for (const k of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) acc[k].push(...l[k]);
+      pooled.set(role, acc);
+    }
+  const latency: LatencyDelta[] = [];
+  for (const role of new Set([...pooled.keys(), ...bad.keys()]))
+    for (const metric of ['lockWaitMs', 'condWaitMs', 'opMs'] as const)
+      latency.push({ role, metric, good: quantiles(pooled.get(role)?.[metric] ?? []), bad: quantiles(bad.get(role)?.[metric] ?? []) });
+  return latency;
+}
+
 export function diffRuns(goods: DiffInput[], bad: DiffInput): DiffResult {
   const m = model(goods);
   const divergences: ProcessDivergence[] = [];
@@ -224,28 +252,8 @@ export function diffRuns(goods: DiffInput[], bad: DiffInput): DiffResult {
     }
   divergences.sort((a, b) => (a.role === b.role ? a.id - b.id : a.role === 'master' ? -1 : 1));
 
-  const goodCounts = goods.map((g) => countsOf(g.report));
-  const badCounts = countsOf(bad.report);
-  const counts: CountDelta[] = [];
-  for (const name of new Set([...Object.keys(badCounts), ...goodCounts.flatMap(Object.keys)])) {
-    const gv = goodCounts.map((c) => c[name] ?? 0);
-    const bv = badCounts[name] ?? 0;
-    const g = { min: Math.min(...gv), max: Math.max(...gv) };
-    if (bv < g.min || bv > g.max) counts.push({ name, good: g, bad: bv });
-  }
-
-  const goodLat = new Map<string, LatencySamples>();
-  for (const g of goods)
-    for (const [role, l] of latencySamples(g.events)) {
-      const acc = goodLat.get(role) ?? { lockWaitMs: [], condWaitMs: [], opMs: [] };
-      for (const k of ['lockWaitMs', 'condWaitMs', 'opMs'] as const) acc[k].push(...l[k]);
-      goodLat.set(role, acc);
-    }
-  const badLat = latencySamples(bad.events);
-  const latency: LatencyDelta[] = [];
-  for (const role of new Set([...goodLat.keys(), ...badLat.keys()]))
-    for (const metric of ['lockWaitMs', 'condWaitMs', 'opMs'] as const)
-      latency.push({ role, metric, good: quantiles(goodLat.get(role)?.[metric] ?? []), bad: quantiles(badLat.get(role)?.[metric] ?? []) });
+  const counts = countDeltas(goods.map((g) => countsOf(g.report)), countsOf(bad.report));
+  const latency = latencyDeltas(goods.map((g) => latencySamples(g.events)), latencySamples(bad.events));
 
   const reasons: string[] = [];
   const goodVerdicts = new Set(goods.map((g) => g.report.verdict));
