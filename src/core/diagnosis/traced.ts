@@ -7,13 +7,13 @@
 // identified inside the analysis: AnalysisInput.traced.)
 import type { TraceEvent } from '../native/layout.js';
 import { callName, describeCall, kindOfOp } from '../preload/traced.js';
+import { hex } from './primitives.js';
 import type { Diagnosis, TracedFacts } from './types.js';
 
 /** Phases that leave a call open: the thread is inside it until its next event. */
 const OPEN = new Set(['enter', 'wait-begin']);
 const LAST = 6;
 
-const hex = (n: number) => `0x${n.toString(16)}`;
 
 function factsOf(events: TraceEvent[]): TracedFacts {
   const e = events.at(-1);

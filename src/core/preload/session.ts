@@ -122,13 +122,13 @@ export class PreloadSession {
 
 function readTrace(seg: Segment): TraceOutcome {
   const snap = seg.snapshot();
-  const claimed = Math.min(snap.header.threadsClaimed, snap.header.procCapacity);
-  const slots = snap.slots.slice(0, claimed).filter((s) => s.pid > 0);
-  const reader = new RingReader(seg, snap.slots.slice(0, claimed).map((s) => ({ slot: s.index, role: 'thread' as const, id: s.id })));
+  const claimed = snap.slots.slice(0, Math.min(snap.header.threadsClaimed, snap.header.procCapacity));
+  const reader = new RingReader(seg, claimed.map((s) => ({ slot: s.index, role: 'thread' as const, id: s.id })));
   const events = reader.poll();
   return {
     events,
-    threads: tracedThreads(slots, events, reader.missed),
+    // A slot is counted before its thread writes its pid into it.
+    threads: tracedThreads(claimed.filter((s) => s.pid > 0), events, reader.missed),
     untracedThreads: Math.max(0, snap.header.threadsClaimed - snap.header.procCapacity),
     missed: reader.missed.reduce((a, b) => a + b, 0),
   };

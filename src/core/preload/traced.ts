@@ -6,6 +6,7 @@
 import { constants } from 'node:os';
 import type { SlotInfo, TraceEvent } from '../native/layout.js';
 import type { TracedPrimitive } from '../diagnosis/input.js';
+import { byProcess } from '../trace/stats.js';
 
 export interface TracedThread {
   slot: number;
@@ -66,13 +67,14 @@ export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
   return [...seen.values()];
 }
 
+/** How a traced thread is named across runs: "p1 t2 hangs" (process order, thread order, program). */
+export function threadLabel(t: Pick<TracedThread, 'process' | 'thread' | 'cmd'>): { process: string; thread: string } {
+  const process = `p${t.process} ${t.cmd.split(' ')[0]!.split('/').pop() ?? ''}`;
+  return { process, thread: process.replace(' ', ` t${t.thread} `) };
+}
+
 export function tracedThreads(slots: SlotInfo[], events: TraceEvent[], missed: number[]): TracedThread[] {
-  const bySlot = new Map<number, TraceEvent[]>();
-  for (const e of events) {
-    const list = bySlot.get(e.slot);
-    if (list) list.push(e);
-    else bySlot.set(e.slot, [e]);
-  }
+  const bySlot = byProcess(events);
   const processOrder = new Map<number, number>();
   for (const s of slots) if (!processOrder.has(s.pid)) processOrder.set(s.pid, processOrder.size + 1);
   return slots.map((s) => {

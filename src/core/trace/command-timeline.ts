@@ -6,6 +6,8 @@
 import type { TraceEvent } from '../native/layout.js';
 import type { CommandHangReport } from '../report/types.js';
 import type { Span, Timeline, Track } from './timeline.js';
+import { byProcess } from './stats.js';
+import { threadLabel } from '../preload/traced.js';
 
 const hex = (n: number) => `0x${n.toString(16)}`;
 
@@ -84,16 +86,10 @@ export function buildCommandTimeline(report: CommandHangReport, events: TraceEve
   const named = new Map<number, string>();
   for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
   const stuckTids = new Set((report.diagnosis?.processes ?? []).flatMap((p) => p.threads.filter((t) => t.wait?.stuckForGood || t.activity === 'blocked').map((t) => t.tid)));
-  const bySlot = new Map<number, TraceEvent[]>();
-  for (const e of events) {
-    const list = bySlot.get(e.slot);
-    if (list) list.push(e);
-    else bySlot.set(e.slot, [e]);
-  }
-  const tracks = [...bySlot.values()]
+  const tracks = [...byProcess(events).values()]
     .map((evs) => {
       const th = traced?.threads.find((x) => x.slot === evs[0]!.slot);
-      const label = th ? `p${th.process} t${th.thread} ${th.cmd.split(' ')[0]!.split('/').pop()}` : `tid ${evs[0]!.tid}`;
+      const label = th ? threadLabel(th).thread : `tid ${evs[0]!.tid}`;
       const finding = stuckTids.has(evs[0]!.tid) ? (named.get(evs[0]!.pid) ?? null) : null;
       return threadTrack(evs, label, endNs, finding);
     })

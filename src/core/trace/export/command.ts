@@ -7,13 +7,11 @@ import { commandVerdict } from '../../report/labels.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
-const verdictOf = commandVerdict;
-
 export function commandChromeTrace(r: CommandHangReport, name: string) {
   const at = (r.proof?.provenAtMs ?? r.timeoutMs) * 1000;
   const traceEvents = r.tree.flatMap((p) => [
     { name: 'process_name', ph: 'M', pid: p.pid, tid: p.pid, args: { name: `${p.comm} ${p.pid}` } },
-    { name: verdictOf(r), ph: 'i', s: 'p', ts: at, pid: p.pid, tid: p.pid, args: { kind: r.diagnosis?.processes.find((d) => d.pid === p.pid)?.kind ?? '' } },
+    { name: commandVerdict(r), ph: 'i', s: 'p', ts: at, pid: p.pid, tid: p.pid, args: { kind: r.diagnosis?.processes.find((d) => d.pid === p.pid)?.kind ?? '' } },
   ]);
   return { traceEvents, displayTimeUnit: 'ms' as const, otherData: { run: name, command: r.command.join(' '), note: 'a soaked command records no trace: one track per process, the verdict marked' } };
 }
@@ -36,7 +34,7 @@ table{border-collapse:collapse;font:12px monospace} td,th{border:1px solid #ddd;
 pre{white-space:pre-wrap;font-size:11px}</style></head><body>
 <h1>mvar-repro ${esc(name)}</h1>
 <div class="meta">${esc(r.command.join(' '))} — iteration ${r.iteration}, ${esc(r.createdAt)}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
-<p class="verdict">${esc(verdictOf(r))}</p>
+<p class="verdict">${esc(commandVerdict(r))}</p>
 ${r.leftBehind?.length ? `<p>left behind in /dev/shm: ${esc(r.leftBehind.join(', '))}</p>` : ''}
 <section id="findings">${(r.diagnosis?.findings ?? []).map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>
 <table><tr><th>pid</th><th>command</th><th>finding</th><th>blocked threads</th></tr>
