@@ -173,7 +173,7 @@ describe('soak --trace / --check -- COMMAND', () => {
     expect(lines).toHaveLength(traced.count);
     expect(new Set(lines.map((l) => (JSON.parse(l) as { pid: number }).pid)).size).toBe(3);
     expect(report.preload!.findings!.map((g) => g.primitive).sort()).toEqual(['cond', 'mutex']);
-    const finding = report.diagnosis.findings.find((f) => f.kind === 'private-futex-on-shared-memory')!;
+    const finding = report.diagnosis!.findings.find((f) => f.kind === 'private-futex-on-shared-memory')!;
     expect(finding.summary).not.toMatch(/guess/);
     expect(finding.evidence.filter((e) => /^traced tid \d+: in pthread_cond_wait on cond 0x[0-9a-f]+; last: .*cond-wait wait-begin/.test(e))).toHaveLength(2);
     const show = await cli(['report', 'show', folder]);

@@ -21,10 +21,10 @@ interface Bundle {
   run: RunContext | null;
 }
 
-/** A recorded fixture through the analysis; `alter` changes what the probe answered. */
-function replay(name: string, alter: (probe: ProbeLog) => ProbeLog = (p) => p) {
-  const b = JSON.parse(readFileSync(new URL(`../../fixtures/diagnosis/${name}.json`, import.meta.url), 'utf8')) as Bundle;
-  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(alter(b.probe)), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
+/** A recorded fixture through the analysis; `alter` changes what was recorded (the /proc samples, the probe's answers). */
+function replay(name: string, alter: (b: Bundle) => Bundle = (b) => b) {
+  const b = alter(JSON.parse(readFileSync(new URL(`../../fixtures/diagnosis/${name}.json`, import.meta.url), 'utf8')) as Bundle);
+  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
   const proc = (role: string, id: number) => b.run!.processes.find((p) => p.role === role && p.id === id)!;
   return { b, d, proc };
 }
@@ -81,14 +81,15 @@ describe('diagnosis of recorded hangs', () => {
   });
 
   it('lose-value, with the taker caught between its events (in a nanosleep, as a chaos-jittered thread is): its trace alone proves nothing', () => {
-    const b = JSON.parse(readFileSync(new URL('../../fixtures/diagnosis/lose-value.json', import.meta.url), 'utf8')) as Bundle;
-    for (const sample of b.samples)
-      for (const p of sample.filter((x) => b.pids.includes(x.pid)))
-        for (const t of p.tasks) {
-          t.syscall = '35 0x7ffd470ca0b0 0x0 0x0 0x0 0x0 0x0 0x7ffd470c9f20 0x7f9485200000';
-          t.wchan = 'hrtimer_nanosleep';
-        }
-    const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
+    const { d } = replay('lose-value', (b) => {
+      for (const sample of b.samples)
+        for (const p of sample.filter((x) => b.pids.includes(x.pid)))
+          for (const t of p.tasks) {
+            t.syscall = '35 0x7ffd470ca0b0 0x0 0x0 0x0 0x0 0x0 0x7ffd470c9f20 0x7f9485200000';
+            t.wchan = 'hrtimer_nanosleep';
+          }
+      return b;
+    });
     expect(d.findings.filter((f) => f.proof)).toEqual([]);
     expect(d.findings.map((f) => f.kind)).not.toContain('no-waker');
   });
@@ -181,7 +182,7 @@ describe('diagnosis of recorded hangs of other programs: the wait-for graph', ()
   });
 
   it('a socket whose peer the probe could not name stays unknown, never a finding of stuck', () => {
-    const { b, d } = replay('socket-deadlock', (probe) => ({ ...probe, socketPeers: {} }));
+    const { b, d } = replay('socket-deadlock', (b) => ({ ...b, probe: { ...b.probe, socketPeers: {} } }));
     const [a, c] = b.pids as [number, number];
     expect(d.findings.filter((f) => f.kind === 'deadlock-cycle')).toEqual([]);
     for (const pid of [a, c]) expect(d.processes.find((p) => p.pid === pid)!.kind).toBe('unknown');
