@@ -6,8 +6,9 @@
  * that finds every slot taken stays untraced and the count says so. Each
  * ring has one writer, its thread, so records need no lock (trace.h).
  *
- * The slot carries the process's command line and the thread's number within
- * its process (slot.id, from 1): what the reader aligns runs by.
+ * The slot carries the process's command line beside its pid and tid: what
+ * the reader aligns runs by (processes and threads in creation order, which
+ * is pid and tid order).
  */
 #define _GNU_SOURCE
 #include "preload.h"
@@ -36,7 +37,6 @@ static __thread struct thread_ring me __attribute__((tls_model("initial-exec")))
 
 static struct mvr_seg seg;
 static char cmdline[MVR_CMD_MAX];
-static uint32_t threads_here; /* threads of this process that claimed a slot */
 static pthread_key_t exit_key;
 
 static void read_cmdline(void) {
@@ -78,7 +78,6 @@ void pl_trace_open(void) {
 /* In the fork child: the forking thread's TLS came along and names the parent's slot. */
 void pl_trace_after_fork(void) {
   memset(&me, 0, sizeof me);
-  threads_here = 0;
 }
 
 static int claim(void) {
@@ -92,7 +91,6 @@ static int claim(void) {
   slot->pid = pl.pid;
   slot->tid = me.tid;
   slot->role = MVR_ROLE_THREAD;
-  slot->id = __atomic_add_fetch(&threads_here, 1, __ATOMIC_RELAXED);
   slot->start_ns = mvr_now_ns();
   memcpy(slot->cmd, cmdline, sizeof cmdline);
   me.slot = slot;

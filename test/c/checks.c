@@ -8,6 +8,8 @@
  *   sem-shared    the same with sem_init(s, 1, 0): correct
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
+ *   late-first    three threads created in order; the k-th locks a shared mutex k times,
+ *                 the last-created first (first traced call order is the reverse of creation)
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -61,6 +63,20 @@ static void *signal_later(void *arg) {
 static void *idle(void *arg) {
   (void)arg;
   usleep(200000);
+  return NULL;
+}
+
+static struct box *late_box;
+static sem_t late_turn[3]; /* private, untraced: who locks next */
+
+static void *lock_k_times(void *arg) {
+  long k = (long)arg;
+  sem_wait(&late_turn[k - 1]);
+  for (long i = 0; i < k; i++) {
+    pthread_mutex_lock(&late_box->m);
+    pthread_mutex_unlock(&late_box->m);
+  }
+  if (k > 1) sem_post(&late_turn[k - 2]);
   return NULL;
 }
 
@@ -120,6 +136,16 @@ int main(int argc, char **argv) {
     }
     waitpid(child, NULL, 0);
     pthread_join(t, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "late-first")) {
+    late_box = shared_box(1);
+    pthread_t t[3];
+    for (long k = 1; k <= 3; k++) {
+      sem_init(&late_turn[k - 1], 0, k == 3);
+      pthread_create(&t[k - 1], NULL, lock_k_times, (void *)k);
+    }
+    for (int k = 0; k < 3; k++) pthread_join(t[k], NULL);
     return 0;
   }
   fprintf(stderr, "checks: unknown program '%s'\n", what);

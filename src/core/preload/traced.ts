@@ -1,7 +1,7 @@
-// A traced program's rings read back as threads: which process (in the order
-// processes first traced a call, so two runs of one program line up), which
-// thread of it (in the order its threads did), its command line and its last
-// transitions — and, from the calls themselves, the exact kind of every
+// A traced program's rings read back as threads: which process and which
+// thread of it, both numbered in the order they were created (so two runs of
+// one program line up even when their threads race to their first call), its
+// command line and its last transitions — and, from the calls themselves, the exact kind of every
 // primitive the program touched (a mutex-lock names a mutex: no guessing).
 import { constants } from 'node:os';
 import type { SlotInfo, TraceEvent } from '../native/layout.js';
@@ -12,9 +12,9 @@ export interface TracedThread {
   slot: number;
   pid: number;
   tid: number;
-  /** 1 for the first process that traced a call, 2 for the next… */
+  /** 1 for the first-created process that traced a call, 2 for the next… */
   process: number;
-  /** 1 for the process's first thread that traced a call, 2 for the next… */
+  /** 1 for the process's first-created thread that traced a call, 2 for the next… */
   thread: number;
   cmd: string;
   /** done: the thread (or its process) ended normally; running: it had not, or was killed. */
@@ -73,10 +73,20 @@ export function threadLabel(t: Pick<TracedThread, 'process' | 'thread' | 'cmd'>)
   return { process, thread: process.replace(' ', ` t${t.thread} `) };
 }
 
+/**
+ * Creation order is the order the kernel numbered them: pids and tids come
+ * from one counter that only goes up (idr_alloc_cyclic), until it wraps at
+ * pid_max, which a run would have to straddle to be misnumbered.
+ */
+function creationRanks(ids: number[]): Map<number, number> {
+  return new Map([...new Set(ids)].sort((a, b) => a - b).map((id, i) => [id, i + 1]));
+}
+
+/** Every traced thread, in creation order: by process, then by thread. */
 export function tracedThreads(slots: SlotInfo[], events: TraceEvent[], missed: number[]): TracedThread[] {
   const bySlot = byProcess(events);
-  const processOrder = new Map<number, number>();
-  for (const s of slots) if (!processOrder.has(s.pid)) processOrder.set(s.pid, processOrder.size + 1);
+  const processOrder = creationRanks(slots.map((s) => s.pid));
+  const threadOrder = new Map([...processOrder.keys()].map((pid) => [pid, creationRanks(slots.filter((s) => s.pid === pid).map((s) => s.tid))]));
   return slots.map((s) => {
     const evs = bySlot.get(s.index) ?? [];
     return {
@@ -84,12 +94,12 @@ export function tracedThreads(slots: SlotInfo[], events: TraceEvent[], missed: n
       pid: s.pid,
       tid: s.tid,
       process: processOrder.get(s.pid)!,
-      thread: s.id,
+      thread: threadOrder.get(s.pid)!.get(s.tid)!,
       cmd: s.cmd,
       state: s.state === 'done' ? 'done' : 'running',
       events: evs.length,
       missed: missed[s.index] ?? 0,
       last: evs.slice(-LAST).map(describeCall),
-    };
-  });
+    } satisfies TracedThread;
+  }).sort((a, b) => a.process - b.process || a.thread - b.thread);
 }

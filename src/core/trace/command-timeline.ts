@@ -86,6 +86,8 @@ export function buildCommandTimeline(report: CommandHangReport, events: TraceEve
   const named = new Map<number, string>();
   for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
   const stuckTids = new Set((report.diagnosis?.processes ?? []).flatMap((p) => p.threads.filter((t) => t.wait?.stuckForGood || t.activity === 'blocked').map((t) => t.tid)));
+  // Tracks in the threads' creation order (the order tracedThreads lists them), unlisted ones last.
+  const rank = (slot: number) => traced?.threads.findIndex((x) => x.slot === slot) ?? -1;
   const tracks = [...byProcess(events).values()]
     .map((evs) => {
       const th = traced?.threads.find((x) => x.slot === evs[0]!.slot);
@@ -93,6 +95,6 @@ export function buildCommandTimeline(report: CommandHangReport, events: TraceEve
       const finding = stuckTids.has(evs[0]!.tid) ? (named.get(evs[0]!.pid) ?? null) : null;
       return threadTrack(evs, label, endNs, finding);
     })
-    .sort((a, b) => a.slot - b.slot);
+    .sort((a, b) => (rank(a.slot) >>> 0) - (rank(b.slot) >>> 0) || a.slot - b.slot);
   return { startNs, endNs, firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs, lastEventNs: lastEvent, tracks, flows: [] };
 }

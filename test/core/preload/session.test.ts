@@ -72,6 +72,17 @@ describe('trace', () => {
     expect(all.got.trace!.threads.map((x) => x.thread).sort()).toEqual([1, 2]);
   });
 
+  it('threads are numbered in the order they were created, not the order they first locked, so runs line up', async () => {
+    const { got } = await under({ check: false, trace: 'shared' }, [checks, 'late-first']);
+    const threads = got.trace!.threads;
+    const events = byThread(got.trace!.events);
+    // The main thread initialised the box (t1); then the k-th created thread locked k times, the third first.
+    expect(threads.map((t) => [t.thread, events.get(t.tid)!.filter((e) => e.phase === 'locked').length])).toEqual([[1, 0], [2, 1], [3, 2], [4, 3]]);
+    expect(threads[0]!.tid).toBe(threads[0]!.pid);
+    const firstLock = (t: { tid: number }) => events.get(t.tid)![0]!.tNs;
+    expect(firstLock(threads[3]!)).toBeLessThan(firstLock(threads[1]!));
+  });
+
   it('a multi-threaded program that forks and execs: the exec’d child is traced too, under its own command line', async () => {
     const { got } = await under({ check: true, trace: 'shared' }, [checks, 'fork-exec']);
     const cmds = new Set(got.trace!.threads.map((x) => x.cmd.split(' ').slice(1).join(' ')));
