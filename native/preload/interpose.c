@@ -108,33 +108,45 @@ static void call_done(uint16_t op, const void *prim, int rc, int err, const void
  * (locked); only a lock that has to wait records its enter first, which is
  * the event that shows a thread stuck in it. trylock returns what the lock
  * would for a free, a dead-owner (EOWNERDEAD) or an own error-checking mutex
- * (EBUSY there; the lock that follows then says EDEADLK). A lock taken at
- * once is stamped with the time read just before it, so no clock read
- * lengthens the caller's critical section.
+ * (EBUSY there; the lock that follows then says EDEADLK).
+ *
+ * The first attempt's record is written, stamped, before the trylock and
+ * published after it (pl_trace_begin/end): a lock taken at once lengthens
+ * the caller's critical section by two stores, not by a record and a clock
+ * read. Longer critical sections are what made a traced program contend:
+ * 10x the futex calls of the untraced one in the lock-heavy bench.
  */
-static __thread uint64_t lock_t0 __attribute__((tls_model("initial-exec")));
+static uint16_t lock_phase(uint16_t op, int rc) {
+  return rc == 0 ? MVR_PH_LOCKED
+       : rc == EOWNERDEAD ? MVR_PH_OWNER_DIED
+       : rc == ETIMEDOUT ? MVR_PH_LOCK_TIMEOUT
+       : rc == EBUSY && op == MVR_OP_MUTEX_TRYLOCK ? MVR_PH_DONE
+       : MVR_PH_ERROR;
+}
 
-static int lock_begin(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *abstime, uint32_t *deadline_ms) {
+/* The first attempt. EBUSY from a lock (not a trylock): it must wait; its
+ * enter is recorded with the deadline, in ms from now, in *deadline_ms. */
+static int lock_try(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *abstime, uint32_t *deadline_ms) {
   pl_trace_call();
   pl_jitter(0);
   *deadline_ms = 0;
-  lock_t0 = pl_trace_now();
+  struct mvr_event *e = pl_trace_begin(op, MVR_PH_LOCKED, 0, 0, 0, m, NULL);
   int rc = REAL(mutex_trylock)(m);
-  if (rc != EBUSY) return rc;
-  lock_t0 = 0;
-  *deadline_ms = pl_deadline_ms(clk, abstime);
-  pl_trace(op, MVR_PH_ENTER, 0, 0, *deadline_ms, m, NULL);
-  return EBUSY;
+  if (e && rc == EBUSY && op != MVR_OP_MUTEX_TRYLOCK) {
+    e->phase = MVR_PH_ENTER;
+    e->deadline_ms = *deadline_ms = pl_deadline_ms(clk, abstime);
+  } else if (e && rc) {
+    e->phase = lock_phase(op, rc);
+    e->rc = rc;
+  }
+  pl_trace_end(e);
+  if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);
+  return rc;
 }
 
-static int lock_end(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
-  uint16_t ph = rc == 0 ? MVR_PH_LOCKED
-              : rc == EOWNERDEAD ? MVR_PH_OWNER_DIED
-              : rc == ETIMEDOUT ? MVR_PH_LOCK_TIMEOUT
-              : rc == EBUSY && op == MVR_OP_MUTEX_TRYLOCK ? MVR_PH_DONE
-              : MVR_PH_ERROR;
-  pl_trace_at(lock_t0, op, ph, rc, 0, deadline_ms, m, NULL);
-  lock_t0 = 0;
+/* A lock that waited: how it came out. */
+static int lock_waited(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
+  pl_trace(op, lock_phase(op, rc), rc, 0, deadline_ms, m, NULL);
   if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);
   return rc;
 }
@@ -155,29 +167,28 @@ MVR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 MVR_EXPORT int pthread_mutex_lock(pthread_mutex_t *m) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_lock)(m);
   uint32_t dl;
-  int rc = lock_begin(MVR_OP_MUTEX_LOCK, m, CLOCK_REALTIME, NULL, &dl);
-  return lock_end(MVR_OP_MUTEX_LOCK, m, rc == EBUSY ? REAL(mutex_lock)(m) : rc, dl);
+  int rc = lock_try(MVR_OP_MUTEX_LOCK, m, CLOCK_REALTIME, NULL, &dl);
+  return rc == EBUSY ? lock_waited(MVR_OP_MUTEX_LOCK, m, REAL(mutex_lock)(m), dl) : rc;
 }
 
 MVR_EXPORT int pthread_mutex_trylock(pthread_mutex_t *m) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_trylock)(m);
-  pl_trace_call();
-  pl_jitter(0);
-  return lock_end(MVR_OP_MUTEX_TRYLOCK, m, REAL(mutex_trylock)(m), 0);
+  uint32_t dl;
+  return lock_try(MVR_OP_MUTEX_TRYLOCK, m, CLOCK_REALTIME, NULL, &dl);
 }
 
 MVR_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_timedlock)(m, t);
   uint32_t dl;
-  int rc = lock_begin(MVR_OP_MUTEX_TIMEDLOCK, m, CLOCK_REALTIME, t, &dl);
-  return lock_end(MVR_OP_MUTEX_TIMEDLOCK, m, rc == EBUSY ? REAL(mutex_timedlock)(m, t) : rc, dl);
+  int rc = lock_try(MVR_OP_MUTEX_TIMEDLOCK, m, CLOCK_REALTIME, t, &dl);
+  return rc == EBUSY ? lock_waited(MVR_OP_MUTEX_TIMEDLOCK, m, REAL(mutex_timedlock)(m, t), dl) : rc;
 }
 
 MVR_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t clk, const struct timespec *t) {
   if (!pl_watch(m, PRIM_MUTEX, CALLER)) return REAL(mutex_clocklock)(m, clk, t);
   uint32_t dl;
-  int rc = lock_begin(MVR_OP_MUTEX_CLOCKLOCK, m, clk, t, &dl);
-  return lock_end(MVR_OP_MUTEX_CLOCKLOCK, m, rc == EBUSY ? REAL(mutex_clocklock)(m, clk, t) : rc, dl);
+  int rc = lock_try(MVR_OP_MUTEX_CLOCKLOCK, m, clk, t, &dl);
+  return rc == EBUSY ? lock_waited(MVR_OP_MUTEX_CLOCKLOCK, m, REAL(mutex_clocklock)(m, clk, t), dl) : rc;
 }
 
 MVR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {

@@ -76,8 +76,7 @@ static unsigned classify(const void *addr, enum prim_kind kind, void *caller) {
   return flags;
 }
 
-int pl_watch(const void *addr, enum prim_kind kind, void *caller) {
-  if (!pl.enabled) return 0;
+int pl_watch_lookup(const void *addr, enum prim_kind kind, void *caller) {
   uintptr_t a = (uintptr_t)addr & ~(uintptr_t)FLAGS;
   size_t h = (size_t)((a >> 3) * 0x9E3779B97F4A7C15ULL) % SLOTS;
   for (unsigned i = 0; i < PROBES; i++) {

@@ -32,6 +32,8 @@
 #include <stdint.h>
 #include <time.h>
 
+struct mvr_event;
+
 #define MVR_EXPORT __attribute__((visibility("default")))
 
 enum prim_kind { PRIM_MUTEX, PRIM_COND, PRIM_SEM };
@@ -48,7 +50,11 @@ extern struct preload_state pl;
 
 /* mappings.c: 1 if the primitive at addr is watched. The first use of an
  * address classifies it (shared mapping or not) and runs the check. */
-int pl_watch(const void *addr, enum prim_kind kind, void *caller);
+int pl_watch_lookup(const void *addr, enum prim_kind kind, void *caller);
+/* With nothing enabled a call costs the wrapper and one load, no further call. */
+static inline int pl_watch(const void *addr, enum prim_kind kind, void *caller) {
+  return __builtin_expect(pl.enabled, 1) && pl_watch_lookup(addr, kind, caller);
+}
 void pl_mappings_reset(void);
 /* The MAP_SHARED mapping holding addr: its path and offset; 0 if none. */
 int pl_shared_mapping(const void *addr, char *path, size_t pathlen, unsigned long long *offset);
@@ -68,10 +74,14 @@ void pl_trace_after_fork(void);
 void pl_trace_call(void);
 void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
               const void *aux);
-/* The same at time t_ns (0: now): a timestamp taken before a lock keeps the clock read out of the critical section. */
-void pl_trace_at(uint64_t t_ns, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
-                 const void *prim, const void *aux);
-uint64_t pl_trace_now(void);
+/* The same in two steps: begin writes the record, stamped now, but leaves it
+ * unpublished (a reader skips it, even after SIGKILL); the caller may still
+ * change its fields; end publishes it. NULL (and end does nothing) when the
+ * thread is not traced. Lets a lock's record be written before the lock is
+ * taken and published after, so the critical section pays two stores. */
+struct mvr_event *pl_trace_begin(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
+                                 const void *prim, const void *aux);
+void pl_trace_end(struct mvr_event *e);
 /* Milliseconds from now to abstime on clk, 0 if past (the deadline field of a timed call). */
 uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime);
 

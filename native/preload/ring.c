@@ -104,20 +104,16 @@ static int claim(void) {
 
 void pl_trace_call(void) { me.op_id++; }
 
-uint64_t pl_trace_now(void) { return pl.tracing ? mvr_now_ns() : 0; }
-
 void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
               const void *aux) {
-  pl_trace_at(0, op, phase, rc, err, deadline_ms, prim, aux);
+  pl_trace_end(pl_trace_begin(op, phase, rc, err, deadline_ms, prim, aux));
 }
 
-void pl_trace_at(uint64_t t_ns, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
-                 const void *prim, const void *aux) {
-  if (!claim()) return;
-  uint64_t s = me.head;
-  uint64_t now = t_ns ? t_ns : mvr_now_ns();
-  struct mvr_event *e = mvr_event_begin(me.ring, seg.ring_capacity - 1, s);
-  e->t_ns = now;
+struct mvr_event *pl_trace_begin(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
+                                 const void *prim, const void *aux) {
+  if (!claim()) return NULL;
+  struct mvr_event *e = mvr_event_begin(me.ring, seg.ring_capacity - 1, me.head);
+  e->t_ns = mvr_now_ns();
   e->pid = pl.pid;
   e->tid = me.tid;
   e->op_id = me.op_id;
@@ -129,8 +125,14 @@ void pl_trace_at(uint64_t t_ns, uint16_t op, uint16_t phase, int32_t rc, int32_t
   e->is_full = 0;
   e->value = (uint64_t)(uintptr_t)prim;
   e->aux = (uint64_t)(uintptr_t)aux;
+  return e;
+}
+
+void pl_trace_end(struct mvr_event *e) {
+  if (!e) return;
+  uint64_t s = me.head;
   mvr_event_publish(me.ring, e, s);
-  __atomic_store_n(&me.slot->last_event_ns, now, __ATOMIC_RELAXED);
+  __atomic_store_n(&me.slot->last_event_ns, e->t_ns, __ATOMIC_RELAXED);
   me.head = s + 1;
 }
 
