@@ -10,6 +10,10 @@
  *                            pairs per thread around a tiny critical section,
  *                            a condvar signal every 64; prints {"wallMs": X}
  *                            (nothing but locking: the worst case for a tracer)
+ *   mvar-lockbench work N R  as heavy, with R rounds of arithmetic (no memory,
+ *                            no calls) before each pair: a lock-heavy program
+ *                            that also computes; prints {"wallMs": X,
+ *                            "workNsPerPair": W}, W the rounds' own time
  *   mvar-lockbench handoff N two processes hand a token back and forth N times
  *                            through the mutex and a condvar, as an MVar's
  *                            take and put do; prints {"wallMs": X}
@@ -34,6 +38,8 @@ struct shared {
 
 static struct shared *sh;
 static long pairs;
+static long rounds; /* work: arithmetic rounds before each pair */
+static volatile uint64_t sink;
 
 static struct shared *map_shared(void) {
   struct shared *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -52,15 +58,36 @@ static struct shared *map_shared(void) {
   return s;
 }
 
+/* xorshift64: a dependent chain the compiler cannot fold or drop (the result is kept). */
+static uint64_t compute(uint64_t x, long n) {
+  for (long k = 0; k < n; k++) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+  }
+  return x;
+}
+
 static void *worker(void *arg) {
   (void)arg;
+  uint64_t x = 88172645463325252ull;
   for (long i = 0; i < pairs; i++) {
+    x = compute(x, rounds);
     pthread_mutex_lock(&sh->m);
     sh->counter++;
     if ((i & 63) == 0) pthread_cond_signal(&sh->c);
     pthread_mutex_unlock(&sh->m);
   }
+  sink = x;
   return NULL;
+}
+
+/* What R rounds take on their own, per pair: the work a traced pair is set against. */
+static double work_ns_per_pair(void) {
+  const long n = 20000;
+  uint64_t t0 = mvr_now_ns();
+  sink = compute(sink | 1, n * rounds);
+  return (double)(mvr_now_ns() - t0) / (double)n;
 }
 
 static void handoff(uint64_t me) {
@@ -81,11 +108,14 @@ static void two_threads(void) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 3 || (strcmp(argv[1], "calls") && strcmp(argv[1], "heavy") && strcmp(argv[1], "handoff"))) {
-    fprintf(stderr, "usage: mvar-lockbench calls|heavy|handoff N\n");
+  const int work = argc == 4 && !strcmp(argv[1], "work");
+  if (!work && (argc != 3 || (strcmp(argv[1], "calls") && strcmp(argv[1], "heavy") && strcmp(argv[1], "handoff")))) {
+    fprintf(stderr, "usage: mvar-lockbench calls|heavy|handoff N, or work N ROUNDS\n");
     return 2;
   }
   pairs = atol(argv[2]);
+  rounds = work ? atol(argv[3]) : 0;
+  const double work_ns = work ? work_ns_per_pair() : 0;
   sh = map_shared();
   uint64_t t0 = mvr_now_ns();
   if (!strcmp(argv[1], "calls")) {
@@ -97,7 +127,7 @@ int main(int argc, char **argv) {
     printf("{\"nsPerPair\": %.2f}\n", (double)(mvr_now_ns() - t0) / (double)pairs);
     return 0;
   }
-  const int heavy = !strcmp(argv[1], "heavy");
+  const int heavy = work || !strcmp(argv[1], "heavy");
   pid_t child = fork();
   if (child == 0) {
     if (heavy) two_threads();
@@ -107,6 +137,8 @@ int main(int argc, char **argv) {
   if (heavy) two_threads();
   else handoff(0);
   waitpid(child, NULL, 0);
-  printf("{\"wallMs\": %.2f}\n", (double)(mvr_now_ns() - t0) / 1e6);
+  const double wall_ms = (double)(mvr_now_ns() - t0) / 1e6;
+  if (work) printf("{\"wallMs\": %.2f, \"workNsPerPair\": %.1f}\n", wall_ms, work_ns);
+  else printf("{\"wallMs\": %.2f}\n", wall_ms);
   return sh->counter == (uint64_t)pairs * (heavy ? 4 : 2) ? 0 : 1;
 }
