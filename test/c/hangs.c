@@ -234,6 +234,9 @@ int main(int argc, char **argv) {
     for (int i = 0; i < n; i++) {
       pids[i] = fork();
       if (pids[i] == 0) { die_with_parent(); wait_flag(b); _exit(0); }
+      /* One at a time: two waiters locking the private mutex at once can leave
+       * one asleep on it for good (a private futex is woken only from its own process). */
+      usleep(20000);
     }
     usleep(300000);
     pthread_mutex_lock(&b->m);
