@@ -179,7 +179,8 @@ describe('soak --trace / --check -- COMMAND', () => {
     const show = await cli(['report', 'show', folder]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/trace: \d+ events from \d+ thread\(s\) in 3 process\(es\)/);
-    expect(show.stdout).toMatch(/process 1 \(pid \d+, .*hangs many-waiters 2\) thread 1 \(tid \d+\), running, \d+ events; last:\n(?: {6}.*\n)*? {6}cond-wait wait-begin/);
+    // Processes in creation order: the parent (p1) broadcast and sits in waitpid; p2, its first child, waits.
+    expect(show.stdout).toMatch(/process 2 \(pid \d+, .*hangs many-waiters 2\) thread 1 \(tid \d+\), running, \d+ events; last:\n(?: {6}.*\n)*? {6}cond-wait wait-begin/);
     // report export draws the traced threads: one track each, the waiters' condvar waits never ending.
     const chrome = await cli(['report', 'export', folder, '-o', '-']);
     const trace = JSON.parse(chrome.stdout) as { traceEvents: { name: string; ph: string; tid: number; args?: { open?: boolean } }[] };

@@ -107,4 +107,14 @@ describe('trace', () => {
     expect(waiters).toHaveLength(2);
     for (const w of waiters) expect(w.last.at(-1)).toMatch(/^cond-wait wait-begin 0x[0-9a-f]+ \(mutex 0x[0-9a-f]+\)$/);
   });
+
+  it('a holder SIGKILLed with the lock shows it taken; its waiters show their lock entered, with the deadline, and not taken', async () => {
+    const { run, got } = await under({ check: false, trace: 'shared' }, [hangs, 'timedlock', '2'], 1500);
+    expect(run.verdict).toBe('hang');
+    const last = got.trace!.threads.filter((x) => x.events > 0).map((x) => x.last.at(-1));
+    expect(last.filter((l) => /^mutex-lock locked 0x[0-9a-f]+$/.test(l!))).toHaveLength(1);
+    const waits = last.filter((l) => l!.startsWith('mutex-timedlock'));
+    expect(waits).toHaveLength(2);
+    for (const w of waits) expect(w).toMatch(/^mutex-timedlock enter 0x[0-9a-f]+, deadline (59\d{3}|60000) ms$/);
+  });
 });
