@@ -8,6 +8,7 @@
  *   sem-shared    the same with sem_init(s, 1, 0): correct
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
+ *   euid          prints its effective uid (is a set-user-ID copy really running as its owner?)
  *   late-first    three threads created in order; the k-th locks a shared mutex k times,
  *                 the last-created first (first traced call order is the reverse of creation)
  */
@@ -136,6 +137,10 @@ int main(int argc, char **argv) {
     }
     waitpid(child, NULL, 0);
     pthread_join(t, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "euid")) {
+    printf("%d\n", (int)geteuid());
     return 0;
   }
   if (!strcmp(what, "late-first")) {

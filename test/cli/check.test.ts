@@ -1,7 +1,7 @@
 // `check` on small C programs (test/c/checks.c), each of which finishes by
 // itself: the defect is found on a run that does not hang.
 import { execa } from 'execa';
-import { readdirSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +10,7 @@ import { alive, CLI, cli, descendants, ROOT, tmp, until } from '../helpers.js';
 
 let checks: string;
 let staticChecks: string | null = null;
+const NOBODY = 65534;
 
 beforeAll(async () => {
   checks = join(tmp(), 'checks');
@@ -75,6 +76,23 @@ describe('check', () => {
   it('a static binary cannot be preloaded: said, exit 3, never "clean"', async (ctx) => {
     if (!staticChecks) return ctx.skip('no static libc here to build a static binary');
     const { code, result, stderr } = await check(staticChecks, 'zeroed-shm');
+    expect(code).toBe(3);
+    expect(result.verdict).toBe('unchecked');
+    expect(stderr).toMatch(/could not get into the program .*it ran unchecked/);
+  });
+
+  it('a set-user-ID program cannot be preloaded (the loader ignores LD_PRELOAD for it): said, exit 3', async (ctx) => {
+    // A copy owned by nobody with the set-user-ID bit: only root can make one, and only a mount without nosuid honours it.
+    const suid = join(tmp(), 'checks-suid');
+    copyFileSync(checks, suid);
+    try {
+      chownSync(suid, NOBODY, NOBODY);
+      chmodSync(suid, 0o4755);
+    } catch {
+      return ctx.skip('cannot make a set-user-ID program here (not root)');
+    }
+    if ((await execa(suid, ['euid'])).stdout.trim() !== String(NOBODY)) return ctx.skip('set-user-ID is not honoured on this mount');
+    const { code, result, stderr } = await check(suid, 'sem-private');
     expect(code).toBe(3);
     expect(result.verdict).toBe('unchecked');
     expect(stderr).toMatch(/could not get into the program .*it ran unchecked/);
