@@ -10,6 +10,8 @@ import type { Fault, Runtime, SlaveThread, Variant } from '../core/native/vocabu
 import { FAULTS, FAULT_EXPECTATIONS, RUNTIMES, SLAVE_THREADS, VARIANTS, faultMinSlaves } from '../core/native/vocabulary.js';
 
 export const MAX_SLAVES = 1000;
+/** --stall unless given: a live process silent this long is stuck. */
+const DEFAULT_STALL_MS = 2000;
 /** Node slaves are whole Node processes: bounded so a typo cannot exhaust memory. */
 export const MAX_NODE_SLAVES = 200;
 
@@ -21,7 +23,7 @@ export interface RunArgs {
   'slave-thread': string;
   rounds: string;
   timeout: string;
-  stall: string;
+  stall?: string;
   iterations?: string;
   'until-hang'?: boolean;
   duration?: string;
@@ -55,7 +57,7 @@ export function withRunOptions<T>(y: Argv<T>): Argv<T & RunArgs> {
     .option('slave-thread', { choices: SLAVE_THREADS, default: 'worker', describe: 'node slaves: blocking call on a worker thread or the main thread' })
     .option('rounds', { type: 'string', default: '10', describe: 'take/put rounds per slave' })
     .option('timeout', { type: 'string', default: '10s', describe: 'iteration deadline (500ms, 5s, 10m)' })
-    .option('stall', { type: 'string', default: '2s', describe: 'no event for this long = stuck' })
+    .option('stall', { type: 'string', describe: 'no event for this long = stuck [default: 2s, or half of a --timeout not above it]' })
     .option('iterations', { type: 'string', describe: 'run K iterations' })
     .option('until-hang', { type: 'boolean', describe: 'loop until an iteration hangs' })
     .option('duration', { type: 'string', describe: 'loop for this long' })
@@ -127,12 +129,12 @@ export function loopArgs(a: RunArgs): LoopArgs {
   const variant = (a.variant ?? (fault !== 'none' ? 'fixed' : 'original')) as Variant;
   if (nslaves < faultMinSlaves(fault)) throw new UsageError(`--fault ${fault} needs at least ${faultMinSlaves(fault)} slaves`);
   const timeoutMs = parseDuration(a.timeout, '--timeout');
-  let stallMs = parseDuration(a.stall, '--stall');
+  // Below the deadline, or nothing could be called stuck before it; only a --stall the user gave is worth a warning.
+  const halfTimeout = Math.max(1, Math.floor(timeoutMs / 2));
+  let stallMs = a.stall === undefined ? DEFAULT_STALL_MS : parseDuration(a.stall, '--stall');
   if (stallMs >= timeoutMs) {
-    // Nothing could be called stuck before the deadline otherwise.
-    const clamped = Math.max(1, Math.floor(timeoutMs / 2));
-    if (!a.quiet && !a.json) process.stderr.write(`mvar-repro: --stall ${a.stall} is not shorter than --timeout ${a.timeout}; using ${clamped}ms\n`);
-    stallMs = clamped;
+    if (a.stall !== undefined && !a.quiet && !a.json) process.stderr.write(`mvar-repro: --stall ${a.stall} is not shorter than --timeout ${a.timeout}; using ${halfTimeout}ms\n`);
+    stallMs = halfTimeout;
   }
   const runtime = a.runtime as Runtime;
   if (runtime === 'node' && nslaves > MAX_NODE_SLAVES)

@@ -1,5 +1,5 @@
 // Validation of `run` / `soak` options into a RunConfig.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loopArgs, MAX_NODE_SLAVES, MAX_SLAVES, parseCount, type RunArgs } from '../../src/cli/run-options.js';
 import { UsageError } from '../../src/core/system/errors.js';
 
@@ -10,7 +10,6 @@ const args = (o: Partial<RunArgs> = {}): RunArgs => ({
   'slave-thread': 'worker',
   rounds: '10',
   timeout: '10s',
-  stall: '2s',
   spawner: 'forkserver',
   'ring-events': '4096',
   stacks: '3',
@@ -33,8 +32,17 @@ describe('loopArgs', () => {
     expect(() => loopArgs(args({ fault: 'lose-value', variant: 'original' }))).toThrow(/drop --variant original/);
   });
 
-  it('clamps a stall that is not shorter than the timeout', () => {
-    expect(loopArgs(args({ timeout: '1s', stall: '5s' })).config.stallMs).toBe(500);
+  it('clamps a stall that is not shorter than the timeout, and says so only when the stall was given', () => {
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(loopArgs(args({ timeout: '1s', stall: '5s', quiet: false })).config.stallMs).toBe(500);
+      expect(said).toHaveBeenCalledTimes(1);
+      expect(loopArgs(args({ timeout: '1s', quiet: false })).config.stallMs).toBe(500);
+      expect(loopArgs(args({ timeout: '3s', quiet: false })).config.stallMs).toBe(2000);
+      expect(said).toHaveBeenCalledTimes(1);
+    } finally {
+      said.mockRestore();
+    }
   });
 
   it('caps N, and Node slaves lower; node always spawns with execa', () => {
