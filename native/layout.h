@@ -97,8 +97,10 @@ enum mvr_op {
   MVR_OP_SEM_WAIT = 20,
   MVR_OP_SEM_TIMEDWAIT = 21,
   MVR_OP_SEM_POST = 22,
+  MVR_OP_SEM_TRYWAIT = 23,
+  MVR_OP_SEM_CLOCKWAIT = 24,
 };
-#define MVR_OP_COUNT 23
+#define MVR_OP_COUNT 25
 
 enum mvr_phase {
   MVR_PH_ENTER = 1,

@@ -173,6 +173,8 @@ const struct mvr_const mvr_consts[] = {
     {"op", "sem-wait", MVR_OP_SEM_WAIT},
     {"op", "sem-timedwait", MVR_OP_SEM_TIMEDWAIT},
     {"op", "sem-post", MVR_OP_SEM_POST},
+    {"op", "sem-trywait", MVR_OP_SEM_TRYWAIT},
+    {"op", "sem-clockwait", MVR_OP_SEM_CLOCKWAIT},
 
     {"phase", "enter", MVR_PH_ENTER},
     {"phase", "lock-timeout", MVR_PH_LOCK_TIMEOUT},

@@ -44,6 +44,8 @@ static struct {
   int (*sem_destroy)(sem_t *);
   int (*sem_wait)(sem_t *);
   int (*sem_timedwait)(sem_t *, const struct timespec *);
+  int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
+  int (*sem_trywait)(sem_t *);
   int (*sem_post)(sem_t *);
 } real;
 
@@ -66,6 +68,8 @@ static void resolve(void) {
   real.sem_destroy = dlsym(RTLD_NEXT, "sem_destroy");
   real.sem_wait = dlsym(RTLD_NEXT, "sem_wait");
   real.sem_timedwait = dlsym(RTLD_NEXT, "sem_timedwait");
+  real.sem_clockwait = dlsym(RTLD_NEXT, "sem_clockwait");
+  real.sem_trywait = dlsym(RTLD_NEXT, "sem_trywait");
   real.sem_post = dlsym(RTLD_NEXT, "sem_post");
 }
 
@@ -313,6 +317,29 @@ MVR_EXPORT int sem_timedwait(sem_t *s, const struct timespec *t) {
   pl_jitter(0);
   pl_trace(MVR_OP_SEM_TIMEDWAIT, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
   return sem_wait_end(MVR_OP_SEM_TIMEDWAIT, s, REAL(sem_timedwait)(s, t), dl);
+}
+
+MVR_EXPORT int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *t) {
+  if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_clockwait)(s, clk, t);
+  uint32_t dl = pl_deadline_ms(clk, t);
+  pl_trace_call();
+  pl_jitter(0);
+  pl_trace(MVR_OP_SEM_CLOCKWAIT, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
+  return sem_wait_end(MVR_OP_SEM_CLOCKWAIT, s, REAL(sem_clockwait)(s, clk, t), dl);
+}
+
+/* Never blocks: one event. EAGAIN (the count was 0) is an outcome, like a
+ * busy trylock, not an error. Python's multiprocessing locks acquire this way
+ * first and call sem_wait only when it fails. */
+MVR_EXPORT int sem_trywait(sem_t *s) {
+  if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_trywait)(s);
+  pl_trace_call();
+  pl_jitter(0);
+  int rc = REAL(sem_trywait)(s);
+  int err = errno;
+  pl_trace(MVR_OP_SEM_TRYWAIT, rc == 0 || err == EAGAIN ? MVR_PH_DONE : MVR_PH_ERROR, rc, rc ? err : 0, 0, s, NULL);
+  errno = err;
+  return rc;
 }
 
 MVR_EXPORT int sem_post(sem_t *s) {

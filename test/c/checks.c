@@ -6,6 +6,8 @@
  *                 /dev/shm object, used by parent and child with timed waits
  *   sem-private   sem_init(s, 0, 0) on a MAP_SHARED page, posted by a child
  *   sem-shared    the same with sem_init(s, 1, 0): correct
+ *   sem-try       a process-shared semaphore: sem_trywait on 0 (EAGAIN), sem_clockwait
+ *                 until a child posts, sem_trywait after a post (taken)
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
  *   euid          prints its effective uid (is a set-user-ID copy really running as its owner?)
@@ -108,6 +110,24 @@ int main(int argc, char **argv) {
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 1;
     sem_timedwait(s, &ts);
+    wait(NULL);
+    return 0;
+  }
+  if (!strcmp(what, "sem-try")) {
+    sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sem_init(s, 1, 0);
+    if (sem_trywait(s) != -1) return 3;
+    if (fork() == 0) {
+      usleep(20000);
+      sem_post(s);
+      _exit(0);
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += 2;
+    if (sem_clockwait(s, CLOCK_MONOTONIC, &ts) != 0) return 4;
+    sem_post(s);
+    if (sem_trywait(s) != 0) return 5;
     wait(NULL);
     return 0;
   }

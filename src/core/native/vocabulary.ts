@@ -38,6 +38,8 @@ export const OPS = [
   'sem-wait',
   'sem-timedwait',
   'sem-post',
+  'sem-trywait',
+  'sem-clockwait',
 ] as const;
 /** Ops of a traced program's intercepted calls (the rest are the MVar's). */
 export const CALL_OPS = OPS.slice(4);

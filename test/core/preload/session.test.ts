@@ -1,6 +1,7 @@
 // The preload library's trace and check, read back by PreloadSession, on
 // small C programs run as real processes (test/c/checks.c, test/c/hangs.c).
 import { execa } from 'execa';
+import { constants } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/core/native/layout.js';
@@ -70,6 +71,22 @@ describe('trace', () => {
     expect(ops).toContain('mutex-lock');
     // Two threads of one process: numbered in their process, in order.
     expect(all.got.trace!.threads.map((x) => x.thread).sort()).toEqual([1, 2]);
+  });
+
+  it('sem_trywait and sem_clockwait are traced: an empty semaphore is EAGAIN (an outcome, not an error), a wait has its deadline', async () => {
+    const { run, got } = await under({ check: true, trace: 'shared' }, [checks, 'sem-try']);
+    expect(run.verdict).toBe('completed');
+    expect(got.findings).toEqual([]);
+    const parent = got.trace!.events.filter((e) => e.pid === run.rootPid && e.op !== 'sem-init');
+    expect(parent.map((e) => [e.op, e.phase, e.rc, e.err])).toEqual([
+      ['sem-trywait', 'done', -1, constants.errno.EAGAIN],
+      ['sem-clockwait', 'wait-begin', 0, 0],
+      ['sem-clockwait', 'wait-end', 0, 0],
+      ['sem-post', 'signalled', 0, 0],
+      ['sem-trywait', 'done', 0, 0],
+    ]);
+    expect(parent[1]!.deadlineMs).toBeGreaterThan(1900);
+    expect(parent[1]!.deadlineMs).toBeLessThanOrEqual(2000);
   });
 
   it('threads are numbered in the order they were created, not the order they first locked, so runs line up', async () => {
