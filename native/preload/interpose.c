@@ -47,6 +47,7 @@ static struct {
   int (*sem_clockwait)(sem_t *, clockid_t, const struct timespec *);
   int (*sem_trywait)(sem_t *);
   int (*sem_post)(sem_t *);
+  void (*exit_now)(int);
 } real;
 
 static void resolve(void) {
@@ -71,6 +72,7 @@ static void resolve(void) {
   real.sem_clockwait = dlsym(RTLD_NEXT, "sem_clockwait");
   real.sem_trywait = dlsym(RTLD_NEXT, "sem_trywait");
   real.sem_post = dlsym(RTLD_NEXT, "sem_post");
+  real.exit_now = dlsym(RTLD_NEXT, "_exit");
 }
 
 #define REAL(f) (__builtin_expect(real.f != NULL, 1) ? real.f : (resolve(), real.f))
@@ -352,3 +354,16 @@ MVR_EXPORT int sem_post(sem_t *s) {
   errno = err;
   return rc;
 }
+
+/* ---- _exit: skips the destructors, so the trace would take the process's
+ * threads for killed (Python's os._exit, every forked child that must not
+ * flush its parent's stdio). glibc's exit() reaches its _exit internally,
+ * not through here; _Exit is the same function under another name. */
+
+MVR_EXPORT __attribute__((noreturn)) void _exit(int status) {
+  pl_trace_process_exit();
+  REAL(exit_now)(status);
+  __builtin_unreachable();
+}
+
+MVR_EXPORT __attribute__((noreturn)) void _Exit(int status) { _exit(status); }

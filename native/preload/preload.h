@@ -71,6 +71,8 @@ clockid_t pl_cond_clock(const void *cond);
 /* ring.c: one transition of the calling thread; pl_trace_call starts a new call (op id). */
 void pl_trace_open(void);
 void pl_trace_after_fork(void);
+/* The process ends by itself: every thread of it that holds a ring is done. */
+void pl_trace_process_exit(void);
 void pl_trace_call(void);
 void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
               const void *aux);

@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 struct thread_ring {
@@ -52,18 +53,39 @@ static void read_cmdline(void) {
   cmdline[n] = '\0';
 }
 
+static void slot_done(struct mvr_slot *slot, uint64_t now) {
+  slot->end_ns = now;
+  __atomic_store_n(&slot->state, MVR_SLOT_DONE, __ATOMIC_RELEASE);
+}
+
 static void finish(struct thread_ring *t) {
   if (t->state != 1) return;
-  t->slot->end_ns = mvr_now_ns();
-  __atomic_store_n(&t->slot->state, MVR_SLOT_DONE, __ATOMIC_RELEASE);
+  slot_done(t->slot, mvr_now_ns());
   t->state = -1;
 }
 
 /* pthread key destructor: runs in the exiting thread, after its last call. */
 static void thread_exit(void *unused) { finish(&me); }
 
-/* exit(): the main thread has no key destructor run. */
-__attribute__((destructor)) static void process_exit(void) { finish(&me); }
+/* exit(), a return from main, or _exit (interpose.c): the process ends by
+ * itself, and with it every thread of it still running (no key destructor
+ * runs for them). A slot left running is then a thread that was killed.
+ * A vfork child runs in our memory with our cached pid but its own real one;
+ * its _exit must not end our threads, hence the system call. */
+void pl_trace_process_exit(void) {
+  if (!pl.tracing || (int32_t)syscall(SYS_getpid) != pl.pid) return;
+  uint64_t now = mvr_now_ns();
+  uint32_t n = __atomic_load_n(&seg.hdr->threads_claimed, __ATOMIC_ACQUIRE);
+  if (n > seg.proc_capacity) n = seg.proc_capacity;
+  for (uint32_t i = 0; i < n; i++) {
+    struct mvr_slot *slot = &seg.slots[i];
+    if (slot->pid == pl.pid && slot->role == MVR_ROLE_THREAD && __atomic_load_n(&slot->state, __ATOMIC_ACQUIRE) == MVR_SLOT_RUNNING)
+      slot_done(slot, now);
+  }
+  me.state = -1;
+}
+
+__attribute__((destructor)) static void process_exit(void) { pl_trace_process_exit(); }
 
 void pl_trace_open(void) {
   const char *path = getenv("MVAR_REPRO_TRACE");

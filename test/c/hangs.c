@@ -23,6 +23,8 @@
  *   socket-deadlock    two processes each reading the socket pair end only the other writes
  *   leave-shm N        creates /dev/shm/hangs-test-PID, starts N children that
  *                      sleep, and relocks a mutex (its tree and object are left)
+ *   vfork-wait         a vfork child that _exits at once; the parent then waits for
+ *                      ever on a process-shared condvar nobody signals
  * healthy controls (nothing is stuck):
  *   sleep              a long sleep
  *   ping-pong          two processes passing a token through timed condvar waits
@@ -311,6 +313,14 @@ int main(int argc, char **argv) {
     return 0;
   }
 
+  if (!strcmp(what, "vfork-wait")) {
+    struct box *b = shared_box(1);
+    if (vfork() == 0) _exit(0);
+    pthread_mutex_lock(&b->m);
+    ready(1, &self);
+    while (!b->flag) pthread_cond_wait(&b->c, &b->m);
+    return 0;
+  }
   if (!strcmp(what, "sleep")) {
     ready(1, &self);
     sleep(1000);

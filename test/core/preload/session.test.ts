@@ -47,6 +47,8 @@ describe('trace', () => {
     expect(t.missed).toBe(0);
     expect(t.untracedThreads).toBe(0);
     expect(t.threads.every((x) => x.cmd === `${checks} shared-ok`)).toBe(true);
+    // The child leaves by _exit, the parent by returning from main: both ended by themselves.
+    expect(t.threads.map((x) => x.state)).toEqual(['done', 'done']);
     for (const evs of byThread(t.events).values()) {
       // One call per op id; a call that began (enter, wait-begin) ended with the next event of the same op.
       for (let i = 0; i < evs.length; i++) {
@@ -122,7 +124,16 @@ describe('trace', () => {
     expect(run.verdict).toBe('hang');
     const waiters = got.trace!.threads.filter((x) => x.events > 0 && x.pid !== run.rootPid);
     expect(waiters).toHaveLength(2);
+    expect(waiters.map((w) => w.state)).toEqual(['running', 'running']);
     for (const w of waiters) expect(w.last.at(-1)).toMatch(/^cond-wait wait-begin 0x[0-9a-f]+ \(mutex 0x[0-9a-f]+\)$/);
+  });
+
+  it('a vfork child’s _exit ends only itself: the parent, waiting on, stays running in the trace', async () => {
+    const { run, got } = await under({ check: false, trace: 'shared' }, [hangs, 'vfork-wait'], 1000);
+    expect(run.verdict).toBe('hang');
+    const [parent] = got.trace!.threads;
+    expect(parent).toMatchObject({ pid: run.rootPid, state: 'running' });
+    expect(parent!.last.at(-1)).toMatch(/^cond-wait wait-begin/);
   });
 
   it('a holder SIGKILLed with the lock shows it taken; its waiters show their lock entered, with the deadline, and not taken', async () => {
