@@ -10,6 +10,9 @@
  *                 until a child posts, sem_trywait after a post (taken)
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
+ *   late-waiter   a child sets a flag in a process-shared box 30 ms in and signals; the
+ *                 parent waits for it (cond-wait), or with CHECKS_LATE=1 first sleeps
+ *                 60 ms and never has to wait: the same program, two schedules
  *   euid          prints its effective uid (is a set-user-ID copy really running as its owner?)
  *   late-first    three threads created in order; the k-th locks a shared mutex k times,
  *                 the last-created first (first traced call order is the reverse of creation)
@@ -157,6 +160,23 @@ int main(int argc, char **argv) {
     }
     waitpid(child, NULL, 0);
     pthread_join(t, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "late-waiter")) {
+    struct box *b = shared_box(1);
+    if (fork() == 0) {
+      usleep(30000);
+      pthread_mutex_lock(&b->m);
+      b->flag = 1;
+      pthread_cond_signal(&b->c);
+      pthread_mutex_unlock(&b->m);
+      _exit(0);
+    }
+    if (getenv("CHECKS_LATE")) usleep(60000);
+    pthread_mutex_lock(&b->m);
+    while (!b->flag) pthread_cond_wait(&b->c, &b->m);
+    pthread_mutex_unlock(&b->m);
+    wait(NULL);
     return 0;
   }
   if (!strcmp(what, "euid")) {

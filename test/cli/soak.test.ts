@@ -213,6 +213,22 @@ describe('soak --trace / --check -- COMMAND', () => {
     expect(mixed.stderr).toMatch(/not both/);
   });
 
+  it('diff: a wait that returned is scheduling, not structure: a good run that had to wait and one that did not are equivalent', async () => {
+    const dir = tmp();
+    const soak = (env: Record<string, string>) =>
+      cli(['soak', '--iterations', '1', '--trace', '--save-all', '--report-dir', dir, '--', checks, 'late-waiter'], { env: { NO_COLOR: '1', ...env } });
+    expect((await soak({})).code).toBe(0);
+    expect((await soak({ CHECKS_LATE: '1' })).code).toBe(0);
+    const [waited, straight] = readdirSync(dir).sort().map((f) => join(dir, f)) as [string, string];
+    const waits = (folder: string) => readFileSync(join(folder, 'events.ndjson'), 'utf8').split('\n').filter((l) => l.includes('"cond-wait"')).length;
+    expect(waits(waited)).toBeGreaterThan(0);
+    expect(waits(straight)).toBe(0);
+    for (const [good, bad] of [[waited, straight], [straight, waited]]) {
+      const d = await cli(['diff', good, bad]);
+      expect(d.code, d.stdout).toBe(0);
+    }
+  });
+
   it('--check on a program that does not hang: its findings make the soak exit 1', async () => {
     const r = await cli(['soak', '--iterations', '2', '--check', '--json', '--', checks, 'zeroed-shm']);
     expect(r.code).toBe(1);

@@ -1,17 +1,20 @@
 // `diff GOOD... BAD` for a traced program (soak --trace; good iterations kept
 // with --save-all): what did the bad run's threads do that no good run's
-// threads ever did? Threads are aligned across runs by the order their
-// processes first traced a call, the process's command line, and the order
-// the threads did (so two runs of one program line up whatever their pids).
+// threads ever did? Threads are aligned across runs by their process's place
+// in creation order, the process's command line, and their own place among
+// its threads (so two runs of one program line up whatever their pids).
 // Each intercepted call is one operation, normalised as diffRuns normalises
 // ours: whether a lock had to wait (its enter) and whether a wait timed out
-// is timing, not structure; a call that never returned is structure.
+// is timing, not structure; so is a wait that returned, since a program
+// waits only when its condition is not yet true (while (!ready) wait), and
+// Python's locks call sem_wait only when sem_trywait failed. A call that
+// never returned is structure, as are errors and dead owners.
 import type { TraceEvent } from '../native/layout.js';
 import type { CommandHangReport } from '../report/types.js';
 import { commandVerdict } from '../report/labels.js';
 import { threadLabel } from '../preload/traced.js';
 import type { DiffResult, OnlyInBad, ProcessDivergence } from './diff.js';
-import { countDeltas, END, latencyDeltas, normaliseOps, transitions } from './diff.js';
+import { countDeltas, END, latencyDeltas, normaliseOps, transitions, type NormalOp } from './diff.js';
 import { byProcess, type LatencySamples } from './stats.js';
 
 export interface TracedDiffInput {
@@ -76,6 +79,12 @@ function latencies(input: TracedDiffInput): Map<string, LatencySamples> {
   return out;
 }
 
+/** A wait that returned (or timed out): whether there was one at all is scheduling. */
+const returnedWait = (o: NormalOp) => o.phases.length === 2 && o.phases[0] === 'wait-begin' && o.phases[1] === 'wait-end';
+
+/** A thread's calls as the diff compares them. */
+const structuralCalls = (evs: TraceEvent[]) => normaliseOps(evs).filter((o) => !returnedWait(o));
+
 export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): DiffResult {
   // The model: per aligned thread, every transition and the call counts of the good runs.
   const known = new Map<string, Set<string>>();
@@ -86,7 +95,7 @@ export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): Diff
     for (const [slot, evs] of byProcess(g.events)) {
       const k = keys.get(slot);
       if (!k) continue;
-      const ops = normaliseOps(evs);
+      const ops = structuralCalls(evs);
       const set = known.get(k.key) ?? new Set<string>();
       for (const o of ops) transitions(o).forEach((t) => set.add(t));
       known.set(k.key, set);
@@ -103,7 +112,7 @@ export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): Diff
     if (!k) continue;
     seen.add(k.key);
     const set = known.get(k.key) ?? new Set<string>();
-    const ops = normaliseOps(evs);
+    const ops = structuralCalls(evs);
     let first: ProcessDivergence | undefined;
     for (const o of ops) {
       const unseen = transitions(o).filter((t) => !set.has(t));
