@@ -29,7 +29,9 @@ export type PrimitiveKind = 'mutex' | 'cond' | 'sem';
 
 const LAST = 8;
 
-const errnoName = new Map(Object.entries(constants.errno).map(([k, v]) => [v, k]));
+/** errno value -> name; where two names share a value (EAGAIN, EWOULDBLOCK) the first, which is the one the man pages give. */
+const errnoName = new Map<number, string>();
+for (const [k, v] of Object.entries(constants.errno)) if (!errnoName.has(v)) errnoName.set(v, k);
 
 /** One transition as a person reads it: "cond-timedwait wait-timeout ETIMEDOUT 0x7f12…000 (mutex 0x7f12…040), deadline 50 ms". */
 export function describeCall(e: TraceEvent): string {

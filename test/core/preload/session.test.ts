@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../../src/core/native/layout.js';
 import { PreloadSession, type PreloadOptions, type PreloadOutcome } from '../../../src/core/preload/session.js';
+import { describeCall } from '../../../src/core/preload/traced.js';
 import { runCommandIteration, type CommandResult } from '../../../src/core/soak/command-iteration.js';
 import { ROOT, tmp } from '../../helpers.js';
 
@@ -87,6 +88,7 @@ describe('trace', () => {
       ['sem-post', 'signalled', 0, 0],
       ['sem-trywait', 'done', 0, 0],
     ]);
+    expect(describeCall(parent[0]!)).toMatch(/^sem-trywait done EAGAIN 0x/);
     expect(parent[1]!.deadlineMs).toBeGreaterThan(1900);
     expect(parent[1]!.deadlineMs).toBeLessThanOrEqual(2000);
   });
