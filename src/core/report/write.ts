@@ -20,10 +20,15 @@ export function shardTag(shard: Shard | null): string {
   return shard ? `-s${shard.index}of${shard.count}` : '';
 }
 
+/** A folder name no other run gets: two runs in one second, or two CLIs on one report dir, each keep their own. */
+export function uniqueFolderName(base: string): string {
+  return `${base}-${randomBytes(2).toString('hex')}`;
+}
+
 export function runFolderName(report: RunReport): string {
   const c = report.config;
   const what = c.fault !== 'none' ? c.fault : c.variant;
-  return `${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}${shardTag(report.shard)}-i${report.iteration}-${report.verdict}-${randomBytes(2).toString('hex')}`;
+  return uniqueFolderName(`${stamp(report.timing.startedAt)}-${what}-n${c.nslaves}${shardTag(report.shard)}-i${report.iteration}-${report.verdict}`);
 }
 
 export async function writeEvents(path: string, events: TraceEvent[]): Promise<void> {

@@ -15,7 +15,7 @@ import { countIteration, type FindingKindCounts } from '../report/finding-kinds.
 import { processLabelWithPid } from '../report/labels.js';
 import type { CommandHangReport, RunConfig, Shard, SoakSummary } from '../report/types.js';
 import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
-import { checkOutputFile, checkReportDir, shardTag, stamp, writeEvents, writeFolder, writeJson } from '../report/write.js';
+import { checkOutputFile, checkReportDir, shardTag, stamp, uniqueFolderName, writeEvents, writeFolder, writeJson } from '../report/write.js';
 import type { LoopObserver, Outcome } from '../run/loop.js';
 import { runLoop, saveOrSay } from '../run/loop.js';
 import { iterationSeed } from '../run/chaos.js';
@@ -178,7 +178,7 @@ function saveCommandIteration(r: CommandResult, opts: SoakOptions, index: number
     ...preloadFields(r, opts.preload),
   };
   const events = r.preload?.trace?.events;
-  const name = `${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-${report.verdict}`;
+  const name = uniqueFolderName(`${stamp(report.createdAt)}-command-${basename(command[0]!).replace(/[^A-Za-z0-9._-]/g, '_')}${shardTag(opts.shard)}-i${index}-${report.verdict}`);
   return writeFolder(opts.reportDir, name, async (tmp) => {
     await writeJson(join(tmp, hang ? COMMAND_REPORT_FILE : COMMAND_RUN_FILE), report);
     if (events) await writeEvents(join(tmp, EVENTS_FILE), events);
