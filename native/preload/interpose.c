@@ -296,6 +296,14 @@ MVR_EXPORT int sem_destroy(sem_t *s) {
   return rc;
 }
 
+static uint32_t sem_wait_begin(uint16_t op, sem_t *s, clockid_t clk, const struct timespec *abstime) {
+  uint32_t dl = pl_deadline_ms(clk, abstime);
+  pl_trace_call();
+  pl_jitter(0);
+  pl_trace(op, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
+  return dl;
+}
+
 static int sem_wait_end(uint16_t op, sem_t *s, int rc, uint32_t deadline_ms) {
   int err = errno;
   uint16_t ph = rc == 0 ? MVR_PH_WAIT_END : err == ETIMEDOUT ? MVR_PH_WAIT_TIMEOUT : MVR_PH_ERROR;
@@ -306,53 +314,44 @@ static int sem_wait_end(uint16_t op, sem_t *s, int rc, uint32_t deadline_ms) {
 
 MVR_EXPORT int sem_wait(sem_t *s) {
   if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_wait)(s);
-  pl_trace_call();
-  pl_jitter(0);
-  pl_trace(MVR_OP_SEM_WAIT, MVR_PH_WAIT_BEGIN, 0, 0, 0, s, NULL);
-  return sem_wait_end(MVR_OP_SEM_WAIT, s, REAL(sem_wait)(s), 0);
+  uint32_t dl = sem_wait_begin(MVR_OP_SEM_WAIT, s, CLOCK_REALTIME, NULL);
+  return sem_wait_end(MVR_OP_SEM_WAIT, s, REAL(sem_wait)(s), dl);
 }
 
 MVR_EXPORT int sem_timedwait(sem_t *s, const struct timespec *t) {
   if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_timedwait)(s, t);
-  uint32_t dl = pl_deadline_ms(CLOCK_REALTIME, t);
-  pl_trace_call();
-  pl_jitter(0);
-  pl_trace(MVR_OP_SEM_TIMEDWAIT, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
+  uint32_t dl = sem_wait_begin(MVR_OP_SEM_TIMEDWAIT, s, CLOCK_REALTIME, t);
   return sem_wait_end(MVR_OP_SEM_TIMEDWAIT, s, REAL(sem_timedwait)(s, t), dl);
 }
 
 MVR_EXPORT int sem_clockwait(sem_t *s, clockid_t clk, const struct timespec *t) {
   if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_clockwait)(s, clk, t);
-  uint32_t dl = pl_deadline_ms(clk, t);
-  pl_trace_call();
-  pl_jitter(0);
-  pl_trace(MVR_OP_SEM_CLOCKWAIT, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
+  uint32_t dl = sem_wait_begin(MVR_OP_SEM_CLOCKWAIT, s, clk, t);
   return sem_wait_end(MVR_OP_SEM_CLOCKWAIT, s, REAL(sem_clockwait)(s, clk, t), dl);
 }
 
-/* Never blocks: one event. EAGAIN (the count was 0) is an outcome, like a
- * busy trylock, not an error. Python's multiprocessing locks acquire this way
- * first and call sem_wait only when it fails. */
-MVR_EXPORT int sem_trywait(sem_t *s) {
-  if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_trywait)(s);
+/* A call that never blocks: one event, `ok` when it succeeded. A trywait's
+ * EAGAIN (the count was 0) is an outcome, like a busy trylock, not an error:
+ * Python's multiprocessing locks try this way first and call sem_wait only
+ * when it fails. */
+static int sem_once(uint16_t op, uint16_t ok, sem_t *s, int (*f)(sem_t *)) {
   pl_trace_call();
   pl_jitter(0);
-  int rc = REAL(sem_trywait)(s);
+  int rc = f(s);
   int err = errno;
-  pl_trace(MVR_OP_SEM_TRYWAIT, rc == 0 || err == EAGAIN ? MVR_PH_DONE : MVR_PH_ERROR, rc, rc ? err : 0, 0, s, NULL);
+  pl_trace(op, rc == 0 || (op == MVR_OP_SEM_TRYWAIT && err == EAGAIN) ? ok : MVR_PH_ERROR, rc, rc ? err : 0, 0, s, NULL);
   errno = err;
   return rc;
+}
+
+MVR_EXPORT int sem_trywait(sem_t *s) {
+  if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_trywait)(s);
+  return sem_once(MVR_OP_SEM_TRYWAIT, MVR_PH_DONE, s, REAL(sem_trywait));
 }
 
 MVR_EXPORT int sem_post(sem_t *s) {
   if (!pl_watch(s, PRIM_SEM, CALLER)) return REAL(sem_post)(s);
-  pl_trace_call();
-  pl_jitter(0);
-  int rc = REAL(sem_post)(s);
-  int err = errno;
-  pl_trace(MVR_OP_SEM_POST, MVR_PH_SIGNALLED, rc, rc ? err : 0, 0, s, NULL);
-  errno = err;
-  return rc;
+  return sem_once(MVR_OP_SEM_POST, MVR_PH_SIGNALLED, s, REAL(sem_post));
 }
 
 /* ---- _exit: skips the destructors, so the trace would take the process's
