@@ -25,6 +25,10 @@
  *                      sleep, and relocks a mutex (its tree and object are left)
  *   vfork-wait         a vfork child that _exits at once; the parent then waits for
  *                      ever on a process-shared condvar nobody signals
+ *   sem-abba           two processes, two process-shared semaphores at 1 used as
+ *                      locks: each takes one, then waits for the other's
+ *   sem-consumers      two consumers each take one of two items, then wait on the
+ *                      semaphore for more; the producer has exited (no cycle: no producer)
  * healthy controls (nothing is stuck):
  *   sleep              a long sleep
  *   ping-pong          two processes passing a token through timed condvar waits
@@ -288,6 +292,60 @@ int main(int argc, char **argv) {
     sem_wait(&s[1]);
     sem_post(&s[0]);
     waitpid(c, NULL, 0);
+    return 0;
+  }
+
+  if (!strcmp(what, "sem-abba")) {
+    sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sem_init(&s[0], 1, 1);
+    sem_init(&s[1], 1, 1);
+    pid_t c[2];
+    for (int i = 0; i < 2; i++) {
+      c[i] = fork();
+      if (c[i] == 0) {
+        die_with_parent();
+        sem_wait(&s[i]);
+        usleep(100000); /* the other has taken its own by now */
+        sem_wait(&s[1 - i]);
+        _exit(0);
+      }
+    }
+    usleep(300000);
+    pid_t pids[] = {c[0], c[1], self};
+    ready(3, pids);
+    while (waitpid(-1, NULL, 0) > 0) {}
+    return 0;
+  }
+
+  if (!strcmp(what, "sem-consumers")) {
+    sem_t *s = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    sem_init(&s[0], 1, 0); /* the items */
+    sem_init(&s[1], 1, 0); /* a gate: each consumer takes one item, no more, before it opens */
+    pid_t c[2];
+    for (int i = 0; i < 2; i++) {
+      c[i] = fork();
+      if (c[i] == 0) {
+        die_with_parent();
+        sem_wait(&s[0]);
+        sem_wait(&s[1]);
+        sem_wait(&s[0]);
+        _exit(0);
+      }
+    }
+    pid_t producer = fork();
+    if (producer == 0) {
+      sem_post(&s[0]);
+      sem_post(&s[0]);
+      usleep(100000);
+      sem_post(&s[1]);
+      sem_post(&s[1]);
+      _exit(0);
+    }
+    waitpid(producer, NULL, 0);
+    usleep(200000);
+    pid_t pids[] = {c[0], c[1], self};
+    ready(3, pids);
+    while (waitpid(-1, NULL, 0) > 0) {}
     return 0;
   }
 

@@ -213,6 +213,28 @@ describe('soak --trace / --check -- COMMAND', () => {
     expect(mixed.stderr).toMatch(/not both/);
   });
 
+  it('semaphores used as locks, taken in opposite orders: traced, the deadlock is a cycle naming who took each and never posted it', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '20s', '--trace', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'sem-abba']);
+    expect(r.code, r.stderr).toBe(1);
+    const report = readJson<CommandHangReport>(join(readJson<SoakSummary>(join(dir, 's.json')).firstHang!.report!, 'command-hang.json'));
+    const cycle = report.diagnosis!.findings.find((f) => f.kind === 'deadlock-cycle')!;
+    expect(cycle.proof).toBeTruthy();
+    expect(cycle.pids).toHaveLength(2);
+    const [a, b] = cycle.pids.map((p) => `pid ${p} \\(hangs\\)`);
+    expect(cycle.summary).toMatch(/^deadlock \(semaphore\): /);
+    expect(cycle.summary).toMatch(new RegExp(`${a} waits for sem@0x(0|20)\\.value .*, taken and not posted since by ${b}; ${b} waits for sem@0x(0|20)\\.value .*, taken and not posted since by ${a}`));
+  });
+
+  it('consumers left waiting for items after the producer exited are not a cycle, though each took an item and posts none', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '20s', '--trace', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'sem-consumers']);
+    expect(r.code, r.stderr).toBe(1);
+    const report = readJson<CommandHangReport>(join(readJson<SoakSummary>(join(dir, 's.json')).firstHang!.report!, 'command-hang.json'));
+    expect(report.diagnosis!.findings.map((f) => f.kind)).toEqual(['no-waker']);
+    expect(report.diagnosis!.findings[0]!.summary).toMatch(/the trace saw pid \d+ \(hangs\) tid \d+ take it and not post it since/);
+  });
+
   it('diff: a wait that returned is scheduling, not structure: a good run that had to wait and one that did not are equivalent', async () => {
     const dir = tmp();
     const soak = (env: Record<string, string>) =>

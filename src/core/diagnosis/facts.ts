@@ -6,17 +6,17 @@
 // Also the decoded primitives with their owners and, for our runs, what each
 // process waits for in the MVar protocol. The rules in rules/ read only these
 // facts; nothing here decides what is a finding.
-import { isShared, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
+import { findMapping, isShared, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { processLabelWithPid } from '../report/labels.js';
 import { formatFutex, type FutexDecode } from './futex.js';
 import type { MutexView } from './glibc.js';
 import { solve, type GraphThread } from './graph.js';
-import type { AnalysisInput, RunContext, RunProcess } from './input.js';
-import { hex, primitiveFinder, type FutexLocation, type PrimitiveRef } from './primitives.js';
+import type { AnalysisInput, RunContext, RunProcess, TracedPrimitive } from './input.js';
+import { hex, mappingRef, primitiveFinder, type FutexLocation, type PrimitiveRef } from './primitives.js';
 import type { Probe } from './probe.js';
 import { syscallName, waitShape } from './syscalls.js';
-import type { FutexCall, PrimitiveDecode, ThreadActivity, ThreadReport } from './types.js';
+import type { FutexCall, PrimitiveDecode, ThreadActivity, ThreadReport, WakerRef } from './types.js';
 import { lockTable, waitOf, type WaitContext, type WaitFacts } from './waits.js';
 
 export interface ThreadFacts extends GraphThread {
@@ -92,6 +92,18 @@ export interface Facts {
 /** Blocked in a futex wait (not merely about to run). */
 export const waiting = (t: ThreadFacts): boolean => t.futex?.waits === true && t.report.state !== 'R';
 
+/** The traced semaphores' takers (input.traced), by the key of the object and offset each lies at, as every process sees it. */
+function takersByKey(traced: TracedPrimitive[], mapsOf: Map<number, MapEntry[]>): Map<string, WakerRef[]> {
+  const out = new Map<string, WakerRef[]>();
+  for (const p of traced) {
+    const mapping = p.takenBy?.length ? findMapping(mapsOf.get(p.pid) ?? [], p.addr) : undefined;
+    if (!mapping) continue;
+    const key = mappingRef(p.pid, mapping, p.addr).key;
+    out.set(key, [...(out.get(key) ?? []), ...p.takenBy!.map((tid) => ({ pid: p.pid, tid }))]);
+  }
+  return out;
+}
+
 export function buildFacts(input: AnalysisInput): Facts {
   const { layout, probe, run } = input;
   const first = input.samples[0] ?? [];
@@ -106,6 +118,8 @@ export function buildFacts(input: AnalysisInput): Facts {
   };
   const { primitives, mutexViews, locateFutex, decodeRunPrimitives } = primitiveFinder(layout, probe, run, label, input.traced ?? []);
   const observers = new Set(input.observers ?? []);
+  const mapsOf = new Map(first.map((raw) => [raw.pid, parseMaps(raw.maps)]));
+  const semTakers = takersByKey(input.traced ?? [], mapsOf);
   const waitCtx: WaitContext = {
     probe,
     tids: new Map(first.map((raw, i) => [raw.pid, (input.samples.at(-1)?.[i] ?? raw).tasks.map((t) => t.tid)])),
@@ -115,6 +129,7 @@ export function buildFacts(input: AnalysisInput): Facts {
       const t = probe.thread(tid);
       return t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
     },
+    semTakers: (key) => semTakers.get(key) ?? [],
   };
   const locks = lockTable(probe);
 
@@ -199,7 +214,7 @@ export function buildFacts(input: AnalysisInput): Facts {
   const last = input.samples[input.samples.length - 1] ?? first;
   const procs: ProcFacts[] = first.map((raw, i) => {
     const lastRaw = last[i] ?? raw;
-    const maps = parseMaps(raw.maps);
+    const maps = mapsOf.get(raw.pid)!;
     const stat = parseStat(lastRaw.tasks[0]?.stat ?? null);
     const threads = lastRaw.tasks.map((t) => threadFacts(raw, i, maps, t));
     return { pid: raw.pid, raw, comm: raw.comm ?? stat?.comm ?? '?', state: stat?.state ?? '?', threads, maps, run: runByPid.get(raw.pid) };

@@ -19,7 +19,7 @@ export interface GraphThread {
 
 export interface Graph {
   stuck: Set<GraphThread>;
-  /** Cycles of stuck threads through resources with definite holders, each from its smallest (pid, tid). */
+  /** Cycles of stuck threads through resources with definite holders (or semaphores the trace saw taken and not given back), each from its smallest (pid, tid). */
   cycles: GraphThread[][];
 }
 
@@ -46,14 +46,22 @@ export function solve(threads: GraphThread[], alive: (w: WakerRef) => boolean): 
   return { stuck, cycles: cyclesOf(stuck, matches) };
 }
 
-/** Each stuck thread with a definite wait points at one stuck holder; cycles of that function. */
+/** Who holds what a thread waits on: a definite wait's wakers, a semaphore's takers; null when nobody does. */
+const holdersOf = (t: GraphThread): WakerRef[] | null => (t.wait?.definite ? t.wait.wakers : (t.wait?.takenBy ?? null));
+
+/**
+ * Each stuck thread with a holder points at one stuck holder; cycles of that
+ * function. Every thread in them is already stuck for good (the fixpoint, on
+ * all its wakers): a semaphore's takers only say who, of those, is expected
+ * to give it back.
+ */
 function cyclesOf(stuck: Set<GraphThread>, matches: (w: WakerRef) => GraphThread[]): GraphThread[][] {
   const next = new Map<GraphThread, GraphThread>();
   for (const t of stuck) {
-    if (!t.wait?.definite) continue;
-    const holders = t.wait.wakers!.flatMap(matches).filter((h) => stuck.has(h) && h !== t);
-    // Prefer a holder that itself waits on a definite holder: that is where a cycle runs.
-    const h = holders.find((x) => x.wait?.definite) ?? holders[0];
+    // A taker waiting on the very semaphore it took is counting with it (a consumer), not holding it.
+    const holders = (holdersOf(t) ?? []).flatMap(matches).filter((h) => stuck.has(h) && h !== t && (t.wait!.definite || h.wait?.key !== t.wait!.key));
+    // Prefer a holder that itself waits on a held resource: that is where a cycle runs.
+    const h = holders.find((x) => holdersOf(x)) ?? holders[0];
     if (h) next.set(t, h);
   }
   const order = (a: GraphThread, b: GraphThread) => a.pid - b.pid || a.tid - b.tid;

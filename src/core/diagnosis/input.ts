@@ -62,4 +62,6 @@ export interface TracedPrimitive {
   kind: 'mutex' | 'cond' | 'sem';
   /** The call that names it, e.g. "pthread_cond_timedwait". */
   call: string;
+  /** A semaphore: threads of pid that took it (a wait or trywait that succeeded) and had not posted it since. */
+  takenBy?: number[];
 }

@@ -58,6 +58,19 @@ interface Segmentish {
 }
 
 
+/** Where addr lies in pid's mapping, named so that the same object and offset seen from another process has the same key. */
+export function mappingRef(pid: number, mapping: MapEntry, addr: bigint): MappingRef {
+  const offset = Number(addr - mapping.start + mapping.offset);
+  return {
+    path: mapping.path,
+    shared: isShared(mapping),
+    device: mapping.dev,
+    inode: mapping.inode,
+    offset,
+    key: mapping.inode ? `${mapping.dev}:${mapping.inode}+${hex(offset)}` : `pid ${pid}:${hex(addr)}`,
+  };
+}
+
 export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | undefined, label: (pid: number | null | undefined) => string, traced: TracedPrimitive[] = []): PrimitiveFinder {
   const mOff = mutexOffsets(layout);
   const cOff = condOffsets(layout);
@@ -171,19 +184,10 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     let primitive: PrimitiveRef | null = null;
     let identity: WordIdentity | null = null;
     if (mapping) {
-      const offset = Number(futex.addr - mapping.start + mapping.offset);
-      const shared = isShared(mapping);
-      ref = {
-        path: mapping.path,
-        shared,
-        device: mapping.dev,
-        inode: mapping.inode,
-        offset,
-        key: mapping.inode ? `${mapping.dev}:${mapping.inode}+${hex(offset)}` : `pid ${raw.pid}:${hex(futex.addr)}`,
-      };
+      ref = mappingRef(raw.pid, mapping, futex.addr);
       const seg = segmentOf(raw.pid, mapping);
       if (seg) {
-        field = segmentField(seg, offset);
+        field = segmentField(seg, ref.offset);
         fieldSource = 'segment-layout';
         const prim = PRIMITIVES.find((p) => field === `mvar.${p}` || field?.startsWith(`mvar.${p}.`));
         if (prim) {

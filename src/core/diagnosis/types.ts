@@ -88,6 +88,12 @@ export interface WaitReport {
   wakersAre: string;
   /** The wakers hold the resource (mutex owner, the pipe's other end, the lock holder, the child). */
   definite: boolean;
+  /**
+   * A semaphore in a traced program: the threads the trace saw take it and not
+   * post it since. Any sharer may post a semaphore, so they are not its only
+   * wakers; used as a lock, they are the ones expected to give it back.
+   */
+  takenBy?: WakerRef[];
   /** Nothing that could end it can ever run: the wait never returns. */
   stuckForGood: boolean;
 }

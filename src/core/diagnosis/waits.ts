@@ -32,6 +32,8 @@ export interface WaitContext {
   label(pid: number): string;
   /** Resolves a tid to its process, for owners that may be dead. */
   ownerPid(tid: number): number | null;
+  /** A traced program: the threads that took the semaphore at this key and had not posted it since. */
+  semTakers(key: string): WakerRef[];
 }
 
 const hex = (v: number | bigint) => `0x${v.toString(16)}`;
@@ -67,7 +69,16 @@ function futexWait(ctx: WaitContext, pid: number, tid: number, f: FutexDecode, w
     };
   const sharers = ctx.probe.sharers(m.dev, m.inode).filter((p) => !ctx.observers.has(p));
   const wakers = [...siblings(ctx, pid, tid), ...sharers.filter((p) => p !== pid).map((p) => ({ pid: p, tid: null }))];
-  return { ...base, wakers, wakersAre: `threads of the processes that map ${m.path || 'the shared memory'}`, definite: false };
+  // glibc's 64-bit sem_t waits on its first word (the count), so the futex's key is the semaphore's.
+  const takenBy = where.primitive?.type === 'sem' ? ctx.semTakers(key).filter((w) => w.tid !== tid) : [];
+  const took = takenBy.map((w) => `${ctx.label(w.pid)} tid ${w.tid}`).join(', ');
+  return {
+    ...base,
+    wakers,
+    wakersAre: `threads of the processes that map ${m.path || 'the shared memory'}${took ? `; the trace saw ${took} take it and not post it since` : ''}`,
+    definite: false,
+    ...(takenBy.length ? { takenBy } : {}),
+  };
 }
 
 /**

@@ -53,19 +53,34 @@ export function callName(op: string): string {
   return c.startsWith('sem_') ? c : `pthread_${c}`;
 }
 
-/** Every primitive the trace saw a call on, per process: its kind is the call's (a condvar wait also names its mutex). */
+/** A semaphore call that took one unit: a wait that returned 0, a trywait that succeeded. */
+const takes = (e: TraceEvent) => e.rc === 0 && ((e.op === 'sem-trywait' && e.phase === 'done') || (e.op.startsWith('sem-') && e.phase === 'wait-end'));
+
+/**
+ * Every primitive the trace saw a call on, per process: its kind is the
+ * call's (a condvar wait also names its mutex); a semaphore also says which
+ * threads took it and had not posted it since (events in time order).
+ */
 export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
   const seen = new Map<string, TracedPrimitive>();
+  const holding = new Map<string, Set<number>>();
   const note = (pid: number, addr: number, kind: PrimitiveKind, op: string) => {
     const key = `${pid}:${addr}`;
     if (!seen.has(key)) seen.set(key, { pid, addr: BigInt(addr), kind, call: callName(op) });
+    return key;
   };
   for (const e of events) {
     const kind = kindOfOp(e.op);
     if (!kind) continue;
-    note(e.pid, e.value, kind, e.op);
+    const key = note(e.pid, e.value, kind, e.op);
     if (kind === 'cond' && e.aux && e.phase !== 'signalled') note(e.pid, e.aux, 'mutex', e.op);
+    if (kind !== 'sem') continue;
+    const tids = holding.get(key) ?? new Set<number>();
+    if (takes(e)) tids.add(e.tid);
+    else if (e.op === 'sem-post' && e.rc === 0) tids.delete(e.tid);
+    holding.set(key, tids);
   }
+  for (const [key, tids] of holding) if (tids.size) seen.get(key)!.takenBy = [...tids];
   return [...seen.values()];
 }
 

@@ -2,7 +2,8 @@
 // holds. Two sources: (our runs) processes waiting for each other's mutexes,
 // as their traces and the lock words say; (any program) cycles of the
 // wait-for graph among threads stuck for good, through mutexes, pipes, file
-// locks and children — threads of one process as well as processes.
+// locks and children — threads of one process as well as processes — and,
+// in a traced program, semaphores taken and not given back.
 import type { Facts, ThreadFacts } from '../facts.js';
 import type { Finding } from '../types.js';
 import type { Rule } from './rule.js';
@@ -41,8 +42,10 @@ function threadCycles(facts: Facts): Finding[] {
     if (covered.has([...pids].sort((a, b) => a - b).join(','))) continue;
     const oneProcess = pids.length === 1;
     const name = (t: ThreadFacts) => (oneProcess ? `thread ${t.tid}` : `${facts.label(t.pid)}${facts.procOf(t.pid)!.threads.length > 1 ? ` thread ${t.tid}` : ''}`);
-    const step = (t: ThreadFacts, i: number) => `${name(t)} waits for ${t.wait!.on}, held by ${name(cycle[(i + 1) % cycle.length]!)}`;
-    const kinds = [...new Set(cycle.map((t) => t.wait!.kind))];
+    const step = (t: ThreadFacts, i: number) => `${name(t)} waits for ${t.wait!.on}, ${t.wait!.definite ? 'held' : 'taken and not posted since'} by ${name(cycle[(i + 1) % cycle.length]!)}`;
+    // A futex wait is named by what the word belongs to, where that is known: "mutex", "semaphore".
+    const kindOf = (t: ThreadFacts) => (t.wait!.kind === 'futex' && t.primitive && !t.primitive.guess ? (t.primitive.type === 'sem' ? 'semaphore' : t.primitive.type) : t.wait!.kind);
+    const kinds = [...new Set(cycle.map(kindOf))];
     out.push({
       kind: 'deadlock-cycle',
       proof: `a cycle of waits that never end (${kinds.join(', ')}) among ${pids.length === 1 ? `the threads of ${facts.label(pids[0])}` : pids.map((p) => facts.label(p)).join(', ')}`,
