@@ -1,8 +1,9 @@
 // A traced program's rings read back as threads: which process and which
 // thread of it, both numbered in the order they were created (so two runs of
 // one program line up even when their threads race to their first call), its
-// command line and its last transitions — and, from the calls themselves, the exact kind of every
-// primitive the program touched (a mutex-lock names a mutex: no guessing).
+// command line and its last transitions — and, from the calls themselves,
+// the exact kind of every primitive the program touched (a mutex-lock names a
+// mutex: no guessing) and who holds each semaphore taken as a lock.
 import { constants } from 'node:os';
 import type { SlotInfo, TraceEvent } from '../native/layout.js';
 import type { TracedPrimitive } from '../diagnosis/input.js';
@@ -59,7 +60,7 @@ const takes = (e: TraceEvent) => e.rc === 0 && ((e.op === 'sem-trywait' && e.pha
 /**
  * Every primitive the trace saw a call on, per process: its kind is the
  * call's (a condvar wait also names its mutex); a semaphore also says which
- * threads took it and had not posted it since (events in time order).
+ * threads took it and had not posted it since (each thread's events in order).
  */
 export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
   const seen = new Map<string, TracedPrimitive>();
