@@ -32,6 +32,7 @@ import {
   type CondView,
   type MutexView,
 } from './glibc.js';
+import { hex } from '../system/hex.js';
 
 /** struct new_sem (nptl/semaphoreP.h, x86_64): uint64_t data (value low, nwaiters high); int private (LLL_PRIVATE 0, LLL_SHARED 128). */
 const SEM_NWAITERS_OFFSET = 4;
@@ -78,8 +79,6 @@ interface Candidate {
   cond?: CondView;
   semShared?: boolean;
 }
-
-const hex = (v: number | bigint) => `0x${v.toString(16)}`;
 
 function mutexCandidate(f: FutexDecode, o: Offsets, read: Read): Candidate | null {
   const pi = f.command === 'LOCK_PI' || f.command === 'LOCK_PI2';

@@ -4,6 +4,7 @@
 // (nptl/pthreadP.h, nptl/pthread_cond_common.c), stable from 2.25 to 2.40;
 // 2.41 dropped __g_refs from the condvar.
 import type { Layout } from '../native/layout.js';
+import { hex } from '../system/hex.js';
 
 export const ASSUMED_GLIBC =
   'x86_64 glibc: pthread_mutex_t layout since 2.12; pthread_cond_t as in 2.25-2.40 (2.41 removed __g_refs)';
@@ -89,8 +90,6 @@ export interface MutexView {
   ownerDiedFlag: boolean;
   lines: string[];
 }
-
-const hex = (v: number | bigint) => `0x${v.toString(16)}`;
 
 export function describeMutex(m: MutexBytes): MutexView {
   const robust = (m.kind & PTHREAD_MUTEX_ROBUST_NORMAL_NP) !== 0;

@@ -14,8 +14,7 @@ import { condOffsets, describeCond, describeMutex, mutexOffsets, readCond, readM
 import type { RunContext, TracedPrimitive } from './input.js';
 import type { Probe } from './probe.js';
 import type { FutexCall, MappingRef, PrimitiveDecode } from './types.js';
-
-export const hex = (v: bigint | number) => `0x${v.toString(16)}`;
+import { hex } from '../system/hex.js';
 
 /** Our segment's primitives, as named in the layout table's mvar region. */
 const PRIMITIVES = ['mutex', 'canPut', 'canTake', 'aux[0]', 'aux[1]'] as const;
@@ -56,7 +55,6 @@ interface Segmentish {
   /** Start address of the mapping in a given process. */
   base: Map<number, bigint>;
 }
-
 
 /** Where addr lies in pid's mapping, named so that the same object and offset seen from another process has the same key. */
 export function mappingRef(pid: number, mapping: MapEntry, addr: bigint): MappingRef {

@@ -7,7 +7,7 @@
 // identified inside the analysis: AnalysisInput.traced.)
 import type { TraceEvent } from '../native/layout.js';
 import { callName, describeCall, kindOfOp } from '../preload/traced.js';
-import { hex } from './primitives.js';
+import { hex } from '../system/hex.js';
 import type { Diagnosis, TracedFacts } from './types.js';
 
 /** Phases that leave a call open: the thread is inside it until its next event. */

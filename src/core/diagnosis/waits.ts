@@ -20,6 +20,7 @@ import type { FutexLocation } from './primitives.js';
 import type { Probe } from './probe.js';
 import { syscallName, type WaitShape } from './syscalls.js';
 import type { WaitKind, WaitReport, WakerRef } from './types.js';
+import { hex } from '../system/hex.js';
 
 export type WaitFacts = Omit<WaitReport, 'stuckForGood'>;
 
@@ -35,8 +36,6 @@ export interface WaitContext {
   /** A traced program: the threads that took the semaphore at this key and had not posted it since. */
   semTakers(key: string): WakerRef[];
 }
-
-const hex = (v: number | bigint) => `0x${v.toString(16)}`;
 
 /** Every other thread of the waiter's own process. */
 function siblings(ctx: WaitContext, pid: number, tid: number): WakerRef[] {

@@ -2,6 +2,7 @@
 // offset in every process is one finding, with every process and caller that
 // used it. Shared by `check` and `soak --check`.
 import type { PreloadFinding } from './session.js';
+import { hex } from '../system/hex.js';
 
 export interface FindingGroup {
   kind: PreloadFinding['kind'];
@@ -16,7 +17,7 @@ export interface FindingGroup {
 export function groupFindings(findings: PreloadFinding[]): FindingGroup[] {
   const byKey = new Map<string, FindingGroup>();
   for (const f of findings) {
-    const where = f.path ? `${f.path}+0x${f.offset.toString(16)}` : f.addr;
+    const where = f.path ? `${f.path}+${hex(f.offset)}` : f.addr;
     const key = `${f.kind}|${f.primitive}|${where}`;
     const g = byKey.get(key) ?? { kind: f.kind, primitive: f.primitive, where, detail: f.detail, pids: [], callers: [] };
     if (!g.pids.includes(f.pid)) g.pids.push(f.pid);

@@ -8,6 +8,7 @@ import { constants } from 'node:os';
 import type { SlotInfo, TraceEvent } from '../native/layout.js';
 import type { TracedPrimitive } from '../diagnosis/input.js';
 import { byProcess } from '../trace/stats.js';
+import { hex } from '../system/hex.js';
 
 export interface TracedThread {
   slot: number;
@@ -37,9 +38,9 @@ for (const [k, v] of Object.entries(constants.errno)) if (!errnoName.has(v)) err
 /** One transition as a person reads it: "cond-timedwait wait-timeout ETIMEDOUT 0x7f12…000 (mutex 0x7f12…040), deadline 50 ms". */
 export function describeCall(e: TraceEvent): string {
   const code = e.rc > 0 ? ` ${errnoName.get(e.rc) ?? `rc ${e.rc}`}` : e.rc < 0 ? ` ${errnoName.get(e.err) ?? `errno ${e.err}`}` : '';
-  const aux = e.aux && e.op.startsWith('cond-') && e.phase !== 'signalled' ? ` (mutex 0x${e.aux.toString(16)})` : '';
+  const aux = e.aux && e.op.startsWith('cond-') && e.phase !== 'signalled' ? ` (mutex ${hex(e.aux)})` : '';
   const dl = e.deadlineMs ? `, deadline ${e.deadlineMs} ms` : '';
-  return `${e.op} ${e.phase}${code} 0x${e.value.toString(16)}${aux}${dl}`;
+  return `${e.op} ${e.phase}${code} ${hex(e.value)}${aux}${dl}`;
 }
 
 /** The primitive kind an intercepted call is on ("cond-timedwait" -> cond); null for the MVar's own ops. */

@@ -8,8 +8,7 @@ import type { CommandHangReport } from '../report/types.js';
 import type { Span, Timeline, Track } from './timeline.js';
 import { byProcess } from './stats.js';
 import { threadLabel } from '../preload/traced.js';
-
-const hex = (n: number) => `0x${n.toString(16)}`;
+import { hex } from '../system/hex.js';
 
 function threadTrack(events: TraceEvent[], label: string, endNs: number, finding: string | null): Track {
   const first = events[0]!;

@@ -7,7 +7,7 @@
 import { formatMapLine } from '../../procfs/decode.js';
 import { futexOpName } from '../futex.js';
 import type { ProcFacts, ThreadFacts } from '../facts.js';
-import { hex } from '../primitives.js';
+import { hex } from '../../system/hex.js';
 import type { Rule } from './rule.js';
 
 export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
