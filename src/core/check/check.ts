@@ -6,16 +6,13 @@
 // whole tree reaped, a deadline); a program the library cannot get into (a
 // static binary, a set-user-ID one) is said to be unchecked, never "clean".
 import { groupFindings, type FindingGroup } from '../preload/findings.js';
-import { PreloadSession, type PreloadFinding } from '../preload/session.js';
+import { PreloadSession } from '../preload/session.js';
 import { runCommandIteration, type CommandResult } from '../soak/command-iteration.js';
-
-export type CheckFinding = PreloadFinding;
-export type CheckGroup = FindingGroup;
 
 export interface CheckResult {
   /** clean: checked, nothing found; found: findings; unchecked: the library never got into the program. */
   verdict: 'clean' | 'found' | 'unchecked';
-  groups: CheckGroup[];
+  groups: FindingGroup[];
   /** Processes of the program the library was loaded into. */
   checkedProcesses: number;
   run: Pick<CommandResult, 'verdict' | 'exitCode' | 'signal' | 'wallMs' | 'stderrTail'>;

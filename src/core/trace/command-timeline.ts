@@ -1,5 +1,5 @@
 // A traced program's hang (soak --trace) as a timeline: one track per traced
-// thread, in the order the threads first touched a watched primitive, with
+// thread, in the order the threads were created, with
 // the time each held a mutex, waited to lock one, and waited on a condvar or
 // semaphore; timeouts and errors as instants. The same model the run
 // timeline builds, so both exporters (Chrome trace, HTML) draw it.
