@@ -48,7 +48,7 @@ void mvr_tid_init(void);
 
 /* The seqlock protocol of one record, shared by every writer of a ring (the
  * MVar and the preload library): claim sequence number s and mark its record
- * busy, fill it, then publish. */
+ * busy, fill it, then publish it, which also dates the slot's last event. */
 static inline struct mvr_event *mvr_event_begin(struct mvr_ring *ring, uint32_t mask, uint64_t s) {
   struct mvr_event *e = &ring->ev[s & mask];
   __atomic_store_n(&e->seq, MVR_SEQ_BUSY, __ATOMIC_RELAXED);
@@ -56,9 +56,10 @@ static inline struct mvr_event *mvr_event_begin(struct mvr_ring *ring, uint32_t 
   return e;
 }
 
-static inline void mvr_event_publish(struct mvr_ring *ring, struct mvr_event *e, uint64_t s) {
+static inline void mvr_event_publish(struct mvr_ring *ring, struct mvr_slot *slot, struct mvr_event *e, uint64_t s) {
   __atomic_store_n(&e->seq, s, __ATOMIC_RELEASE);
   __atomic_store_n(&ring->head, s + 1, __ATOMIC_RELEASE);
+  __atomic_store_n(&slot->last_event_ns, e->t_ns, __ATOMIC_RELAXED);
 }
 
 static inline void mvr_trace(struct mvr_proc *p, uint16_t op, uint16_t phase, int32_t rc, int32_t err,
@@ -78,8 +79,7 @@ static inline void mvr_trace(struct mvr_proc *p, uint16_t op, uint16_t phase, in
   e->is_full = __atomic_load_n(&p->seg->mvar->is_full, __ATOMIC_RELAXED);
   e->value = value;
   e->aux = aux;
-  mvr_event_publish(p->ring, e, s);
-  __atomic_store_n(&p->slot->last_event_ns, now, __ATOMIC_RELAXED);
+  mvr_event_publish(p->ring, p->slot, e, s);
   p->head = s + 1;
 }
 

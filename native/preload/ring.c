@@ -153,8 +153,7 @@ struct mvr_event *pl_trace_begin(uint16_t op, uint16_t phase, int32_t rc, int32_
 void pl_trace_end(struct mvr_event *e) {
   if (!e) return;
   uint64_t s = me.head;
-  mvr_event_publish(me.ring, e, s);
-  __atomic_store_n(&me.slot->last_event_ns, e->t_ns, __ATOMIC_RELAXED);
+  mvr_event_publish(me.ring, me.slot, e, s);
   me.head = s + 1;
 }
 
