@@ -42,7 +42,6 @@ function parseShard(text: string | undefined): Shard | null {
   return { index: Number(m[1]), count: Number(m[2]) };
 }
 
-
 export const soakCli: CommandModule<object, SoakArgs> = {
   command: 'soak [N]',
   describe: 'soak for a duration or a count: hang rate with a 95 % interval, JUnit XML, shards; mvar-repro runs or any command after --',

@@ -31,9 +31,8 @@ export interface CommandSpec {
   env: Record<string, string>;
   /** Report a proven hang before the deadline. */
   early: boolean;
-  /** --chaos, and this iteration's seed. */
-  chaos?: ChaosSettings | null;
-  chaosSeed?: number;
+  /** --chaos: the run's settings, and this iteration's seed. */
+  chaos?: { settings: ChaosSettings; seed: number } | null;
   /** --trace/--check: run the program under the preload library. */
   preload?: PreloadOptions | null;
 }
@@ -182,7 +181,7 @@ function killAll(pids: number[], group: number): void {
 
 export async function runCommandIteration(spec: CommandSpec, signal: AbortSignal): Promise<CommandResult> {
   // --chaos also jitters the program's lock calls from inside, through the preload library.
-  const jitter = spec.chaos ? { seed: spec.chaosSeed ?? spec.chaos.seed, intensity: spec.chaos.intensity } : null;
+  const jitter = spec.chaos ? { seed: spec.chaos.seed, intensity: spec.chaos.settings.intensity } : null;
   const session = spec.preload || jitter ? PreloadSession.open({ ...(spec.preload ?? { check: false, trace: 'off' }), jitter }) : null;
   try {
     return await runUnder(spec, session, signal);
@@ -211,7 +210,7 @@ async function runUnder(spec: CommandSpec, session: PreloadSession | null, signa
   const dropHook = onProcessExit(() => killAll(descendantsOf(pid).map((p) => p.pid), pid));
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
-  const chaos = spec.chaos ? Chaos.start(spec.chaos, spec.chaosSeed ?? spec.chaos.seed, { tree: pid }) : null;
+  const chaos = spec.chaos ? Chaos.start(spec.chaos.settings, spec.chaos.seed, { tree: pid }) : null;
   let chaosRecord: ChaosRecord | null = null;
   // Chaos ends before anything is looked at (a stop can itself end a wait it catches): proofs and evidence see the program alone.
   const endChaos = async () => {

@@ -213,8 +213,7 @@ async function soakProgram(opts: SoakOptions, observer: SoakObserver, record: (o
         timeoutMs: opts.config.timeoutMs,
         stacks: opts.stacks,
         early: opts.config.early === true,
-        chaos: opts.config.chaos ?? null,
-        ...(opts.config.chaos ? { chaosSeed: iterationSeed(opts.config.chaos, index, opts.shard?.index ?? 1) } : {}),
+        chaos: opts.config.chaos ? { settings: opts.config.chaos, seed: iterationSeed(opts.config.chaos, index, opts.shard?.index ?? 1) } : null,
         preload: opts.preload ?? null,
         env: {
           MVAR_REPRO_ITERATION: String(index),
