@@ -161,7 +161,9 @@ describe('soak --trace / --check -- COMMAND', () => {
 
   it('a hung iteration carries events.ndjson of every traced thread; report show prints their last transitions; the diagnosis names the traced calls, no guess', async () => {
     const dir = tmp();
-    const r = await cli(['soak', '--iterations', '1', '--timeout', '20s', '--trace', '--check', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'many-waiters', '2']);
+    // --no-early: the waiters, alone in their processes on a private futex, are provably stuck the moment they wait,
+    // which can come before the parent's broadcast, and then the parent has no events yet. The deadline waits for it.
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '3s', '--no-early', '--trace', '--check', '--summary', join(dir, 's.json'), '--report-dir', dir, '--', hangs, 'many-waiters', '2']);
     expect(r.code, r.stderr).toBe(1);
     const s = readJson<SoakSummary>(join(dir, 's.json'));
     expect(s.findingKinds['private-primitive-in-shared-memory']).toBe(1);
