@@ -14,7 +14,7 @@ import type { CommandHangReport } from '../report/types.js';
 import { commandVerdict } from '../report/labels.js';
 import { threadLabel } from '../preload/traced.js';
 import type { DiffResult, OnlyInBad, ProcessDivergence } from './diff.js';
-import { countDeltas, END, latencyDeltas, normaliseOps, transitions, type NormalOp } from './diff.js';
+import { countDeltas, END, latencyDeltas, opsOf, transitions, type NormalOp } from './diff.js';
 import { byProcess, type LatencySamples } from './stats.js';
 
 export interface TracedDiffInput {
@@ -79,11 +79,14 @@ function latencies(input: TracedDiffInput): Map<string, LatencySamples> {
   return out;
 }
 
+/** A lock's enter is there only when it had to wait: timing, unless the call never returned. */
+const dropEnter = (o: NormalOp): NormalOp => (o.phases[0] === 'enter' && o.phases.length > 1 ? { ...o, phases: o.phases.slice(1) } : o);
+
 /** A wait that returned (or timed out): whether there was one at all is scheduling. */
 const returnedWait = (o: NormalOp) => o.phases.length === 2 && o.phases[0] === 'wait-begin' && o.phases[1] === 'wait-end';
 
 /** A thread's calls as the diff compares them. */
-const structuralCalls = (evs: TraceEvent[]) => normaliseOps(evs).filter((o) => !returnedWait(o));
+const structuralCalls = (evs: TraceEvent[]) => opsOf(evs).map(dropEnter).filter((o) => !returnedWait(o));
 
 export function diffTraced(goods: TracedDiffInput[], bad: TracedDiffInput): DiffResult {
   // The model: per aligned thread, every transition and the call counts of the good runs.

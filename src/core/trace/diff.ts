@@ -11,7 +11,7 @@ import type { RunReport } from '../report/types.js';
 import type { LatencySamples, Quantiles } from './stats.js';
 import { byProcess, latencySamples, quantiles } from './stats.js';
 import { processLabel } from '../report/labels.js';
-import { CALL_OPS, type Phase } from '../native/vocabulary.js';
+import type { Phase } from '../native/vocabulary.js';
 
 export interface DiffInput {
   name: string;
@@ -76,12 +76,12 @@ function structural(p: Phase): Phase | null {
 export interface NormalOp {
   op: string;
   opId: number;
-  /** Structural phases, completed wait rounds removed. */
+  /** Structural phases, with what the diff at hand calls timing removed. */
   phases: string[];
 }
 
-/** One process's operations, normalised. */
-export function normaliseOps(events: TraceEvent[]): NormalOp[] {
+/** One thread's or process's operations by op id, timing-only phases folded (each diff then drops its own timing). */
+export function opsOf(events: TraceEvent[]): NormalOp[] {
   const ops: NormalOp[] = [];
   let cur: NormalOp | undefined;
   for (const e of events) {
@@ -92,15 +92,12 @@ export function normaliseOps(events: TraceEvent[]): NormalOp[] {
     const p = structural(e.phase);
     if (p) cur.phases.push(p);
   }
-  for (const o of ops) o.phases = isCall(o.op) ? dropEnter(o.phases) : dropWaitRounds(o.phases);
   return ops;
 }
 
-const isCall = (op: string) => (CALL_OPS as readonly string[]).includes(op);
-
-/** A traced call's enter is there only when its lock had to wait: timing, unless the call never returned. */
-function dropEnter(ph: string[]): string[] {
-  return ph[0] === 'enter' && ph.length > 1 ? ph.slice(1) : ph;
+/** One process's operations of our MVar, normalised. */
+export function normaliseOps(events: TraceEvent[]): NormalOp[] {
+  return opsOf(events).map((o) => ({ ...o, phases: dropWaitRounds(o.phases) }));
 }
 
 /**
