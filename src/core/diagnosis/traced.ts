@@ -14,7 +14,6 @@ import type { Diagnosis, TracedFacts } from './types.js';
 const OPEN = new Set(['enter', 'wait-begin']);
 const LAST = 6;
 
-
 function factsOf(events: TraceEvent[]): TracedFacts {
   const e = events.at(-1);
   const kind = e && OPEN.has(e.phase) ? kindOfOp(e.op) : null;

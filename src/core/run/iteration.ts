@@ -100,7 +100,6 @@ interface Tracked {
   lastTimeoutNs: number;
 }
 
-
 export function processSpecs(nslaves: number): ProcessSpec[] {
   return [{ role: 'master', id: 0 }, ...Array.from({ length: nslaves }, (_, i) => ({ role: 'slave' as const, id: i + 1 }))];
 }

@@ -164,7 +164,6 @@ function countsOf(r: RunReport): Record<string, number> {
   return out;
 }
 
-
 /** Counts of the bad run outside the range the good runs span. */
 export function countDeltas(goods: Record<string, number>[], bad: Record<string, number>): CountDelta[] {
   const counts: CountDelta[] = [];
