@@ -122,7 +122,6 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
   return lines;
 }
 
-/** A soaked command's hung iteration: what ran, the verdict, what it left, the diagnosis, the output tails. */
 /** --trace / --check: what the library got into, found and traced; each thread's last transitions (5 threads unless --all). */
 function preloadLines(p: PreloadRecord | undefined, all: boolean): string[] {
   if (!p) return [];
@@ -143,6 +142,7 @@ function preloadLines(p: PreloadRecord | undefined, all: boolean): string[] {
   return out.filter((l, i) => l !== '' || i === 0);
 }
 
+/** A soaked command's iteration (a hang, or a traced run kept by --save-all): what ran, the verdict, what it left, the diagnosis, the output tails. */
 export function commandShowLines(r: CommandHangReport, dir: string, all = false): string[] {
   const tailOf = (text: string) => {
     const ls = text.split('\n').filter(Boolean);

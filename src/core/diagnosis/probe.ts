@@ -1,8 +1,8 @@
 // The diagnosis's only window on the live system besides /proc captures of
 // the inspected processes: memory of other processes, liveness of thread ids,
 // which processes map an object or hold a pipe, FIFO or socket open, the peer
-// of a Unix socket, the children of a process, and the system's file locks. Answers about processes outside the
-// inspected set come from here too. A recording probe saves every answer, so
+// of a Unix socket, the children of a process, and the system's file locks.
+// Answers about processes outside the inspected set come from here too. A recording probe saves every answer, so
 // a real capture can be replayed later as a test fixture.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { addon } from '../native/addon.js';

@@ -6,9 +6,10 @@ import { UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from './types.js';
 import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
-
-const COMMAND_KINDS: unknown[] = [GENERIC_REPORT_KIND, COMMAND_RUN_KIND];
 import { readJsonFile } from './read-json.js';
+
+/** A soaked command's hang, and its traced good iterations kept by --save-all. */
+const COMMAND_KINDS: unknown[] = [GENERIC_REPORT_KIND, COMMAND_RUN_KIND];
 
 export interface LoadedRun {
   /** The run folder. */
