@@ -4,8 +4,7 @@
 // threads of every process (HTML) — and say that no trace was recorded.
 import type { CommandHangReport } from '../../report/types.js';
 import { commandVerdict } from '../../report/labels.js';
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+import { esc } from './html.js';
 
 export function commandChromeTrace(r: CommandHangReport, name: string) {
   const at = (r.proof?.provenAtMs ?? r.timeoutMs) * 1000;
