@@ -30,10 +30,9 @@
 #include "forkserver.h"
 
 #include "chaos.h"
-
-#include <dlfcn.h>
 #include "protocol.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
