@@ -49,18 +49,28 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Processes of this project still running anywhere on the machine. */
+/**
+ * Names this suite's run in the environment of every process it starts
+ * (children inherit it through the CLI, the fork server and the programs they
+ * run), so that leftovers are judged by whose they are, not by their name:
+ * another suite or a user's own mvar-repro may run beside this one.
+ */
+export const TEST_RUN_ENV = 'MVAR_REPRO_TEST_RUN';
+
+/** This suite's processes of this project still running: named like ours, and started under this run's marker. */
 export function projectProcesses(): { pid: number; cmdline: string }[] {
+  const marker = process.env[TEST_RUN_ENV];
   const found: { pid: number; cmdline: string }[] = [];
   for (const d of readdirSync('/proc')) {
     if (!/^\d+$/.test(d)) continue;
     try {
       const cmdline = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ');
       const comm = readFileSync(`/proc/${d}/comm`, 'utf8').trim();
-      if (/mvar-worker|node-worker\.js/.test(cmdline) || /^mvar-(master|slave)/.test(comm))
-        if (alive(Number(d))) found.push({ pid: Number(d), cmdline: `${comm}: ${cmdline}` });
+      if (!(/mvar-worker|node-worker\.js/.test(cmdline) || /^mvar-(master|slave)/.test(comm))) continue;
+      if (marker && !readFileSync(`/proc/${d}/environ`, 'utf8').split('\0').includes(`${TEST_RUN_ENV}=${marker}`)) continue;
+      if (alive(Number(d))) found.push({ pid: Number(d), cmdline: `${comm}: ${cmdline}` });
     } catch {
-      // gone
+      // gone, or not ours to read (another user's: not this suite's)
     }
   }
   return found;
