@@ -14,7 +14,8 @@
         "native/mvar.c",
         "native/protocol.c",
         "native/layout_table.c",
-        "native/sockdiag.c"
+        "native/sockdiag.c",
+        "native/ipc.c"
       ]
     },
     {

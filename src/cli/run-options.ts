@@ -2,7 +2,7 @@
 import { randomInt } from 'node:crypto';
 import type { Argv } from 'yargs';
 import { accessSync, constants } from 'node:fs';
-import { findOnPath } from '../core/diagnosis/stacks.js';
+import { findOnPath } from '../core/system/tools.js';
 import { parseDuration } from '../core/system/duration.js';
 import { UsageError } from '../core/system/errors.js';
 import type { RunConfig } from '../core/report/types.js';

@@ -87,7 +87,7 @@ describe('real hangs get a finding with evidence', () => {
     expect(code).toBe(1);
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.pids.sort()).toEqual([a, b].sort());
-    expect(human).toMatch(/stuck for good: Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(empty\)/);
+    expect(human).toMatch(/stuck for good: Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(nothing received\)/);
   });
 
   it('two processes each holding one flock() and waiting for the other: deadlock-cycle through file locks', async () => {

@@ -5,9 +5,8 @@
 // that finding instead of getting one of its own. Pure given its inputs, so
 // recorded captures replay.
 import { stateName } from '../procfs/decode.js';
-import { glibcHasLostWakeupBug } from '../system/environment.js';
 import { buildFacts, type Facts } from './facts.js';
-import { ASSUMED_GLIBC } from './glibc.js';
+import { ASSUMED_GLIBC, glibcHasLostWakeupBug } from './glibc.js';
 import type { AnalysisInput } from './input.js';
 import { deadlockCycle } from './rules/deadlock-cycle.js';
 import { noWaker } from './rules/no-waker.js';

@@ -6,7 +6,8 @@ import { layout } from '../native/layout.js';
 import { captureProc, type ProcRaw } from '../procfs/capture.js';
 import type { AnalysisInput, TracedPrimitive, RunContext } from './input.js';
 import { analyze } from './analyze.js';
-import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';
+import { LiveProbe } from './probe/live.js';
+import { RecordingProbe, type ProbeLog } from './probe/recorded.js';
 import { captureStacks } from './stacks.js';
 import type { Diagnosis } from './types.js';
 

@@ -8,7 +8,7 @@
 // whose wakers are unknown is never supposed stuck, so nothing is ever
 // called stuck on a guess.
 import type { ThreadActivity, WakerRef } from './types.js';
-import type { WaitFacts } from './waits.js';
+import type { WaitFacts } from './waits/types.js';
 
 export interface GraphThread {
   pid: number;

@@ -3,10 +3,9 @@
 // at the hang. Everything is plain data (or a recorded probe), so a capture
 // taken on a live hang replays in a unit test.
 import type { Layout, SegmentHeader } from '../native/layout.js';
-import type { Op, Phase } from '../native/vocabulary.js';
+import type { Classification, Op, Phase } from '../native/vocabulary.js';
 import type { ProcRaw } from '../procfs/capture.js';
-import type { Classification } from '../run/watchdog.js';
-import type { Probe } from './probe.js';
+import type { Probe } from './probe/probe.js';
 
 /** One process of our run, as the watchdog saw it at the hang. */
 export interface RunProcess {

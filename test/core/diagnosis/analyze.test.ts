@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawLayout } from '../../../src/core/native/addon.js';
 import type { RunContext } from '../../../src/core/diagnosis/input.js';
 import { analyze } from '../../../src/core/diagnosis/analyze.js';
-import { ReplayProbe, type ProbeLog } from '../../../src/core/diagnosis/probe.js';
+import { ReplayProbe, type ProbeLog } from '../../../src/core/diagnosis/probe/recorded.js';
 import { Layout } from '../../../src/core/native/layout.js';
 import type { ProcRaw } from '../../../src/core/procfs/capture.js';
 
@@ -176,7 +176,7 @@ describe('diagnosis of recorded hangs of other programs: the wait-for graph', ()
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.pids.sort()).toEqual([a, c].sort());
     expect(f.summary).toMatch(/\(socket\)/);
-    expect(f.summary).toMatch(/Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(empty\)/);
+    expect(f.summary).toMatch(/Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(nothing received\)/);
     expect(d.findings).toHaveLength(1);
     expect(d.processes.find((p) => p.pid === parent)!.behind).toMatchObject({ kind: 'deadlock-cycle' });
   });
