@@ -5,42 +5,21 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/core/diagnosis/types.js';
-import { CLI, cli, ROOT, tmp } from '../helpers.js';
+import { CLI, tmp } from '../helpers.js';
+import { diagnoseBoth as diagnose, kindOf, staged, type Staged } from '../staged.js';
 
-let hangs: string;
+let hangs: Staged;
+const start = (...args: string[]) => hangs.start(...args);
 const running: ResultPromise[] = [];
 
 beforeAll(async () => {
-  hangs = join(tmp(), 'hangs');
-  await execa('cc', ['-O2', '-o', hangs, join(ROOT, 'test', 'c', 'hangs.c'), '-lpthread']);
+  hangs = await staged('hangs.c');
 });
 afterAll(async () => {
   for (const p of running) p.kill('SIGKILL');
   await Promise.allSettled(running);
+  await hangs.stopAll();
 });
-
-/** Starts a scenario and resolves with the pids it prints once it is set up. */
-async function start(...args: string[]): Promise<number[]> {
-  const sub = execa(hangs, args, { reject: false });
-  running.push(sub);
-  const line = await new Promise<string>((resolve, reject) => {
-    let text = '';
-    sub.stdout!.on('data', (d) => {
-      text += String(d);
-      if (/ready[^\n]*\n/.test(text)) resolve(/ready([^\n]*)\n/.exec(text)![1]!);
-    });
-    sub.once('exit', () => reject(new Error(`${args[0]} exited before it was ready`)));
-  });
-  return line.trim().split(' ').map(Number);
-}
-
-async function diagnose(pids: number[]): Promise<{ code: number; d: Diagnosis; human: string }> {
-  const r = await cli(['diagnose', ...pids.map(String), '--json']);
-  const human = await cli(['diagnose', ...pids.map(String)]);
-  return { code: r.code, d: JSON.parse(r.stdout) as Diagnosis, human: human.stdout };
-}
-
-const kindOf = (d: Diagnosis, pid: number) => d.processes.find((p) => p.pid === pid)?.kind ?? null;
 
 describe('real hangs get a finding with evidence', () => {
   it('two threads of one process deadlocked on two private mutexes: deadlock-cycle between threads', async () => {

@@ -9,6 +9,7 @@ import { analyze } from './analyze.js';
 import { LiveProbe } from './probe/live.js';
 import { RecordingProbe, type ProbeLog } from './probe/recorded.js';
 import { captureStacks } from './stacks.js';
+import { accessProblem } from './access.js';
 import type { Diagnosis } from './types.js';
 
 export interface DiagnoseOptions {
@@ -31,6 +32,8 @@ export interface DiagnoseOptions {
   record?: boolean;
   /** A traced program: the primitives its calls named (identified for certain, not from their bytes). */
   traced?: TracedPrimitive[];
+  /** Independent evidence of a hang (a deadline passed), in words: unexplained blocked threads then become 'unknown' findings. */
+  hangEvidence?: string;
 }
 
 export interface DiagnoseResult {
@@ -76,7 +79,22 @@ export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<D
     );
   const live = new LiveProbe();
   const probe = opts.record ? new RecordingProbe(live) : live;
-  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, observers: [process.pid], ...(opts.run ? { run: opts.run } : {}), ...(opts.traced ? { traced: opts.traced } : {}) };
+  const access: Record<number, string> = {};
+  for (const raw of samples[0]!) {
+    const a = accessProblem(raw);
+    if (a) access[raw.pid] = a.why;
+  }
+  const input: AnalysisInput = {
+    layout: layout(),
+    glibcVersion: addon().glibcVersion(),
+    samples,
+    probe,
+    observers: [process.pid],
+    access,
+    ...(opts.run ? { run: opts.run } : {}),
+    ...(opts.traced ? { traced: opts.traced } : {}),
+    ...(opts.hangEvidence ? { hangEvidence: opts.hangEvidence } : {}),
+  };
   const result = analyze(input);
   const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
   if (!why && opts.freezeForStacks)

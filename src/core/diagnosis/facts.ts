@@ -18,6 +18,7 @@ import type { Probe } from './probe/probe.js';
 import { draftThread, finishThread, piOwners, type ThreadFacts } from './threads.js';
 import type { PrimitiveDecode, WakerRef } from './types.js';
 import type { FutexContext } from './waits/futex.js';
+import { threadVerdict } from './verdict.js';
 
 export type { ThreadFacts } from './threads.js';
 
@@ -64,6 +65,8 @@ export interface Facts {
   stuck: ThreadFacts[];
   /** What could not be read, per process. */
   incomplete: string[];
+  /** Independent evidence of a hang (a deadline passed), when there is some. */
+  hangEvidence: string | null;
   procOf(pid: number): ProcFacts | undefined;
   /** The inspected threads a waker stands for (none when it is outside the inspected set). */
   threadsOf(w: { pid: number; tid: number | null }): ThreadFacts[];
@@ -83,6 +86,21 @@ export interface Facts {
 
 /** Blocked in a futex wait (not merely about to run). */
 export const waiting = (t: ThreadFacts): boolean => t.futex?.waits === true && t.report.state !== 'R';
+
+/**
+ * What a thread whose system call could not be read is doing, from what
+ * anyone may read (its state and its context switches over the samples), and
+ * why the rest could not be read.
+ */
+function unreadableWhy(p: ProcFacts, access: string | null): (t: ThreadFacts) => string {
+  const reason = access ?? [...new Set(p.raw.errors.map((e) => e.replace(/^task\/\d+\//, '')))].slice(0, 2).join('; ');
+  return (t) => {
+    const r = t.report;
+    const moved = r.wakeupsWhileSampled !== null && r.wakeupsWhileSampled > 0;
+    const seen = r.state === 'R' ? 'running' : moved ? `${r.stateName}, woke ${r.wakeupsWhileSampled} time(s) while sampled` : `${r.stateName}${r.wakeupsWhileSampled === 0 ? ', no wake-up while sampled' : ''}`;
+    return `${seen}; what it waits on could not be read: ${reason || 'unreadable'}`;
+  };
+}
 
 /** The traced semaphores' takers (input.traced), by the key of the object and offset each lies at, as every process sees it. */
 function takersByKey(traced: TracedPrimitive[], mapsOf: Map<number, MapEntry[]>): Map<string, WakerRef[]> {
@@ -147,9 +165,13 @@ export function buildFacts(input: AnalysisInput): Facts {
 
   const allThreads = procs.flatMap((p) => p.threads);
   const graph = solve(allThreads, (w) => probe.thread(w.tid ?? w.pid).alive);
-  for (const t of allThreads) {
-    t.stuck = graph.stuck.has(t);
-    if (t.report.wait) t.report.wait.stuckForGood = t.stuck;
+  for (const p of procs) {
+    const why = unreadableWhy(p, input.access?.[p.pid] ?? null);
+    for (const t of p.threads) {
+      t.stuck = graph.stuck.has(t);
+      if (t.report.wait) t.report.wait.stuckForGood = t.stuck;
+      t.report.verdict = threadVerdict(t, graph, label, why(t));
+    }
   }
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const threadsOf = (w: { pid: number; tid: number | null }) => (byPid.get(w.pid)?.threads ?? []).filter((t) => w.tid === null || t.tid === w.tid);
@@ -213,7 +235,10 @@ export function buildFacts(input: AnalysisInput): Facts {
     const unreadable = p.threads.filter((t) => t.activity === 'unreadable').length;
     const what = [...new Set(p.raw.errors.map((e) => e.replace(/^task\/\d+\//, '')))];
     if (!what.length && !unreadable) return [];
-    return [`${label(p.pid)}: could not read ${what.slice(0, 4).join('; ')}${what.length > 4 ? `; and ${what.length - 4} more` : ''}${unreadable ? ` (${unreadable} of ${p.threads.length} thread(s) not inspected)` : ''}`];
+    const access = input.access?.[p.pid];
+    return [
+      `${label(p.pid)}: could not read ${what.slice(0, 4).join('; ')}${what.length > 4 ? `; and ${what.length - 4} more` : ''}${unreadable ? ` (${unreadable} of ${p.threads.length} thread(s) not inspected)` : ''}${access ? `: ${access}` : ''}`,
+    ];
   });
 
   return {
@@ -228,11 +253,12 @@ export function buildFacts(input: AnalysisInput): Facts {
     inCycle: new Set([...cycles.flat(), ...threadCycles.flat().map((t) => t.pid)]),
     stuck: allThreads.filter((t) => t.stuck),
     incomplete,
+    hangEvidence: input.hangEvidence ?? null,
     procOf: (pid) => byPid.get(pid),
     threadsOf,
     label,
     threadLine: (p, t) =>
-      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}${t.wait && !t.futex ? ` on ${t.wait.on}` : ''}`,
+      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}${t.wait && (!t.futex || !t.report.futex?.field) ? ` on ${t.wait.on}` : ''}`,
     // In our runs the deadline has passed: every live process that has not
     // finished its protocol is part of the hang, whatever its stall class says.
     relevant: (p) => !p.run || (!p.run.exit && !p.run.finished),

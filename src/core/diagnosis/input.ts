@@ -52,6 +52,14 @@ export interface AnalysisInput {
   observers?: number[];
   /** A traced program (soak --trace): primitives its own calls named, by process and address. */
   traced?: TracedPrimitive[];
+  /** Why a process's ptrace-guarded files could not be read, with the remedy (access.ts), by pid. */
+  access?: Record<number, string>;
+  /**
+   * Independent evidence of a hang (a run or soak deadline passed with no
+   * progress), in words; absent for a plain diagnose or a proof attempt. Only
+   * with it do blocked threads that nothing proves stuck become 'unknown' findings.
+   */
+  hangEvidence?: string;
 }
 
 /** A primitive the preload library saw the program call: its kind is a fact, not read from its bytes. */

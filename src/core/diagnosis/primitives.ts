@@ -169,16 +169,17 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
   };
 
   /** Foreign memory: which word of which primitive the futex is, from the call and the bytes around it. */
-  const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity } => {
+  const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity; traced: boolean } => {
     const size = { mutex: offsets.mutexSize, cond: offsets.condSize, sem: SEM_SIZE };
     // A traced call names a mutex, condvar or semaphore: its bytes are then read as that, for certain.
     const known = traced.find((t) => t.pid === pid && f.addr >= t.addr && f.addr < t.addr + BigInt(size[t.kind]));
     const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len), { start: mapping.start, end: mapping.end }, known);
-    if (identity.kind === 'futex') return { primitive: null, identity };
+    if (identity.kind === 'futex') return { primitive: null, identity, traced: false };
     // Named by its offset in a shared object (the same name in every process that maps it), else by address.
     const where = mapping.inode && isShared(mapping) ? identity.base - mapping.start + mapping.offset : identity.base;
     const name = `${identity.kind}@${hex(where)}`;
-    const guess = !known;
+    // A reading the bytes settle (one fits, and agrees) is no guess; only rival readings, or unread bytes, are.
+    const guess = !known && identity.confidence !== 'certain';
     if (identity.mutex) recordMutex(name, identity.mutex, guess);
     else if (identity.cond)
       primitives.set(name, { name, type: 'cond', guess, lines: identity.cond.lines, pshared: identity.cond.pshared, clock: identity.cond.clock, waiters: identity.cond.waiterRefs });
@@ -198,6 +199,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     return {
       primitive: { name, type, ...(identity.mutex ? { mutex: identity.mutex } : {}), ...(identity.rwlock ? { rwlock: identity.rwlock } : {}), guess, field: `${name}.${identity.field}` },
       identity,
+      traced: known !== undefined,
     };
   };
 
@@ -225,7 +227,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
         primitive = id.primitive;
         if (primitive) {
           field = primitive.field ?? primitive.name;
-          fieldSource = primitive.guess ? 'guess' : 'traced';
+          fieldSource = id.traced ? 'traced' : primitive.guess ? 'guess' : 'decoded';
         }
       }
     }

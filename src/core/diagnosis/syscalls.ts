@@ -8,7 +8,7 @@ import type { Want } from './waits/types.js';
 
 export type WaitShape =
   | { kind: 'futex'; futex: FutexDecode }
-  | { kind: 'fd'; fd: number; want: Want; timed: boolean }
+  | { kind: 'fd'; fd: number; want: Want; timed: boolean; mqueue?: true }
   | { kind: 'epoll'; epfd: number; timed: boolean }
   | { kind: 'poll'; call: 'poll' | 'ppoll' | 'select' | 'pselect6'; args: bigint[]; timed: boolean }
   | { kind: 'sysv-sem'; semid: number; sops: bigint; nsops: number; timed: boolean }
@@ -92,8 +92,9 @@ export function waitShape(nr: number, args: bigint[]): WaitShape {
   if (WRITES.has(name)) return { kind: 'fd', fd: int32(a(0)), want: 'write', timed: false };
   // splice and tee move between two descriptors: the one it is stuck on is not recorded; the input is the usual one.
   if (name === 'splice' || name === 'tee') return { kind: 'fd', fd: int32(a(0)), want: 'read', timed: false };
-  if (name === 'mq_timedreceive') return { kind: 'fd', fd: int32(a(0)), want: 'read', timed: a(4) !== 0n };
-  if (name === 'mq_timedsend') return { kind: 'fd', fd: int32(a(0)), want: 'write', timed: a(4) !== 0n };
+  // The call says the descriptor is a message queue (its file system may not be mounted where /proc can name it).
+  if (name === 'mq_timedreceive') return { kind: 'fd', fd: int32(a(0)), want: 'read', timed: a(4) !== 0n, mqueue: true };
+  if (name === 'mq_timedsend') return { kind: 'fd', fd: int32(a(0)), want: 'write', timed: a(4) !== 0n, mqueue: true };
   if (name === 'accept' || name === 'accept4') return { kind: 'fd', fd: int32(a(0)), want: 'accept', timed: false };
   if (name === 'connect') return { kind: 'fd', fd: int32(a(0)), want: 'connect', timed: false };
   if (name === 'flock') return { kind: 'file-lock', fd: int32(a(0)), cmd: 'flock', flock: 0n, timed: false };

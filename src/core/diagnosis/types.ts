@@ -54,11 +54,12 @@ export interface FutexCall {
   /** Field name when the address is inside a known structure, e.g. "mvar.canTake.__g1_orig_size". */
   field: string | null;
   /**
-   * How field was found: our segment's own layout, or (foreign memory) from
-   * the call and the bytes around it, which rests on glibc internals and is
-   * labelled a guess, or (a traced program) the program's own calls named it.
+   * How field was found: our segment's own layout; (foreign memory) decoded
+   * from the call and the bytes around it, certain where one reading fits and
+   * its bytes agree, else labelled a guess; or (a traced program) the
+   * program's own calls named it.
    */
-  fieldSource: 'segment-layout' | 'guess' | 'traced' | null;
+  fieldSource: 'segment-layout' | 'decoded' | 'guess' | 'traced' | null;
   /** Foreign memory: how sure the reading is, what was checked, what else would fit. */
   identification?: { confidence: 'certain' | 'likely' | 'guess'; checks: string[]; alternatives: string[] } | null;
   /** The word's current value, when readable. */
@@ -244,4 +245,6 @@ export interface Diagnosis {
   proof?: string | null;
   /** What could not be read, per process; empty when everything was. */
   incomplete?: string[];
+  /** What the evidence suggests but cannot prove (a deadlock through System V IPC), each labelled a hypothesis. */
+  hypotheses?: string[];
 }

@@ -8,8 +8,8 @@ describe('waitShape', () => {
     expect(waitShape(0, [3n])).toEqual({ kind: 'fd', fd: 3, want: 'read', timed: false });
     expect(waitShape(1, [4n])).toEqual({ kind: 'fd', fd: 4, want: 'write', timed: false });
     expect(waitShape(45, [5n])).toMatchObject({ kind: 'fd', want: 'read' });
-    expect(waitShape(243, [6n, 0n, 0n, 0n, 0n])).toEqual({ kind: 'fd', fd: 6, want: 'read', timed: false }); // mq_receive
-    expect(waitShape(242, [6n, 0n, 0n, 0n, 0x7ffe0000n])).toEqual({ kind: 'fd', fd: 6, want: 'write', timed: true }); // mq_timedsend
+    expect(waitShape(243, [6n, 0n, 0n, 0n, 0n])).toEqual({ kind: 'fd', fd: 6, want: 'read', timed: false, mqueue: true }); // mq_receive
+    expect(waitShape(242, [6n, 0n, 0n, 0n, 0x7ffe0000n])).toEqual({ kind: 'fd', fd: 6, want: 'write', timed: true, mqueue: true }); // mq_timedsend
   });
 
   it('tells timed from untimed multiplexing, by milliseconds or by pointer, and keeps what it watches', () => {

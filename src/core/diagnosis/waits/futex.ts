@@ -80,24 +80,23 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
   const on = `${field}${m ? ` in ${m.path || 'anonymous memory'}${where.ref ? `+${hex(where.ref.offset)}` : ''}` : ''}`;
   const key = where.ref?.key ?? `pid ${pid}:${hex(f.addr)}`;
   const base = { kind: 'futex' as const, timed: f.timed, on, key };
+  // glibc's park after a refused PI lock: FUTEX_WAIT_BITSET on a zero word of the calling frames, expecting zero.
+  // Stack bytes can look like a condvar or a semaphore by chance: the thread owning a PI mutex others wait for decides, unless its own calls named the word.
+  const onOwnStack = f.addr >= w.sp && f.addr - w.sp < FRAME_REACH;
+  const owned = onOwnStack && f.command === 'WAIT_BITSET' && f.expected === 0 && word === 0 && !f.timed && where.fieldSource !== 'traced' ? ctx.piOwned(tid) : [];
+  if (owned.length)
+    return known(
+      { ...base, on: `a word of its own stack (glibc's park after a refused priority-inheritance lock)`, key: `pi-park ${pid}:${tid}` },
+      [],
+      `nobody: glibc parks a thread here for ever when the kernel refuses a PI mutex with EDEADLK (a deadlock) or ESRCH (its owner died), and this thread owns ${owned.join(', ')}, which others wait for`,
+      true,
+    );
   const held = heldLock(where);
   if (held) return ownerWait(ctx, w, f, base, held, m);
   // pthread_join waits on the joined thread's tid word, expecting its tid; the kernel wakes it at that thread's exit.
   const joined = (ctx.tids.get(pid) ?? []).find((t) => t === f.expected && t !== tid);
   if (joined !== undefined && where.primitive === null)
     return known({ ...base, on: `thread ${joined} to exit (pthread_join)`, key: `join ${pid}:${joined}` }, [{ pid, tid: joined }], `thread ${joined}`, true);
-  // glibc's park after a refused PI lock: FUTEX_WAIT_BITSET on a zero word of the calling frames, expecting zero.
-  const onOwnStack = f.addr >= w.sp && f.addr - w.sp < FRAME_REACH;
-  if (where.primitive === null && onOwnStack && f.command === 'WAIT_BITSET' && f.expected === 0 && word === 0 && !f.timed) {
-    const owned = ctx.piOwned(tid);
-    if (owned.length)
-      return known(
-        { ...base, on: `a word of its own stack (glibc's park after a refused priority-inheritance lock)`, key: `pi-park ${pid}:${tid}` },
-        [],
-        `nobody: glibc parks a thread here for ever when the kernel refuses a PI mutex with EDEADLK (a deadlock) or ESRCH (its owner died), and this thread owns ${owned.join(', ')}, which others wait for`,
-        true,
-      );
-  }
   if (f.private || !m || !isShared(m))
     return known(base, siblings(ctx, pid, tid), f.private ? 'sibling threads (a private futex is woken only from its own process)' : 'sibling threads (private memory)', false, {
       ...(onOwnStack && word === 0 && f.expected === 0 ? { notes: ['the word lies in its own stack frames: only a thread given its address can wake it (hypothesis: glibc parked it after a refused PI lock)'] } : {}),

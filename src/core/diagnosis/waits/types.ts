@@ -56,6 +56,8 @@ export interface FdQuestion {
   want: Want;
   /** Epoll inside epoll: how deep (bounded, a cycle of epolls cannot recurse for ever). */
   depth: number;
+  /** The call says what the descriptor is (mq_timedreceive: a message queue). */
+  mqueue?: boolean;
 }
 
 /** The common part of an answer: what kind of wait, whether it ends by itself, on what, and its grouping key. */

@@ -22,6 +22,6 @@ export function fdWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   if (t === 'anon_inode:[signalfd]') return signalfdWait(ctx, q);
   if (t === 'anon_inode:[pidfd]' || t === 'anon_inode:pidfd') return pidfdWait(ctx, q);
   if (t === 'anon_inode:[eventpoll]') return epollReady(ctx, q, (x) => fdWait(ctx, x));
-  if (q.fd.fstype === 'mqueue') return mqueueWait(ctx, q);
+  if (q.mqueue || q.fd.fstype === 'mqueue') return mqueueWait(ctx, q);
   return otherFdWait(ctx, q);
 }

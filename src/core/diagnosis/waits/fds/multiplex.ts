@@ -34,5 +34,7 @@ export function combine(base: WaitBase, judged: Judged[]): WaitFacts {
       ...(judged.every((j) => j.facts.timed || j.facts.wakers) ? { untimedWakers: judged.flatMap((j) => (j.facts.timed ? [] : (j.facts.wakers ?? []))) } : {}),
     };
   const wakers = [...new Map(judged.flatMap((j) => j.facts.wakers ?? []).map((w) => [`${w.pid}:${w.tid}`, w])).values()];
-  return known(b, wakers, judged.length ? judged.map((j) => `fd ${j.fd}: ${j.facts.wakersAre}`).join('; ') : 'nobody: it watches no descriptor', false);
+  // Its wakers hold what it waits on when every descriptor's do (pipes, sockets, eventfds): a cycle can run through it.
+  const definite = judged.length > 0 && judged.every((j) => j.facts.definite);
+  return known(b, wakers, judged.length ? judged.map((j) => `fd ${j.fd}: ${j.facts.wakersAre}`).join('; ') : 'nobody: it watches no descriptor', definite);
 }
