@@ -5,7 +5,8 @@
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import type { Diagnosis } from '../src/core/diagnosis/types.js';
-import { cli, ROOT, tmp } from './helpers.js';
+import { chmodSync } from 'node:fs';
+import { cli, CLI, ROOT, TEST_TMP_ENV, tmp } from './helpers.js';
 
 export interface Staged {
   /** Starts a scenario; resolves with the pids it printed once it is set up. */
@@ -15,8 +16,14 @@ export interface Staged {
   readonly path: string;
 }
 
-export async function staged(source: string): Promise<Staged> {
-  const path = join(tmp(), source.replace(/\.c$/, ''));
+/** `shared`: compiled where another user may run it too (the folder and the suite's root traversable by all). */
+export async function staged(source: string, opts: { shared?: boolean } = {}): Promise<Staged> {
+  const dir = tmp();
+  if (opts.shared) {
+    chmodSync(process.env[TEST_TMP_ENV]!, 0o711);
+    chmodSync(dir, 0o755);
+  }
+  const path = join(dir, source.replace(/\.c$/, ''));
   await execa('cc', ['-O2', '-o', path, join(ROOT, 'test', 'c', source), '-lpthread', '-lrt']);
   const running: ResultPromise[] = [];
   return {
@@ -56,5 +63,15 @@ export async function diagnoseBoth(pids: number[], extra: string[] = []): Promis
   const human = await cli(['diagnose', ...pids.map(String), ...extra]);
   return { code: r.code, d: JSON.parse(r.stdout || 'null') as Diagnosis, human: human.stdout, stderr: r.stderr };
 }
+
+/** Why a test that runs as user nobody cannot, or null when it can (root, and nobody may read the CLI). */
+export async function nobodyCannot(): Promise<string | null> {
+  if (process.getuid?.() !== 0) return 'needs root to run a program as user nobody';
+  const r = await execa('runuser', ['-u', 'nobody', '--', 'test', '-r', CLI], { reject: false });
+  return r.exitCode === 0 ? null : `user nobody cannot read ${CLI} (the checkout is not readable by other users)`;
+}
+
+/** Runs a command as user nobody. */
+export const asNobody = (file: string, args: string[]) => execa('runuser', ['-u', 'nobody', '--', file, ...args], { reject: false });
 
 export const kindOf = (d: Diagnosis, pid: number): string | null => d.processes.find((p) => p.pid === pid)?.kind ?? null;

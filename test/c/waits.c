@@ -25,6 +25,9 @@
  *   pi-deadlock        two threads, two priority-inheritance mutexes, ABBA
  *   pause-beside-hang  a process in pause() beside two processes deadlocked
  *                      through pipes (only the two are stuck)
+ *   nondumpable-deadlock  two threads deadlocked on two private mutexes in a
+ *                      process that made itself not dumpable (its waits are
+ *                      hidden from its own non-root user)
  * never proof (a waker the tool cannot name), and healthy:
  *   sysv-sem-deadlock  two processes each holding one System V semaphore and
  *                      waiting for the other's (open: anyone permitted may post)
@@ -321,6 +324,21 @@ int main(int argc, char **argv) {
       pthread_create(&t1, NULL, pi_ab, (void *)1);
       pthread_create(&t2, NULL, pi_ab, NULL);
     }
+    pids[0] = getpid();
+    ready(1, pids);
+    pthread_join(t1, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "nondumpable-deadlock")) {
+    pthread_t t1, t2;
+    prctl(PR_SET_DUMPABLE, 0);
+    pthread_barrier_init(&two, NULL, 2);
+    pthread_mutexattr_t a;
+    pthread_mutexattr_init(&a);
+    pthread_mutex_init(&pa, &a);
+    pthread_mutex_init(&pb, &a);
+    pthread_create(&t1, NULL, pi_ab, (void *)1);
+    pthread_create(&t2, NULL, pi_ab, NULL);
     pids[0] = getpid();
     ready(1, pids);
     pthread_join(t1, NULL);

@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHangReport } from '../../src/core/report/types.js';
-import { cli, tmp } from '../helpers.js';
-import { diagnoseBoth, kindOf, staged, type Staged } from '../staged.js';
+import { CLI, cli, tmp } from '../helpers.js';
+import { asNobody, diagnoseBoth, kindOf, nobodyCannot, staged, type Staged } from '../staged.js';
+import type { Diagnosis } from '../../src/core/diagnosis/types.js';
 
 let waits: Staged;
 beforeAll(async () => {
@@ -137,6 +138,39 @@ describe('never stuck where something can end the wait', () => {
       const t = d.processes.find((p) => p.pid === pid)!.threads[0]!;
       expect(t.wait!.kind).toBe('sysv-sem');
       expect(t.wait!.notes!.join('\n')).toMatch(/last operated on by pid \d+/);
+    }
+  });
+});
+
+describe('not root: what can be read is used, and what cannot is said with its remedy', () => {
+  it('a non-dumpable deadlocked process of the same non-root user: its blocked threads named, the reason and sudo said, not exit 3', async (ctx) => {
+    const why = await nobodyCannot();
+    if (why) return ctx.skip(why);
+    const shared = await staged('waits.c', { shared: true });
+    try {
+      const sub = asNobody(shared.path, ['nondumpable-deadlock']);
+      const pid = await new Promise<number>((resolve, reject) => {
+        sub.stdout!.on('data', (d) => {
+          const m = /ready (\d+)/.exec(String(d));
+          if (m) resolve(Number(m[1]));
+        });
+        sub.once('exit', () => reject(new Error('nondumpable-deadlock exited before it was ready')));
+      });
+      const r = await asNobody(process.execPath, [CLI, 'diagnose', String(pid), '--json']);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const d = JSON.parse(r.stdout) as Diagnosis;
+      const threads = d.processes.find((p) => p.pid === pid)!.threads;
+      expect(threads).toHaveLength(3);
+      for (const t of threads) {
+        expect(t.verdict!.kind).toBe('not-visible');
+        expect(t.verdict!.why).toMatch(/no wake-up while sampled.*not dumpable.*sudo/);
+      }
+      // The program, not only runuser: its stdout stays open while it lives.
+      process.kill(pid, 'SIGKILL');
+      sub.kill('SIGKILL');
+      await sub;
+    } finally {
+      await shared.stopAll();
     }
   });
 });

@@ -42,6 +42,10 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
   const out: string[] = [verdictLine(d)];
   out.push(...findingLines(d));
   for (const h of d.hypotheses ?? []) out.push(h);
+  if (d.followed?.length) {
+    out.push('', 'followed (inspected because a wait led to them; --only to inspect just the given pids):');
+    for (const f of d.followed) out.push(`  pid ${f.pid} (${d.processes.find((p) => p.pid === f.pid)?.comm ?? '?'}): ${f.reason}`);
+  }
   out.push('', 'processes:');
   const rows = d.processes.map((p) => [
     String(p.pid),

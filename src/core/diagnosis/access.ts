@@ -3,8 +3,9 @@
 // maps) the kernel shows only to a caller allowed to ptrace the process:
 //   - another user's process: only root (CAP_SYS_PTRACE) may;
 //   - a process that is not dumpable (set-user-ID, changed credentials,
-//     prctl(PR_SET_DUMPABLE, 0)): only root, and its /proc/PID is then owned
-//     by root whatever user runs it, which is how it is recognised here;
+//     prctl(PR_SET_DUMPABLE, 0)): only root, and the files in its /proc/PID
+//     (status, syscall, mem, fd) are then owned by root whatever user runs it,
+//     which is how it is recognised here;
 //   - Yama's kernel.yama.ptrace_scope = 1 (stock Ubuntu): only the process's
 //     ancestors, so a user cannot read its own process started elsewhere.
 // What stays readable to anyone (stat, status: thread states and context
@@ -50,7 +51,7 @@ export function accessProblem(raw: ProcRaw): AccessProblem | null {
     return { why: `it belongs to user ${uid} and this tool runs as user ${me}: run it as that user, or with sudo` };
   let procOwner: number | null = null;
   try {
-    procOwner = statSync(`/proc/${raw.pid}`).uid;
+    procOwner = statSync(`/proc/${raw.pid}/status`).uid;
   } catch {
     // gone
   }

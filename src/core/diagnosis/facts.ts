@@ -6,7 +6,7 @@
 // Also the decoded primitives with their owners and, for our runs, what each
 // process waits for in the MVar protocol. The rules in rules/ read only these
 // facts; nothing here decides what is a finding.
-import { findMapping, isShared, parseLocks, parseMaps, parseStat, type FileLock, type MapEntry } from '../procfs/decode.js';
+import { findMapping, isShared, parseLocks, parseMaps, parseStat, parseStatus, type FileLock, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { processLabelWithPid } from '../native/vocabulary.js';
 import type { MutexView } from './glibc.js';
@@ -102,6 +102,13 @@ function unreadableWhy(p: ProcFacts, access: string | null): (t: ThreadFacts) =>
   };
 }
 
+/** SIGCHLD is signal 17 on x86_64: bit 16 of /proc/PID/status SigCgt (the signals it has handlers for). */
+const SIGCHLD_BIT = 16n;
+function catchesSigchld(status: string | null): boolean {
+  const cgt = parseStatus(status).SigCgt;
+  return cgt !== undefined && /^[0-9a-f]+$/i.test(cgt) && ((BigInt(`0x${cgt}`) >> SIGCHLD_BIT) & 1n) === 1n;
+}
+
 /** The traced semaphores' takers (input.traced), by the key of the object and offset each lies at, as every process sees it. */
 function takersByKey(traced: TracedPrimitive[], mapsOf: Map<number, MapEntry[]>): Map<string, WakerRef[]> {
   const out = new Map<string, WakerRef[]>();
@@ -152,6 +159,7 @@ export function buildFacts(input: AnalysisInput): Facts {
     },
     semTakers: (key) => semTakers.get(key) ?? [],
     locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
+    signallingChildren: (pid) => (catchesSigchld(first.find((r) => r.pid === pid)?.status ?? null) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
     piOwned: (tid) => pi.get(tid) ?? [],
   };
   const procs: ProcFacts[] = first.map((raw, i) => {

@@ -122,8 +122,13 @@ export interface WaitReport {
   takenBy?: WakerRef[];
   /** Timed only by periodic timers (a timerfd with an interval): it wakes, and goes back to the same wait. */
   periodic?: boolean;
-  /** For a periodic wait: who else could end it, its timers aside. */
-  untimedWakers?: WakerRef[];
+  /**
+   * For a wait open to anyone, or timed only by a periodic timer: who could
+   * still end it if nothing outside the processes acts (no new client, no
+   * signal, no input) and its self-re-arming timers are set aside. Grounds for
+   * a labelled hypothesis only (hypotheses.ts), never for a proof.
+   */
+  ifQuiet?: WakerRef[];
   /** A private lock whose owner is outside the waiter's process: the thread that held it when fork() copied it. */
   copiedFrom?: WakerRef;
   /** System V IPC: the kernel's last operator of what it waits on (labelled evidence, not a holder). */
@@ -247,4 +252,6 @@ export interface Diagnosis {
   incomplete?: string[];
   /** What the evidence suggests but cannot prove (a deadlock through System V IPC), each labelled a hypothesis. */
   hypotheses?: string[];
+  /** Processes inspected besides those asked for, because a wait led to them (diagnose without --only). */
+  followed?: { pid: number; reason: string }[];
 }

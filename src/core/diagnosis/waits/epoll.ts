@@ -12,5 +12,5 @@ export function epollWait(ctx: WaitContext, w: Waiter, shape: { epfd: number; ti
   const facts = epollReady(ctx, { raw: w.raw, tid: w.tid, fd, want: 'read', depth: 0 }, (q) => fdWait(ctx, q));
   if (!shape.timed) return facts;
   // A timeout is not a periodic timer: the wait ends by itself, whatever else could end it.
-  return { ...facts, timed: true, periodic: undefined, untimedWakers: undefined, wakersAre: `its own timeout; else ${facts.wakersAre}` };
+  return { ...facts, timed: true, periodic: undefined, ifQuiet: undefined, wakersAre: `its own timeout; else ${facts.wakersAre}` };
 }

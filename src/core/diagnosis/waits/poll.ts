@@ -60,5 +60,5 @@ export function pollWait(ctx: WaitContext, w: Waiter, shape: { call: Call; args:
   const facts = combine(base, judged);
   if (!shape.timed) return facts;
   // A timeout is not a periodic timer: the wait ends by itself, whatever else could end it.
-  return { ...facts, timed: true, periodic: undefined, untimedWakers: undefined, wakersAre: `its own timeout; else ${facts.wakersAre}` };
+  return { ...facts, timed: true, periodic: undefined, ifQuiet: undefined, wakersAre: `its own timeout; else ${facts.wakersAre}` };
 }

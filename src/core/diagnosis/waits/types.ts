@@ -33,6 +33,12 @@ export interface WaitContext {
   semTakers(key: string): WakerRef[];
   /** /proc/locks, parsed once and only when asked. */
   locks(): FileLock[];
+  /**
+   * The children of a process that catches SIGCHLD: a child's exit runs its
+   * handler, which may write the process's own wake-up descriptors (the
+   * self-pipe of an event loop, Python's set_wakeup_fd); empty otherwise.
+   */
+  signallingChildren(pid: number): WakerRef[];
 }
 
 /** One blocked thread in one system call. */
@@ -72,7 +78,7 @@ export const known = (base: WaitBase, wakers: WakerRef[], wakersAre: string, def
 });
 
 /** Anyone allowed may end it: by design never proof of a hang. */
-export const open = (base: WaitBase, who: string, extra: Partial<WaitFacts> = {}): WaitFacts => ({ ...base, wakers: null, wakersAre: who, definite: false, reach: 'open', ...extra });
+export const open = (base: WaitBase, who: string, extra: Partial<WaitFacts> = {}): WaitFacts => ({ ...base, wakers: null, wakersAre: who, definite: false, reach: 'open', ifQuiet: [], ...extra });
 
 /** Its wakers could not be seen: says what was not read, and why. */
 export const hidden = (base: WaitBase, why: string, extra: Partial<WaitFacts> = {}): WaitFacts => ({ ...base, wakers: null, wakersAre: why, definite: false, reach: 'hidden', ...extra });
@@ -82,11 +88,15 @@ export function siblings(ctx: WaitContext, pid: number, tid: number): WakerRef[]
   return (ctx.tids.get(pid) ?? []).filter((t) => t !== tid).map((t) => ({ pid, tid: t }));
 }
 
-/** The waker set of holders of a descriptor: in the waiter's own process its siblings (it cannot act while it waits), elsewhere any thread. */
+/**
+ * The waker set of holders of a descriptor: in the waiter's own process its
+ * siblings (it cannot act while it waits) and, when it catches SIGCHLD, its
+ * children (their exit runs its handler); elsewhere any thread.
+ */
 export function holderWakers(ctx: WaitContext, pid: number, tid: number, holderPids: number[]): WakerRef[] {
   const out: WakerRef[] = [];
   for (const h of new Set(holderPids)) {
-    if (h === pid) out.push(...siblings(ctx, pid, tid));
+    if (h === pid) out.push(...siblings(ctx, pid, tid), ...ctx.signallingChildren(pid));
     else out.push({ pid: h, tid: null });
   }
   return out;

@@ -17,9 +17,11 @@ const describe = (j: Judged) => `fd ${j.fd}: ${j.facts.on}`;
 export function combine(base: WaitBase, judged: Judged[]): WaitFacts {
   const on = judged.length ? `${base.on} on ${judged.length} descriptor(s): ${judged.slice(0, 4).map(describe).join('; ')}${judged.length > 4 ? `; and ${judged.length - 4} more` : ''}` : `${base.on} on no descriptor`;
   const b = { ...base, on };
-  const opened = judged.find((j) => j.facts.reach === 'open');
-  if (opened) return open(b, `${opened.facts.wakersAre} (fd ${opened.fd})`);
   const unseen = judged.find((j) => j.facts.reach === 'hidden');
+  // Were nothing outside to act, every descriptor's own quiet wakers (unset where one is not visible).
+  const quiet = unseen ? undefined : judged.flatMap((j) => j.facts.ifQuiet ?? j.facts.wakers ?? []);
+  const opened = judged.find((j) => j.facts.reach === 'open');
+  if (opened) return open(b, `${opened.facts.wakersAre} (fd ${opened.fd})`, quiet ? { ifQuiet: quiet } : { ifQuiet: undefined });
   if (unseen) return hidden(b, `fd ${unseen.fd}: ${unseen.facts.wakersAre}`);
   const timer = judged.find((j) => j.facts.timed);
   if (timer)
@@ -30,8 +32,8 @@ export function combine(base: WaitBase, judged: Judged[]): WaitFacts {
       wakersAre: `fd ${timer.fd}: ${timer.facts.on}`,
       definite: false,
       ...(judged.filter((j) => j.facts.timed).every((j) => j.facts.periodic) ? { periodic: true } : {}),
-      // What else could end it, were its timers not counted (see graph.ts on periodic timers).
-      ...(judged.every((j) => j.facts.timed || j.facts.wakers) ? { untimedWakers: judged.flatMap((j) => (j.facts.timed ? [] : (j.facts.wakers ?? []))) } : {}),
+      // What else could end it, were its self-re-arming timers set aside (a hypothesis's grounds, hypotheses.ts).
+      ...(judged.every((j) => j.facts.timed || j.facts.wakers) ? { ifQuiet: judged.flatMap((j) => (j.facts.timed ? [] : (j.facts.wakers ?? []))) } : {}),
     };
   const wakers = [...new Map(judged.flatMap((j) => j.facts.wakers ?? []).map((w) => [`${w.pid}:${w.tid}`, w])).values()];
   // Its wakers hold what it waits on when every descriptor's do (pipes, sockets, eventfds): a cycle can run through it.
