@@ -6,6 +6,7 @@ import { readAnyReport } from '../../core/report/read.js';
 import { writeFileAtomic } from '../../core/report/write.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
 import { exportTimeline } from '../../core/trace/export/export.js';
+import { jsonText } from '../../core/system/json.js';
 import { commandShowLines, showLines } from '../format/report-show.js';
 import { out } from '../output.js';
 
@@ -26,11 +27,11 @@ const show: CommandModule<object, ShowArgs> = {
   handler: (argv: ArgumentsCamelCase<ShowArgs>) => {
     const r = readAnyReport(argv.run);
     if ('command' in r) {
-      if (argv.json) out(JSON.stringify(r.command.report, null, 2));
+      if (argv.json) out(jsonText(r.command.report));
       else for (const l of commandShowLines(r.command.report, r.command.dir, argv.all)) out(l);
       return;
     }
-    if (argv.json) out(JSON.stringify(r.run.report, null, 2));
+    if (argv.json) out(jsonText(r.run.report));
     else for (const l of showLines(r.run.report, r.run.dir, argv.all)) out(l);
   },
 };
