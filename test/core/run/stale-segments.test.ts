@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Segment } from '../../../src/core/native/segment.js';
 import { sweepStaleSegments } from '../../../src/core/run/stale-segments.js';
-import { CLI, ROOT, tmp, privateShm } from '../../helpers.js';
+import { CLI, descendants, privateShm, ROOT, tmp, until } from '../../helpers.js';
 
 const made: string[] = [];
 const holders: ResultPromise[] = [];
@@ -138,8 +138,8 @@ describe('hostile entries named like segments', () => {
     expect(done.exitCode, String(done.stderr)).toBe(0);
     // A run that would wait 60 s for its deadline: SIGTERM ends it at once.
     const long = execa(shm.prefix[0]!, inNs(`run 2 --fault stop-slave --no-early --timeout 60s --report-dir ${tmp()}`), { reject: false, timeout: 30_000, env: { NO_COLOR: '1' } });
-    await new Promise((r) => setTimeout(r, 1500));
-    // unshare and both shells exec: the process started is the CLI itself.
+    // unshare and both shells exec: the process started is the CLI itself; once its processes run, it is past its sweep.
+    expect(await until(() => descendants(long.pid!).length >= 3, 20_000)).toBe(true);
     long.kill('SIGTERM');
     const r = await long;
     expect(r.timedOut, 'SIGTERM did not stop the run').toBe(false);
