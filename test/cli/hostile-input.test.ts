@@ -184,6 +184,19 @@ describe('output paths', () => {
     expect(statSync(fifo).isFIFO()).toBe(true);
   });
 
+  it('/dev/stdout redirected to a file by the shell: written into our own descriptor, appended, the file never replaced', async () => {
+    const d = tmp();
+    const log = join(d, 'app.log');
+    writeFileSync(log, 'first line\n');
+    const ino = statSync(log).ino;
+    const r = await execa('sh', ['-c', `"$0" "$1" report export "$2" -o /dev/stdout >> "$3"`, process.execPath, join(ROOT, 'dist', 'cli', 'main.js'), BASELINE, log], { reject: false, timeout: DEADLINE_MS });
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    const text = readFileSync(log, 'utf8');
+    expect(text.startsWith('first line\n{"traceEvents"')).toBe(true);
+    expect(JSON.parse(text.slice('first line\n'.length)).traceEvents.length).toBeGreaterThan(0);
+    expect(statSync(log).ino).toBe(ino);
+  });
+
   it('a symlink of ours to a file: the file it points at is replaced, the link stays; a link to nothing is refused', async () => {
     const d = tmp();
     writeFileSync(join(d, 'target.json'), 'old');

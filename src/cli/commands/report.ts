@@ -3,7 +3,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { join, resolve } from 'node:path';
 import { readAnyReport } from '../../core/report/read.js';
-import { writeFileAtomic } from '../../core/report/write.js';
+import { ownDescriptor, writeFileAtomic } from '../../core/report/write.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
 import { exportTimeline } from '../../core/trace/export/export.js';
 import { jsonText } from '../../core/system/json.js';
@@ -54,11 +54,12 @@ const exportCmd: CommandModule<object, ExportArgs> = {
     const r = readAnyReport(argv.run);
     const dir = 'command' in r ? r.command.dir : r.run.dir;
     const text = exportTimeline(r, argv.format);
-    if (argv.output === '-') {
+    const file = resolve(argv.output ?? join(dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
+    // Our own stdout, by name or as /dev/stdout: the export is the output, with no line about it.
+    if (argv.output === '-' || ownDescriptor(file) === 1) {
       process.stdout.write(text);
       return;
     }
-    const file = resolve(argv.output ?? join(dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
     await writeFileAtomic(file, text);
     out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
   },

@@ -10,10 +10,14 @@
 //     not a hang) and never replaced, so `--junit /dev/null` stays a device;
 //   - a symbolic link: followed only when it belongs to this user or root
 //     (as the kernel's protected_symlinks does in sticky folders); the write
-//     then goes to what it points at by the rules above — a link to
-//     /dev/stdout writes into the pipe, a link to a regular file replaces that
-//     file atomically and the link stays. Someone else's link, or a link to
-//     nothing, is refused: it could point anywhere we can write;
+//     then goes to what it points at by the rules above — a link to a
+//     regular file replaces that file atomically and the link stays. A link
+//     to one of our own descriptors (/dev/stdout, /dev/fd/N, /proc/self/fd/N)
+//     is written into that descriptor, whatever it is — a pipe, a terminal,
+//     the file the shell redirected it to (`>> log` keeps the log) — and one
+//     of another process's is appended to;
+//     Someone else's link, or a link to nothing, is refused: it could point
+//     anywhere we can write;
 //   - a directory, a block device or a socket: refused.
 //
 // As root, the folder of an atomic write must be one no other user can
@@ -22,16 +26,51 @@
 // failures of the write itself are EnvironmentError lines (exit 3), after
 // which no temporary file is left.
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, fstatSync, lstatSync, openSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { describeFsError, EnvironmentError, UsageError } from '../system/errors.js';
 import { checkTrustedFolder, fileKind, ownedByUsOrRoot, refuseKernelFs, runningAsRoot, trustedLink } from '../system/file-checks.js';
 
 /** How the text reaches `path`. */
-type Plan = { kind: 'atomic'; path: string } | { kind: 'straight'; path: string; st: Stats; follow: boolean };
+type Plan =
+  | { kind: 'atomic'; path: string }
+  | { kind: 'straight'; path: string; st: Stats; follow: boolean; append: boolean }
+  | { kind: 'descriptor'; path: string; fd: number };
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
+const { O_APPEND, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = constants;
+
+/** A process's descriptor as a path: /proc/self/fd/1, /proc/123/task/124/fd/2. */
+const FD_PATH = /^\/proc\/(self|thread-self|\d+)\/(?:task\/(\d+)\/)?fd\/(\d+)$/;
+/** Most links followed while looking for one (the kernel's own limit). */
+const MAX_HOPS = 40;
+
+/**
+ * Where the path leads, hop by hop, when it leads to a descriptor path
+ * (/dev/stdout -> /proc/self/fd/1): the descriptor, and whether it is one of
+ * ours; null for any other path.
+ */
+function descriptorPath(abs: string): { fd: number; ours: boolean } | null {
+  let p = abs;
+  for (let hop = 0; hop < MAX_HOPS; hop++) {
+    try {
+      const here = join(realpathSync(dirname(p)), basename(p));
+      const m = FD_PATH.exec(here);
+      if (m) return { fd: Number(m[3]), ours: m[1] === 'self' || m[1] === 'thread-self' || Number(m[1]) === process.pid };
+      if (!lstatSync(here).isSymbolicLink()) return null;
+      p = resolve(dirname(here), readlinkSync(here));
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+/** The descriptor of ours `path` names (/dev/stdout: 1), or null: a command writes such output as it writes to stdout. */
+export function ownDescriptor(path: string): number | null {
+  const d = descriptorPath(resolve(path));
+  return d?.ours ? d.fd : null;
+}
 
 /** How long a FIFO or terminal may take no byte before the write gives up (a reader that stopped reading). */
 const STALL_MS = 10_000;
@@ -88,7 +127,10 @@ export function planOutput(path: string, label = ''): Plan {
   }
   if (target.isDirectory()) throw new UsageError(`${label}${path}: is a directory`);
   refuseOthers(path, target, label);
-  if (target.isFIFO() || target.isCharacterDevice()) return { kind: 'straight', path: abs, st: target, follow: st.isSymbolicLink() };
+  const fdPath = st.isSymbolicLink() ? descriptorPath(abs) : null;
+  if (fdPath?.ours) return { kind: 'descriptor', path: abs, fd: fdPath.fd };
+  if (fdPath && target.isFile()) return { kind: 'straight', path: abs, st: target, follow: true, append: true };
+  if (target.isFIFO() || target.isCharacterDevice()) return { kind: 'straight', path: abs, st: target, follow: st.isSymbolicLink(), append: false };
   if (!target.isFile()) throw new UsageError(`${label}${path}: ${fileKind(target)}: mvar-repro writes only into a file, a FIFO or a character device`);
   checkFolderOf(real, label);
   return { kind: 'atomic', path: real };
@@ -123,11 +165,11 @@ function* writeSteps(fd: number, data: Buffer, path: string): Generator<number, 
   }
 }
 
-/** Opens a FIFO or character device for writing without waiting for a reader; checks it is still what was planned. */
+/** Opens a FIFO, character device or descriptor for writing without waiting for a reader; checks it is still what was planned. */
 function openStraight(plan: Extract<Plan, { kind: 'straight' }>): number {
   let fd: number;
   try {
-    fd = openSync(plan.path, O_WRONLY | O_NONBLOCK | O_NOCTTY | (plan.follow ? 0 : O_NOFOLLOW));
+    fd = openSync(plan.path, O_WRONLY | O_NONBLOCK | O_NOCTTY | (plan.follow ? 0 : O_NOFOLLOW) | (plan.append ? O_APPEND : 0));
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new EnvironmentError(`cannot write ${plan.path}: ${code === 'ENXIO' ? 'a FIFO that nobody reads' : describeFsError(e)}`);
@@ -160,6 +202,16 @@ function removeQuietly(tmp: string): void {
 
 /** Runs the write of `data` per `plan`, yielding how long to wait whenever a FIFO or terminal takes nothing. */
 function* writePlanned(plan: Plan, data: Buffer): Generator<number, void, void> {
+  if (plan.kind === 'descriptor') {
+    // Ours, shared with whoever else writes it (the shell's redirection, our own stdout): never closed here.
+    try {
+      yield* writeSteps(plan.fd, data, plan.path);
+    } catch (e) {
+      if (e instanceof EnvironmentError) throw e;
+      throw new EnvironmentError(`cannot write ${plan.path}: ${describeFsError(e)}`);
+    }
+    return;
+  }
   const { fd, tmp } = plan.kind === 'straight' ? { fd: openStraight(plan), tmp: null } : openTemporary(plan.path);
   let open = true;
   try {

@@ -19,7 +19,7 @@ import { EVENTS_FILE, REPORT_FILE } from './types.js';
 import { writeFileAtomic } from './write-file.js';
 import { jsonText } from '../system/json.js';
 
-export { checkOutputFile, writeFileAtomic, writeFileAtomicSync } from './write-file.js';
+export { checkOutputFile, ownDescriptor, writeFileAtomic, writeFileAtomicSync } from './write-file.js';
 
 /** An ISO time as folder names carry it: 20261122-042245Z. */
 export function stamp(iso: string): string {
