@@ -108,6 +108,7 @@ function checkFolderOf(path: string, label: string): void {
 
 /** Decides how to write `path` (refusing what must not be written), without opening anything. */
 export function planOutput(path: string, label = ''): Plan {
+  if (!path.trim()) throw new UsageError(`${label}'${path}': an empty path`);
   const abs = resolve(path);
   const st = lstatOrNull(abs);
   if (!st) {

@@ -62,6 +62,7 @@ export async function writeEvents(path: string, events: TraceEvent[]): Promise<v
  * Not Node's recursive mkdir: under /proc it retries for ever.
  */
 export function makeFolder(dir: string, named: string): void {
+  if (!dir.trim()) throw new UsageError(`${named}: an empty path`);
   const abs = resolve(dir);
   refuseKernelFs(abs, named);
   const missing: string[] = [];
