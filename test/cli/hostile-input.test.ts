@@ -250,3 +250,30 @@ describe('output paths', () => {
     expect(readFileSync(join(d, 'shared', 'theirs.json'), 'utf8')).toBe('theirs');
   });
 });
+
+describe('durations and counts', () => {
+  it('a wait no timer can make, a fraction of a millisecond, NaN, a negative or huge count: one line, exit 2, before anything runs', async () => {
+    const rs = await Promise.all([
+      run(['run', '2', '--timeout', '2147483648ms']),
+      run(['run', '2', '--timeout', '0.0001ms']),
+      run(['soak', '--iterations', '1', '--stall', 'NaN', '--', 'true']),
+      run(['diagnose', String(process.pid), '--interval', '30d']),
+      run(['check', '--timeout', '-5s', '--', 'true']),
+      run(['run', '2', '--iterations', '99999999999999999999']),
+      run(['soak', '--iterations', '1', '--parallel', '-1', '--', 'true']),
+    ]);
+    refused(rs[0]!, 2, /--timeout: '2147483648ms' is longer than 24d, the most it can be$/m);
+    refused(rs[1]!, 2, /--timeout: '0\.0001ms' is shorter than a millisecond/);
+    refused(rs[2]!, 2, /--stall: 'NaN' is not a duration/);
+    refused(rs[3]!, 2, /--interval: '30d' is longer than 24d/);
+    refused(rs[4]!, 2, /--timeout: '-5s' is not a duration/);
+    refused(rs[5]!, 2, /--iterations = 100000000000000000000 is above the cap/);
+    refused(rs[6]!, 2, /--parallel must be a whole number/);
+  });
+
+  it('a long --duration is measured, not refused: --duration 30d with --iterations 2 runs its two iterations', async () => {
+    const r = await run(['run', '2', '--variant', 'fixed', '--duration', '30d', '--iterations', '2', '--report-dir', tmp()]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^run: 2 iterations, no hang/m);
+  });
+});
