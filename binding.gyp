@@ -10,6 +10,7 @@
       "type": "static_library",
       "sources": [
         "native/segment.c",
+        "native/sweep.c",
         "native/trace.c",
         "native/mvar.c",
         "native/protocol.c",

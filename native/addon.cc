@@ -7,7 +7,7 @@
 //   kcmpFile, semInfo, msgQueueInfo   kernel answers for the diagnosis (ipc.h)
 //   Segment.create(opts) / Segment.open(name)
 //   seg.name, seg.openPath, seg.close(), seg.unlink()
-//   sweepSegment(name)  remove a leftover segment, only when provably stale
+//   sweepSegment(name[, dir])  remove a leftover segment, only when provably stale
 //   seg.register(role, id)   claim this process's slot
 //   seg.takeSync() / seg.putSync(v)   blocking, on the calling thread
 //   seg.take() / seg.put(v)           blocking call on a libuv worker thread
@@ -460,13 +460,15 @@ void OpWorker::OnError(const Napi::Error& e) {
   deferred_.Reject(err.Value());
 }
 
-// sweepSegment(name) -> { removed, reason }: removes a leftover only when it is provably stale.
+// sweepSegment(name[, dir]) -> { removed, reason }: removes a leftover only when it is provably stale.
+// dir (default /dev/shm) lets tests sweep a folder of their own.
 Napi::Value SweepSegment(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, MVR_E_ARG, "sweepSegment(name) needs a string");
   std::string name = info[0].As<Napi::String>();
+  std::string dir = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   char err[256] = "";
-  int rc = mvr_segment_sweep(name.c_str(), err, sizeof err);
+  int rc = mvr_segment_sweep(dir.empty() ? nullptr : dir.c_str(), name.c_str(), err, sizeof err);
   if (rc < 0) return ThrowCoded(env, rc, err);
   Napi::Object out = Napi::Object::New(env);
   out.Set("removed", Napi::Boolean::New(env, rc == 1));

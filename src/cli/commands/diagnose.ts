@@ -7,6 +7,7 @@ import { EnvironmentError, UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { processAlive } from '../../core/procfs/capture.js';
 import { diagnosisLines } from '../format/diagnosis.js';
+import { jsonText } from '../../core/system/json.js';
 import { out } from '../output.js';
 import { parseCount } from '../run-options.js';
 
@@ -48,7 +49,7 @@ export const diagnoseCli: CommandModule<object, Args> = {
     if (present.length === 0) throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: no such process`);
     const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000, follow: !argv.only });
     const gone = pids.filter((p) => !present.includes(p));
-    if (argv.json) out(JSON.stringify({ ...diagnosis, missing: gone }, null, 2));
+    if (argv.json) out(jsonText({ ...diagnosis, missing: gone }));
     else {
       for (const p of gone) out(`pid ${p}: no such process`);
       for (const l of diagnosisLines(diagnosis)) out(l);

@@ -72,7 +72,8 @@ export interface RawAddon {
     open(name: string): RawSegment;
   };
   layout(): RawLayout;
-  sweepSegment(name: string): { removed: boolean; reason: string };
+  /** dir: the folder to sweep in (default /dev/shm). */
+  sweepSegment(name: string, dir?: string): { removed: boolean; reason: string };
   glibcVersion(): string;
   dieWithParent(ppid: number): boolean;
   /** Every Unix socket of this network namespace as (inode, peer inode) pairs; peer 0 is unconnected. */

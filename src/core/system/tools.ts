@@ -1,22 +1,9 @@
 // Which optional programs this machine has (eu-stack, gdb, addr2line, …),
-// found on PATH. The tool degrades where one is missing and says so; nothing
-// here runs them.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+// found on PATH the way a shell finds a command (system/command.ts). The tool
+// degrades where one is missing and says so; nothing here runs them.
+import { findExecutable } from './command.js';
 
-export function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
+export const findOnPath = findExecutable;
 
 /** The stack tools the diagnosis can use here, as a report records them. */
 export function availableStackTools(): string[] {
