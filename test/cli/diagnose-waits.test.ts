@@ -175,7 +175,18 @@ describe('not root: what can be read is used, and what cannot is said with its r
   });
 });
 
-describe('a deadline is independent evidence', () => {
+describe('under soak', () => {
+  it('a forked child locking a copied held mutex: the hang is proven before the deadline, and its finding names the copied lock and the thread that held it', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--timeout', '20s', '--report-dir', dir, '--', waits.path, 'fork-copied-lock']);
+    expect(r.code, r.stderr).toBe(1);
+    const folder = readdirSync(dir).find((n) => !n.startsWith('.'))!;
+    const rep = JSON.parse(readFileSync(join(dir, folder, 'command-hang.json'), 'utf8')) as CommandHangReport;
+    expect(rep.proof).not.toBeNull();
+    const f = rep.diagnosis!.findings.find((x) => x.kind === 'lock-copied-by-fork')!;
+    expect(f.summary).toMatch(/mutex@0x[0-9a-f]+\.__lock .*fork\(\) copied while tid \d+ of pid \d+ \(waits\) held it/);
+  });
+
   it('soak of the System V semaphore deadlock: a hang whose finding is unknown, with each thread and the last operators', async () => {
     const dir = tmp();
     const r = await cli(['soak', '--iterations', '1', '--timeout', '1s', '--report-dir', dir, '--', waits.path, 'sysv-sem-deadlock']);
