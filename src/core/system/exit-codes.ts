@@ -3,7 +3,7 @@
 // table (a test holds the README to it).
 
 export const ExitCode = {
-  /** No hang; diff equivalent; diagnose found nothing stuck. */
+  /** No hang; diff equivalent; diagnose has no finding (nothing proven stuck). */
   Ok: 0,
   /** Hang reproduced; diff divergent; diagnose found something. */
   Found: 1,
@@ -39,8 +39,8 @@ export const CHECK_FINDING_KINDS = ['private-primitive-in-shared-memory', 'condv
 export const EXIT_CODES: readonly CodeMeaning[] = [
   {
     code: ExitCode.Ok,
-    general: 'no hang; diff equivalent; diagnose found nothing (with --expect hang: a hang reproduced)',
-    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: 'no hang in the merged counts (when the soak ran with --expect hang: a hang reproduced)', diagnose: 'nothing stuck', diff: 'equivalent', report: 'done', check: 'clean: the program ran checked and nothing was found' },
+    general: 'no hang; diff equivalent; diagnose has no finding (with --expect hang: a hang reproduced)',
+    per: { run: LOOPS.ok, soak: LOOPS.ok, merge: 'no hang in the merged counts (when the soak ran with --expect hang: a hang reproduced)', diagnose: 'no finding: nothing proven stuck (threads it could not see are listed as not proven)', diff: 'equivalent', report: 'done', check: 'clean: the program ran checked and nothing was found' },
   },
   {
     code: ExitCode.Found,
@@ -66,7 +66,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
     per: {
       run: 'cannot run here (addon missing, cannot create a segment)',
       soak: 'cannot run here (addon missing, cannot create a segment)',
-      diagnose: 'cannot inspect any of the processes',
+      diagnose: 'nothing at all could be read of any of the processes',
       report: 'cannot write the output file',
       merge: 'cannot write the merged summary',
       check: 'the program ran unchecked (a static or set-user-ID binary), or the library is not built',
