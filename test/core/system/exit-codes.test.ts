@@ -19,7 +19,7 @@ describe('exit code help', () => {
   it('each command lists only the codes it can exit with', () => {
     expect(exitCodeHelp('diff')).toMatch(/0 +equivalent/);
     expect(exitCodeHelp('diff')).not.toMatch(/\b130\b/);
-    expect(exitCodeHelp('diagnose')).toMatch(/3 +cannot inspect/);
+    expect(exitCodeHelp('diagnose')).toMatch(/3 +nothing at all could be read/);
     expect(exitCodeHelp('run')).toMatch(/4 +a process failed/);
   });
 
