@@ -19,6 +19,8 @@ export interface Finding {
   summary: string;
   /** The processes the finding is about (the stuck ones first). */
   pids: number[];
+  /** The threads it is about, where the finding is about threads (a cycle in order, the waiters of one resource). */
+  threads?: WakerRef[];
   /** The lines of evidence the summary rests on. */
   evidence: string[];
   /** Set when the finding proves the hang: nothing can ever end it (the reason, in one line). */

@@ -51,6 +51,7 @@ function threadCycles(facts: Facts): Finding[] {
       proof: `a cycle of waits that never end (${kinds.join(', ')}) among ${pids.length === 1 ? `the threads of ${facts.label(pids[0])}` : pids.map((p) => facts.label(p)).join(', ')}`,
       summary: `deadlock${oneProcess ? ` among the threads of ${facts.label(pids[0])}` : ''} (${kinds.join(', ')}): ${cycle.map(step).join('; ')}.`,
       pids,
+      threads: cycle.map((t) => ({ pid: t.pid, tid: t.tid })),
       evidence: [
         ...cycle.map((t) => facts.threadLine(facts.procOf(t.pid)!, t)),
         ...cycle.map((t) => `${name(t)}: ${t.wait!.on}; can be woken by ${t.wait!.wakersAre}`),
@@ -79,6 +80,7 @@ function piDeadlocks(facts: Facts): Finding[] {
       proof: `thread ${parked.tid} of ${facts.label(p.pid)} was refused a priority-inheritance mutex and parked for ever by glibc, holding ${names.join(', ') || 'a PI mutex'}`,
       summary: `deadlock (priority-inheritance mutexes) among the threads of ${facts.label(p.pid)}: ${waiters.map((t) => `thread ${t.tid} waits for ${t.primitive!.name}, held by thread ${parked.tid}`).join('; ')}; thread ${parked.tid} asked the kernel for a PI mutex and was refused with EDEADLK (taking it would close a cycle), so glibc parked it for ever.`,
       pids: [p.pid],
+      threads: [parked, ...waiters].map((t) => ({ pid: t.pid, tid: t.tid })),
       evidence: [
         ...[parked, ...waiters].map((t) => facts.threadLine(p, t)),
         `thread ${parked.tid}: ${parked.wait!.wakersAre}`,

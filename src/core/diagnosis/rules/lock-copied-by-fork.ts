@@ -28,6 +28,7 @@ export const lockCopiedByFork: Rule = (facts, explained) => {
       proof: `${who} wait${threads.length === 1 ? 's' : ''} for a private lock that fork() copied while ${holder} held it: no thread of the child can ever unlock it`,
       summary: `${who} wait${threads.length === 1 ? 's' : ''} for ${w.on}, a private lock that fork() copied while ${holder} held it: it can only be unlocked from inside ${threads.length === 1 ? 'its' : 'their'} own address space, where its owner does not exist, so ${threads.length === 1 ? 'it waits' : 'they wait'} for ever (the fork-in-a-threaded-program hang).`,
       pids,
+      threads: threads.map((t) => ({ pid: t.pid, tid: t.tid })),
       evidence: [
         ...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)),
         `held at fork by ${holder}: ${owner.alive ? `alive now, in ${owner.pid === from.pid ? 'the parent' : `pid ${owner.pid}`}, state ${owner.state}` : 'that thread no longer exists'}`,

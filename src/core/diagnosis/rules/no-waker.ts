@@ -103,6 +103,7 @@ function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken
         proof: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, and nothing that could wake ${one ? 'it' : 'them'} can ever run`,
         summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
         pids,
+        threads: threads.map((t) => ({ pid: t.pid, tid: t.tid })),
         evidence: [
           ...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)),
           ...states.map((x) => `waker: ${x}`),

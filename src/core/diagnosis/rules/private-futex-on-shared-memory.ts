@@ -53,6 +53,7 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
         : {}),
       summary: `${head} (${wordList}): ${what} ${prims.length === 1 || !prims.length ? 'is' : 'are'} not process-shared${prims.some((d) => d.guess) ? ' (decoded from the bytes: a guess)' : ''}, so a wake from another process never reaches ${stuckPids.length + timedPids.length === 1 ? 'it' : 'them'}${tail}.`,
       pids: [...stuckPids, ...timedPids],
+      threads: g.entries.map(({ t }) => ({ pid: t.pid, tid: t.tid })),
       evidence: [
         ...[...fields].map(([k, f]) => `${k}: ${f.n} thread(s) in ${f.op}, ${f.untimed} untimed; pids ${f.pids.slice(0, 20).join(' ')}${f.pids.length > 20 ? ` … (${f.pids.length})` : ''}`),
         ...prims.flatMap((d) => d.lines.map((l) => `${d.name}: ${l}`)),

@@ -21,6 +21,7 @@ function foreign(facts: Facts, p: ProcFacts, evidence: string): Finding {
     kind: 'unknown',
     summary: `${facts.label(p.pid)} made no progress (${evidence}): ${threads.length} thread(s) blocked, in ${waits.slice(0, 3).join('; ')}${waits.length > 3 ? ` and ${waits.length - 3} more` : ''}; nothing proves them stuck for good.`,
     pids: [p.pid],
+    threads: threads.map((t) => ({ pid: t.pid, tid: t.tid })),
     evidence: [...threads.map((t) => facts.threadLine(p, t)), ...threads.flatMap((t) => t.wait?.notes ?? []), ...hypotheses(facts).filter((h) => h.includes(facts.label(p.pid)))],
   };
 }
