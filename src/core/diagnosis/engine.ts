@@ -69,12 +69,14 @@ function pickForStacks(d: Omit<Diagnosis, 'stacks'>, max: number): number[] {
 }
 
 export async function diagnose(given: number[], opts: DiagnoseOptions): Promise<DiagnoseResult> {
-  const followed = opts.follow ? followWaits(given, new LiveProbe(), layout(), addon().glibcVersion(), new Set([process.pid])) : [];
+  const walk = opts.follow ? followWaits(given, new LiveProbe(), layout(), addon().glibcVersion(), new Set([process.pid])) : null;
+  const followed = walk?.followed ?? [];
   const pids = [...given, ...followed.map((f) => f.pid)];
   const samples: ProcRaw[][] = [];
   for (let k = 0; k < Math.max(1, opts.samples); k++) {
     if (k > 0) await sleep(opts.intervalMs);
-    samples.push(pids.map((pid) => captureProc(pid, { maps: k === 0, fds: k === 0 })));
+    // Following the waits captured every process once already: that is the first sample.
+    samples.push(pids.map((pid) => (k === 0 ? walk?.captures.get(pid) : undefined) ?? captureProc(pid, { maps: k === 0, fds: k === 0, process: k === 0 })));
   }
   // Nothing inspected is not "nothing stuck": without one thread whose state could be read there is no answer.
   const readable = (p: ProcRaw) => p.tasks.some((t) => t.stat !== null);

@@ -9,7 +9,7 @@
 // added. Bounded: at most MAX_FOLLOWED processes added, in MAX_ROUNDS rounds,
 // nearest first (breadth first), so a shared mapping of a thousand processes
 // cannot turn one question into a survey of the machine.
-import { captureProc, descendantsOf } from '../procfs/capture.js';
+import { captureProc, liveProcesses, type ProcRaw } from '../procfs/capture.js';
 import type { Layout } from '../native/layout.js';
 import { analyze } from './analyze.js';
 import type { Probe } from './probe/probe.js';
@@ -27,6 +27,26 @@ export interface Followed {
 }
 
 type Analysis = Omit<Diagnosis, 'stacks'>;
+
+/** Every live descendant of the given processes (not themselves), from one read of the process table. */
+function treesOf(pids: number[]): { pid: number; root: number }[] {
+  const children = new Map<number, number[]>();
+  for (const st of liveProcesses()) children.set(st.ppid, [...(children.get(st.ppid) ?? []), st.pid]);
+  const given = new Set(pids);
+  const out: { pid: number; root: number }[] = [];
+  const seen = new Set(pids);
+  for (const root of pids) {
+    const queue = [...(children.get(root) ?? [])];
+    while (queue.length) {
+      const pid = queue.shift()!;
+      if (seen.has(pid) || given.has(pid)) continue;
+      seen.add(pid);
+      out.push({ pid, root });
+      queue.push(...(children.get(pid) ?? []));
+    }
+  }
+  return out;
+}
 
 /** Every process a wait refers to, with why: its wakers, who took it, whom it was copied from, its last operator. */
 function referenced(d: Analysis, label: (pid: number) => string): Followed[] {
@@ -48,14 +68,15 @@ function referenced(d: Analysis, label: (pid: number) => string): Followed[] {
 }
 
 /**
- * The processes to add to `pids`, with reasons. `probe` answers for the live
- * system (one probe across rounds: its whole-system scans are made once).
+ * The processes to add to `pids`, with reasons, and the capture of each
+ * process inspected on the way (a diagnosis's first sample). `probe` answers
+ * for the live system (one probe across rounds: its scans are made once).
  */
-export function followWaits(pids: number[], probe: Probe, layout: Layout, glibcVersion: string, exclude: Set<number>): Followed[] {
+export function followWaits(pids: number[], probe: Probe, layout: Layout, glibcVersion: string, exclude: Set<number>): { followed: Followed[]; captures: Map<number, ProcRaw> } {
   const added: Followed[] = [];
   const inspected = new Set(pids);
   let frontier = [...pids];
-  const captures = new Map<number, ReturnType<typeof captureProc>>();
+  const captures = new Map<number, ProcRaw>();
   const label = (pid: number) => {
     const comm = captures.get(pid)?.comm;
     return comm ? `pid ${pid} (${comm})` : `pid ${pid}`;
@@ -65,7 +86,7 @@ export function followWaits(pids: number[], probe: Probe, layout: Layout, glibcV
     const d = analyze({ layout, glibcVersion, samples: [[...inspected].map((pid) => captures.get(pid)!)], probe, observers: [...exclude] });
     frontier = [];
     // What the waits lead to first; then, once, the rest of the given processes' trees (a program's top pid is what a user has).
-    const tree = round === 0 ? pids.flatMap((pid) => descendantsOf(pid).map((c) => ({ pid: c.pid, reason: `a descendant of ${label(pid)}` }))) : [];
+    const tree = round === 0 ? treesOf(pids).map((c) => ({ pid: c.pid, reason: `a descendant of ${label(c.root)}` })) : [];
     for (const ref of [...referenced(d, label), ...tree]) {
       if (inspected.has(ref.pid) || exclude.has(ref.pid) || added.length >= MAX_FOLLOWED) continue;
       if (!probe.thread(ref.pid).alive) continue;
@@ -74,5 +95,5 @@ export function followWaits(pids: number[], probe: Probe, layout: Layout, glibcV
       frontier.push(ref.pid);
     }
   }
-  return added;
+  return { followed: added, captures };
 }

@@ -120,7 +120,8 @@ function captureFds(base: string, errors: string[]): FdRaw[] | null {
       // closed meanwhile
     }
     let fstype: string | null = null;
-    if (target.startsWith('/') && mountId !== null && Number.isFinite(mountId)) fstype = (mounts ??= mountTypes(base)).get(mountId) ?? null;
+    // Only a message queue's name is one component ("/name"): other paths need no mount table.
+    if (/^\/[^/]+$/.test(target.replace(/ \(deleted\)$/, '')) && mountId !== null && Number.isFinite(mountId)) fstype = (mounts ??= mountTypes(base)).get(mountId) ?? null;
     let fifo: string | null = null;
     let object: string | null = null;
     if (target.startsWith('/'))
@@ -136,15 +137,20 @@ function captureFds(base: string, errors: string[]): FdRaw[] | null {
   return out;
 }
 
-export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: boolean; fds?: boolean } = {}): ProcRaw {
+/**
+ * `process: false` skips what a later sample does not need (comm, command
+ * line, process status): a diagnosis of 500 processes reads each file once.
+ */
+export function captureProc(pid: number, opts: { maps?: boolean; taskStatus?: boolean; fds?: boolean; process?: boolean } = {}): ProcRaw {
   const errors: string[] = [];
   const base = `/proc/${pid}`;
+  const whole = opts.process !== false;
   const raw: ProcRaw = {
     pid,
     takenAtNs: Number(process.hrtime.bigint()),
-    comm: readOr(`${base}/comm`, errors, 'comm')?.trim() ?? null,
-    cmdline: readOr(`${base}/cmdline`, errors, 'cmdline')?.split('\0').filter(Boolean).join(' ') ?? null,
-    status: readOr(`${base}/status`, errors, 'status'),
+    comm: whole ? (readOr(`${base}/comm`, errors, 'comm')?.trim() ?? null) : null,
+    cmdline: whole ? (readOr(`${base}/cmdline`, errors, 'cmdline')?.split('\0').filter(Boolean).join(' ') ?? null) : null,
+    status: whole ? readOr(`${base}/status`, errors, 'status') : null,
     maps: opts.maps === false ? null : readOr(`${base}/maps`, errors, 'maps'),
     fds: opts.fds === false ? null : captureFds(base, errors),
     tasks: [],
