@@ -1,6 +1,6 @@
 {
   "target_defaults": {
-    "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fPIC"],
+    "cflags_c": ["-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fPIC"],
     "cflags_cc": ["-std=gnu++17", "-O2", "-Wall", "-Wno-unused-parameter", "-fPIC"],
     "libraries": ["-lpthread", "-lrt"]
   },
@@ -39,8 +39,14 @@
         "native/mvar.c",
         "native/trace.c",
         "native/preload/interpose.c",
+        "native/preload/interpose_cond.c",
+        "native/preload/interpose_sem.c",
+        "native/preload/filelock.c",
         "native/preload/mappings.c",
         "native/preload/check.c",
+        "native/preload/emit.c",
+        "native/preload/lockdep.c",
+        "native/preload/misuse.c",
         "native/preload/ring.c",
         "native/preload/jitter.c"
       ],
