@@ -48,9 +48,11 @@
         "native/preload/lockdep.c",
         "native/preload/misuse.c",
         "native/preload/ring.c",
+        "native/preload/stamp.c",
         "native/preload/jitter.c"
       ],
-      "cflags_c": ["-fvisibility=hidden"],
+      "cflags_c": ["-fvisibility=hidden", "-flto"],
+      "ldflags": ["-flto", "-O2"],
       "libraries": ["-ldl"]
     },
     {

@@ -22,7 +22,7 @@
  * fcntl64 (and lockf to lockf64): both names are defined here, each its own. */
 #undef _FILE_OFFSET_BITS
 #include "emit.h"
-#include "preload.h"
+#include "lockset.h"
 
 #include <dlfcn.h>
 #include <errno.h>

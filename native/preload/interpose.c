@@ -16,7 +16,8 @@
  * locks something before ours has run.
  */
 #define _GNU_SOURCE
-#include "preload.h"
+#include "lockset.h"
+#include "ring.h"
 
 #include "../layout.h"
 #include "real.h"
@@ -96,10 +97,12 @@ void pl_call_done(uint16_t op, const void *prim, int rc, int err, const void *au
  * (EBUSY there; the lock that follows then says EDEADLK).
  *
  * The first attempt's record is written, stamped, before the trylock and
- * published after it (pl_trace_begin/end): a lock taken at once lengthens
+ * published after it (pl_trace_begin_at/end): a lock taken at once lengthens
  * the caller's critical section by two stores, not by a record and a clock
  * read. Longer critical sections are what made a traced program contend:
- * 10x the futex calls of the untraced one in the lock-heavy bench.
+ * 10x the futex calls of the untraced one in the lock-heavy bench. Its
+ * unlock, with nothing traced in between, only completes that record
+ * (ring.h): one record for the pair.
  */
 static uint16_t lock_phase(uint16_t op, int rc) {
   return rc == 0 ? MVR_PH_LOCKED
@@ -115,9 +118,11 @@ static int lock_try(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct
   pl_trace_call();
   pl_jitter(0);
   *deadline_ms = 0;
-  struct mvr_event *e = pl_trace_begin(op, MVR_PH_LOCKED, 0, 0, 0, m, NULL);
+  struct mvr_event *e = pl_trace_begin_at(pl_stamp_cheap(), op, MVR_PH_LOCKED, 0, 0, 0, m, NULL);
   int rc = REAL(mutex_trylock)(m);
   if (e && rc == EBUSY && op != MVR_OP_MUTEX_TRYLOCK) {
+    /* It must wait: its enter is what shows a thread stuck in it, stamped exactly. */
+    e->t_ns = pl_stamp_exact();
     e->phase = MVR_PH_ENTER;
     e->deadline_ms = *deadline_ms = pl_deadline_ms(clk, abstime);
   } else if (e && rc) {
@@ -125,13 +130,16 @@ static int lock_try(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct
     e->rc = rc;
   }
   pl_trace_end(e);
+  if (e && rc == 0) pl_trace_holding(e);
   if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);
   return rc;
 }
 
-/* A lock that waited: how it came out. */
+/* A lock that waited: how it came out, stamped exactly. */
 static int lock_waited(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
-  pl_trace(op, lock_phase(op, rc), rc, 0, deadline_ms, m, NULL);
+  struct mvr_event *e = pl_trace_begin_at(pl_stamp_exact(), op, lock_phase(op, rc), rc, 0, deadline_ms, m, NULL);
+  pl_trace_end(e);
+  if (e && rc == 0) pl_trace_holding(e);
   if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);
   return rc;
 }
@@ -151,7 +159,7 @@ MVR_EXPORT int pthread_mutex_destroy(pthread_mutex_t *m) {
 }
 
 /* glibc's lock call for op. */
-static int real_lock(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *t) {
+static inline int real_lock(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *t) {
   switch (op) {
   case MVR_OP_MUTEX_TRYLOCK: return REAL(mutex_trylock)(m);
   case MVR_OP_MUTEX_TIMEDLOCK: return REAL(mutex_timedlock)(m, t);
@@ -160,14 +168,23 @@ static int real_lock(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struc
   }
 }
 
-/* Every mutex lock call: the check around it; traced and jittered when watched and those are on. */
-static int mutex_lock_call(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *t, void *site) {
+/*
+ * Every mutex lock call: the check around it; traced and jittered when
+ * watched and those are on. The check's work stays out of the caller's
+ * critical section: the lock joins the held set before it is tried (and
+ * leaves again if it was not taken), and leaves the set after its unlock;
+ * inside, an unlock adds one load and compare (__owner is still the
+ * holder's only then).
+ */
+static inline __attribute__((always_inline)) int mutex_lock_call(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct timespec *t, void *site) {
   struct pl_prim *p = pl_prim_of(m, PRIM_MUTEX, site);
   int watched = pl_watched(p);
-  unsigned how = (watched ? LK_NODE : 0) | (op != MVR_OP_MUTEX_TRYLOCK ? LK_BLOCKS : 0) | (t ? LK_TIMED : 0);
-  if (pl.checking && p) {
-    if (watched) pl_mu_before_lock(p, m, site);
+  int checked = pl.checking && p;
+  if (checked) {
+    unsigned how = (watched ? LK_NODE : 0) | (op != MVR_OP_MUTEX_TRYLOCK ? LK_BLOCKS : 0) | (t ? LK_TIMED : 0);
+    if (watched && __builtin_expect(pl_mutex_owner(m) == pl_ld_tid(), 0)) pl_mu_relock(p, m, site);
     pl_ld_before(p->id, how, site);
+    pl_ld_acquired(p->id, m, 0, how, site);
   }
   int rc;
   if (watched && (pl.tracing || pl.chaos)) {
@@ -176,7 +193,7 @@ static int mutex_lock_call(uint16_t op, pthread_mutex_t *m, clockid_t clk, const
     if (rc == EBUSY && op != MVR_OP_MUTEX_TRYLOCK) rc = lock_waited(op, m, real_lock(op, m, clk, t), dl);
   } else
     rc = real_lock(op, m, clk, t);
-  if (pl.checking && p && (rc == 0 || rc == EOWNERDEAD)) pl_ld_acquired(p->id, m, 0, how, site);
+  if (checked && __builtin_expect(rc != 0 && rc != EOWNERDEAD, 0)) pl_ld_drop(pl_ld_find(m));
   return rc;
 }
 
@@ -205,16 +222,20 @@ MVR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
   /* The held set knows a mutex the thread took: no table lookup on the way out. */
   int held = pl.checking ? pl_ld_find(m) : -1;
   int watched = held >= 0 ? (pl_ld_flags(held) & LK_NODE) != 0 : pl_watch(m, PRIM_MUTEX, CALLER);
-  if (pl.checking) {
-    if (watched) pl_mu_before_unlock(m, CALLER);
-    pl_ld_drop(held);
+  if (pl.checking && watched) {
+    int owner = pl_mutex_owner(m);
+    if (__builtin_expect(owner != pl_ld_tid(), 0)) pl_mu_not_mine(m, owner, CALLER);
   }
-  if (!watched || !(pl.tracing || pl.chaos)) return REAL(mutex_unlock)(m);
-  pl_trace_call();
-  pl_jitter(1);
-  int rc = REAL(mutex_unlock)(m);
-  pl_trace(MVR_OP_MUTEX_UNLOCK, MVR_PH_UNLOCKED, rc, 0, 0, m, NULL);
-  pl_jitter(0);
+  int rc;
+  if (!watched || !(pl.tracing || pl.chaos))
+    rc = REAL(mutex_unlock)(m);
+  else {
+    pl_jitter(1);
+    rc = REAL(mutex_unlock)(m);
+    pl_trace_unlocked(m, rc);
+    pl_jitter(0);
+  }
+  pl_ld_drop(held);
   return rc;
 }
 

@@ -6,7 +6,8 @@
  * those locks to the mutex, recorded before the wait).
  */
 #define _GNU_SOURCE
-#include "preload.h"
+#include "lockset.h"
+#include "ring.h"
 
 #include "../layout.h"
 #include "real.h"
@@ -16,7 +17,7 @@
 static void wait_begin(uint16_t op, pthread_cond_t *c, pthread_mutex_t *m, uint32_t deadline_ms) {
   pl_trace_call();
   pl_jitter(1);
-  pl_trace(op, MVR_PH_WAIT_BEGIN, 0, 0, deadline_ms, c, m);
+  pl_trace_exact(op, MVR_PH_WAIT_BEGIN, 0, 0, deadline_ms, c, m);
 }
 
 static int wait_end(uint16_t op, pthread_cond_t *c, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
@@ -24,7 +25,7 @@ static int wait_end(uint16_t op, pthread_cond_t *c, pthread_mutex_t *m, int rc, 
               : rc == ETIMEDOUT ? MVR_PH_WAIT_TIMEOUT
               : rc == EOWNERDEAD ? MVR_PH_OWNER_DIED
               : MVR_PH_ERROR;
-  pl_trace(op, ph, rc, 0, deadline_ms, c, m);
+  pl_trace_exact(op, ph, rc, 0, deadline_ms, c, m);
   pl_jitter(1); /* the mutex is held again */
   return rc;
 }

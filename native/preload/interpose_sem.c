@@ -10,7 +10,8 @@
  * signal (posted by a producer, taken by a consumer) is never a lock.
  */
 #define _GNU_SOURCE
-#include "preload.h"
+#include "lockset.h"
+#include "ring.h"
 
 #include "../layout.h"
 #include "real.h"
@@ -38,14 +39,14 @@ static uint32_t sem_wait_begin(uint16_t op, sem_t *s, clockid_t clk, const struc
   uint32_t dl = pl_deadline_ms(clk, abstime);
   pl_trace_call();
   pl_jitter(0);
-  pl_trace(op, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
+  pl_trace_exact(op, MVR_PH_WAIT_BEGIN, 0, 0, dl, s, NULL);
   return dl;
 }
 
 static int sem_wait_end(uint16_t op, sem_t *s, int rc, uint32_t deadline_ms) {
   int err = errno;
   uint16_t ph = rc == 0 ? MVR_PH_WAIT_END : err == ETIMEDOUT ? MVR_PH_WAIT_TIMEOUT : MVR_PH_ERROR;
-  pl_trace(op, ph, rc, rc ? err : 0, deadline_ms, s, NULL);
+  pl_trace_exact(op, ph, rc, rc ? err : 0, deadline_ms, s, NULL);
   errno = err;
   return rc;
 }

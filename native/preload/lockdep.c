@@ -22,7 +22,7 @@
  */
 #define _GNU_SOURCE
 #include "emit.h"
-#include "preload.h"
+#include "lockset.h"
 
 #include <pthread.h>
 #include <sched.h>
@@ -30,28 +30,12 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#define HELD_MAX 16
 /* Threads and gates an edge remembers: a cycle of up to 4 locks needs 4 distinct threads. */
 #define EDGE_THREADS 4
 #define EDGE_GATES 4
 /* 1024 x 128 bytes = 128 KiB of zero pages until used. */
 #define EDGE_SLOTS 1024u
 #define EDGE_PROBES 32u
-
-struct held {
-  uint64_t id;
-  const void *key; /* the primitive's address, or the file of a file lock */
-  uint64_t start;  /* a file lock's first byte */
-  void *site;      /* where it was taken */
-  unsigned how;
-};
-
-struct lockset {
-  int32_t tid;
-  uint16_t n;
-  uint16_t files;
-  struct held h[HELD_MAX];
-};
 
 struct edge {
   uint64_t from, to;
@@ -64,44 +48,38 @@ struct edge {
   uint64_t gates[EDGE_GATES];
 };
 
-static __thread struct lockset *ls __attribute__((tls_model("initial-exec")));
+__thread struct lockset *pl_ls;
 static struct edge edges[EDGE_SLOTS];
 static uint32_t edges_used, edges_dropped;
 static pthread_key_t ls_key;
 static pthread_once_t ls_once = PTHREAD_ONCE_INIT;
 
 static void ls_free(void *p) {
-  if (ls == p) ls = NULL;
+  if (pl_ls == p) pl_ls = NULL;
   munmap(p, sizeof(struct lockset));
 }
 
 static void ls_key_create(void) { pthread_key_create(&ls_key, ls_free); }
 
 /* The calling thread's set, mapped at its first lock; NULL if it cannot be. */
-static struct lockset *mine(void) {
-  struct lockset *s = ls;
-  if (__builtin_expect(s != NULL, 1)) return s;
+struct lockset *pl_ld_alloc(void) {
+  struct lockset *s;
   /* mmap, not malloc: an allocator may itself lock mutexes, which land here. */
   s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (s == MAP_FAILED) return NULL;
   s->tid = (int32_t)gettid();
-  ls = s;
+  pl_ls = s;
   pthread_once(&ls_once, ls_key_create);
   pthread_setspecific(ls_key, s);
   return s;
 }
 
-int32_t pl_ld_tid(void) {
-  struct lockset *s = mine();
-  return s ? s->tid : (int32_t)gettid();
-}
-
 void pl_ld_after_fork(void) {
   /* The child holds none of the locks its parent's thread held (a process-shared one stays the parent's). */
-  if (ls) {
-    ls->n = 0;
-    ls->files = 0;
-    ls->tid = (int32_t)gettid();
+  if (pl_ls) {
+    pl_ls->n = 0;
+    pl_ls->files = 0;
+    pl_ls->tid = (int32_t)gettid();
   }
   if (__atomic_load_n(&edges_used, __ATOMIC_RELAXED)) memset(edges, 0, sizeof edges);
   edges_used = edges_dropped = 0;
@@ -222,9 +200,7 @@ static unsigned gates_of(const struct lockset *s, uint64_t *gates) {
   return ng;
 }
 
-void pl_ld_before(uint64_t id, unsigned how, void *site) {
-  struct lockset *s = ls;
-  if (!s || !s->n || !(how & LK_NODE) || !(how & LK_BLOCKS)) return;
+void pl_ld_edges(struct lockset *s, uint64_t id, unsigned how, void *site) {
   uint64_t gates[HELD_MAX];
   unsigned ng = gates_of(s, gates);
   for (unsigned i = 0; i < s->n; i++)
@@ -232,7 +208,7 @@ void pl_ld_before(uint64_t id, unsigned how, void *site) {
 }
 
 void pl_ld_retaken(int index, void *site) {
-  struct lockset *s = ls;
+  struct lockset *s = pl_ls;
   if (!s || index < 0 || index >= s->n || !(s->h[index].how & LK_NODE)) return;
   uint64_t gates[HELD_MAX];
   unsigned ng = gates_of(s, gates);
@@ -241,36 +217,17 @@ void pl_ld_retaken(int index, void *site) {
     if ((s->h[i].how & LK_NODE) && s->h[i].id != m.id) edge(&s->h[i], m.id, m.how | LK_BLOCKS, site, s->tid, gates, ng);
 }
 
-void pl_ld_acquired(uint64_t id, const void *key, uint64_t start, unsigned how, void *site) {
-  struct lockset *s = mine();
-  if (!s || s->n >= HELD_MAX) return;
-  s->h[s->n++] = (struct held){.id = id, .key = key, .start = start, .site = site, .how = how};
-  if (how & LK_FILE) s->files++;
-}
-
-int pl_ld_find(const void *key) {
-  struct lockset *s = ls;
-  if (!s) return -1;
-  for (int i = s->n - 1; i >= 0; i--)
-    if (s->h[i].key == key && !(s->h[i].how & LK_FILE)) return i;
-  return -1;
-}
-
-unsigned pl_ld_flags(int index) { return ls && index >= 0 && index < ls->n ? ls->h[index].how : 0; }
-
-void pl_ld_drop(int index) {
-  struct lockset *s = ls;
-  if (!s || index < 0 || index >= s->n) return;
+void pl_ld_drop_at(struct lockset *s, int index) {
   if (s->h[index].how & LK_FILE) s->files--;
   memmove(&s->h[index], &s->h[index + 1], (size_t)(s->n - index - 1) * sizeof s->h[0]);
   s->n--;
 }
 
 void pl_ld_drop_file(const void *file, uint64_t start, uint64_t end) {
-  struct lockset *s = ls;
+  struct lockset *s = pl_ls;
   if (!s || !s->files) return;
   for (int i = s->n - 1; i >= 0; i--)
-    if ((s->h[i].how & LK_FILE) && s->h[i].key == file && s->h[i].start >= start && (end == 0 || s->h[i].start < end)) pl_ld_drop(i);
+    if ((s->h[i].how & LK_FILE) && s->h[i].key == file && s->h[i].start >= start && (end == 0 || s->h[i].start < end)) pl_ld_drop_at(s, i);
 }
 
-int pl_ld_files_held(void) { return ls && ls->files; }
+int pl_ld_files_held(void) { return pl_ls && pl_ls->files; }

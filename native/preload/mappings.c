@@ -37,7 +37,18 @@
 
 static struct pl_prim table[SLOTS];
 
-void pl_mappings_reset(void) { memset(table, 0, sizeof table); }
+/* The primitive this thread looked up last: a loop on one mutex skips the hash. */
+static __thread struct {
+  uintptr_t addr;
+  struct pl_prim *prim;
+} last __attribute__((tls_model("initial-exec")));
+
+/* In the fork child (the forking thread is its only thread): every entry is its parent's. */
+void pl_mappings_reset(void) {
+  memset(table, 0, sizeof table);
+  last.addr = 0;
+  last.prim = NULL;
+}
 
 /* splitmix64's finaliser: ids spread over 64 bits, so a collision between two
  * locks of one run is a 2^-64 event. */
@@ -123,7 +134,7 @@ static unsigned classify(struct pl_prim *p, const void *addr, enum prim_kind kin
   return flags;
 }
 
-struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller) {
+static struct pl_prim *lookup(const void *addr, enum prim_kind kind, void *caller) {
   uintptr_t a = (uintptr_t)addr & ~(uintptr_t)FLAGS;
   size_t h = (size_t)((a >> 3) * 0x9E3779B97F4A7C15ULL) % SLOTS;
   for (unsigned i = 0; i < PROBES; i++) {
@@ -148,4 +159,15 @@ struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller) 
     return slot;
   }
   return NULL; /* table full around here: private unless everything is watched */
+}
+
+struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller) {
+  if (last.addr == (uintptr_t)addr && last.prim) return last.prim;
+  struct pl_prim *p = lookup(addr, kind, caller);
+  /* Only a settled entry: one being classified by another thread is waited for in lookup(). */
+  if (p) {
+    last.addr = (uintptr_t)addr;
+    last.prim = p;
+  }
+  return p;
 }

@@ -28,7 +28,7 @@
  */
 #define _GNU_SOURCE
 #include "emit.h"
-#include "preload.h"
+#include "lockset.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -57,10 +57,7 @@ static int first(struct pl_prim *p, uint32_t bit) {
   return !p || !(__atomic_fetch_or(&p->said, bit, __ATOMIC_RELAXED) & bit);
 }
 
-static int owner_of(const void *m) { return __atomic_load_n(&((const pthread_mutex_t *)m)->__data.__owner, __ATOMIC_RELAXED); }
-
-void pl_mu_before_lock(const struct pl_prim *p, const void *m, void *caller) {
-  if (owner_of(m) != pl_ld_tid()) return;
+void pl_mu_relock(const struct pl_prim *p, const void *m, void *caller) {
   int kind = ((const pthread_mutex_t *)m)->__data.__kind & KIND_MASK;
   if (kind == PTHREAD_MUTEX_RECURSIVE_NP || !first((struct pl_prim *)p, SAID_RELOCK)) return;
   pl_check_finding("relock-held-mutex", "mutex", m, caller,
@@ -69,9 +66,7 @@ void pl_mu_before_lock(const struct pl_prim *p, const void *m, void *caller) {
                    0);
 }
 
-void pl_mu_before_unlock(const void *m, void *caller) {
-  int owner = owner_of(m), me = pl_ld_tid();
-  if (owner == me) return;
+void pl_mu_not_mine(const void *m, int owner, void *caller) {
   struct pl_prim *p = pl_prim_of(m, PRIM_MUTEX, caller);
   if (owner == OWNER_INCONSISTENT) {
     if (first(p, SAID_INCONSISTENT))
@@ -86,7 +81,7 @@ void pl_mu_before_unlock(const void *m, void *caller) {
 void pl_mu_mutex_destroy(const void *m, void *caller) {
   if (__atomic_load_n(&((const pthread_mutex_t *)m)->__data.__lock, __ATOMIC_RELAXED) == 0) return;
   if (first(pl_prim_of(m, PRIM_MUTEX, caller), SAID_DESTROY))
-    pl_check_finding("destroy-locked-mutex", "mutex", m, caller, "it is locked", owner_of(m));
+    pl_check_finding("destroy-locked-mutex", "mutex", m, caller, "it is locked", pl_mutex_owner(m));
 }
 
 void pl_mu_cond_destroy(const void *c, void *caller) {

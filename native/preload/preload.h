@@ -39,6 +39,7 @@
 #ifndef MVR_PRELOAD_H
 #define MVR_PRELOAD_H
 
+#include <pthread.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -118,55 +119,45 @@ enum {
   LK_FILE = 32u,      /* a file lock (fcntl, lockf, flock) */
   LK_PROCESS = 64u,   /* owned by the process, not the thread (fcntl F_SETLK): no conflict between its own threads */
 };
-/* Before a call that may wait for lock `id`: an edge from every lock the thread holds. */
-void pl_ld_before(uint64_t id, unsigned how, void *site);
-/* The lock was taken (also by a try): the thread holds it. `key` finds it again (its address, or its file). */
-void pl_ld_acquired(uint64_t id, const void *key, uint64_t start, unsigned how, void *site);
-/* The held entry of key (top of the set first), or -1. */
-int pl_ld_find(const void *key);
-unsigned pl_ld_flags(int index);
-void pl_ld_drop(int index);
 /* A condvar wait returned with its mutex: re-taken while holding every lock taken after it. */
 void pl_ld_retaken(int index, void *site);
 /* File locks of `file` in [start, end) are released (end 0: to the end of the file). */
 void pl_ld_drop_file(const void *file, uint64_t start, uint64_t end);
 /* File locks held by this thread, to know when close() must look. */
 int pl_ld_files_held(void);
-int32_t pl_ld_tid(void);
 void pl_ld_after_fork(void);
+/* The hot part (before, acquired, find, drop, tid) is inline in lockset.h. */
 
 /* ---- filelock.c */
 void pl_filelock_after_fork(void);
 
 /* ---- misuse.c: Helgrind's classes of misuse, on watched primitives */
-void pl_mu_before_lock(const struct pl_prim *p, const void *m, void *caller);
-void pl_mu_before_unlock(const void *m, void *caller);
+/* The caller saw __owner name itself (a lock) or someone else (an unlock): the rare, slow part. */
+void pl_mu_relock(const struct pl_prim *p, const void *m, void *caller);
+void pl_mu_not_mine(const void *m, int owner, void *caller);
+/* pthread_mutex_t.__owner: the tid of the thread that holds it (any process), 0 for none. */
+static inline int pl_mutex_owner(const void *m) {
+  return __atomic_load_n(&((const pthread_mutex_t *)m)->__data.__owner, __ATOMIC_RELAXED);
+}
 void pl_mu_mutex_destroy(const void *m, void *caller);
 void pl_mu_cond_destroy(const void *c, void *caller);
 void pl_mu_cond_wait(struct pl_prim *cp, const void *c, const struct pl_prim *mp, void *caller);
 void pl_mu_sem_post(struct pl_prim *p, int by_holder, void *caller);
 
-/* ---- ring.c: one transition of the calling thread; pl_trace_call starts a new call (op id). */
+/* ---- ring.c: each traced thread's ring; the hot part (a record, a call, the
+ * pair of a lock and its unlock) is inline in ring.h. */
 void pl_trace_open(void);
 void pl_trace_after_fork(void);
 /* The process ends by itself: every thread of it that holds a ring is done. */
 void pl_trace_process_exit(void);
-void pl_trace_call(void);
-void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
-              const void *aux);
-/* The same in two steps: begin writes the record, stamped now, but leaves it
- * unpublished (a reader skips it, even after SIGKILL); the caller may still
- * change its fields; end publishes it. NULL (and end does nothing) when the
- * thread is not traced. Lets a lock's record be written before the lock is
- * taken and published after, so the critical section pays two stores. */
-struct mvr_event *pl_trace_begin(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
-                                 const void *prim, const void *aux);
-void pl_trace_end(struct mvr_event *e);
 /* Milliseconds from now to abstime on clk, 0 if past (the deadline field of a timed call). */
 uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime);
 
 /* ---- jitter.c: pl_jitter_open (again in each fork child) reads the settings; a chaos point: `holding` says the caller holds the primitive (sleep longer: others queue behind it). */
 void pl_jitter_open(void);
-void pl_jitter(int holding);
+void pl_jitter_act(int holding);
+static inline void pl_jitter(int holding) {
+  if (__builtin_expect(pl.chaos, 0)) pl_jitter_act(holding);
+}
 
 #endif

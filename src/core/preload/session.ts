@@ -15,7 +15,7 @@ import { RingReader, Segment } from '../native/segment.js';
 import type { TraceEvent } from '../native/layout.js';
 import { EnvironmentError } from '../system/errors.js';
 import { preloadPath } from '../system/paths.js';
-import { tracedThreads, type TracedThread } from './traced.js';
+import { expandLockPairs, tracedThreads, type TracedThread } from './traced.js';
 import { checkFindings, type PreloadFinding } from './findings.js';
 import { loadablePreloadPath } from './library-path.js';
 import { parseLibraryLines } from './lines.js';
@@ -117,7 +117,7 @@ function readTrace(seg: Segment): TraceOutcome {
   const snap = seg.snapshot();
   const claimed = snap.slots.slice(0, Math.min(snap.header.threadsClaimed, snap.header.procCapacity));
   const reader = new RingReader(seg, claimed.map((s) => ({ slot: s.index, role: 'thread' as const, id: s.id })));
-  const events = reader.poll();
+  const events = expandLockPairs(reader.poll());
   return {
     events,
     // A slot is counted before its thread writes its pid into it.
