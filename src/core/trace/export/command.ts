@@ -5,6 +5,7 @@
 import type { CommandHangReport } from '../../report/types.js';
 import { commandVerdict } from '../../report/labels.js';
 import { esc } from './html.js';
+import { checkFindingsHtml } from './check-html.js';
 
 export function commandChromeTrace(r: CommandHangReport, name: string) {
   const at = (r.proof?.provenAtMs ?? r.timeoutMs) * 1000;
@@ -35,7 +36,7 @@ pre{white-space:pre-wrap;font-size:11px}</style></head><body>
 <div class="meta">${esc(r.command.join(' '))} — iteration ${r.iteration}, ${esc(r.createdAt)}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
 <p class="verdict">${esc(commandVerdict(r))}</p>
 ${r.leftBehind?.length ? `<p>left behind in /dev/shm: ${esc(r.leftBehind.join(', '))}</p>` : ''}
-<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>
+<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>${checkFindingsHtml(r.preload?.findings)}
 <table><tr><th>pid</th><th>command</th><th>finding</th><th>blocked threads</th></tr>
 ${rows}
 </table>

@@ -12,6 +12,7 @@ import { fmtDuration } from '../../system/duration.js';
 import { commandVerdict } from '../../report/labels.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
+import { checkFindingsHtml } from './check-html.js';
 
 /** Text as HTML text or attribute value. */
 export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -30,6 +31,8 @@ export interface TimelinePage {
   legend: [string, string][];
   /** What a row is. */
   row: 'process' | 'thread';
+  /** HTML after the findings: the check's findings of a soaked command (check-html.ts). */
+  extra?: string;
 }
 
 export function runPage(report: RunReport, runName: string): TimelinePage {
@@ -56,6 +59,7 @@ export function commandPage(report: CommandHangReport, runName: string): Timelin
     findings: report.diagnosis?.findings ?? [],
     legend: [['holds a mutex', COLORS.hold!]],
     row: 'thread',
+    extra: checkFindingsHtml(report.preload?.findings),
   };
 }
 
@@ -186,7 +190,7 @@ rect,line{vector-effect:non-scaling-stroke} .instant{stroke:#e15759;stroke-width
 ${proof ? `<div class="meta">proven ${esc(fmtDuration(proof.provenAtMs))} after the start${proof.lastProgressAtMs !== null ? `, ${esc(fmtDuration(proof.provenAtMs - proof.lastProgressAtMs))} after the last progress` : ''}: ${esc(proof.reason)}</div>` : ''}
 <section id="findings">${findings
     .map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`)
-    .join('\n')}</section>
+    .join('\n')}</section>${page.extra ?? ''}
 <div class="legend">${page.legend.map(([name, color]) => `<span><i style="background:${color}"></i>${esc(name)}</span>`).join('')}<span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span>${page.row === 'process' ? '<span>grey lines: signal → wake-up</span>' : ''}</div>
 <div class="hint">time from the first event (${esc(fmtDuration(lead))} after the start); wheel: zoom, drag: pan, double click: reset</div>
 <div class="tl">
