@@ -3,10 +3,11 @@
 // mutexes and condvars, found across processes and named by function and
 // file:line — in a PIE, a non-PIE executable and a shared library.
 import { execa } from 'execa';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../src/core/check/check.js';
-import { ROOT, cli, tmp } from '../helpers.js';
+import { ROOT, cli, runFolders, tmp } from '../helpers.js';
 
 let pie: string;
 let nopie: string;
@@ -121,5 +122,24 @@ describe('check: misuse across processes', () => {
     const two = (await check(pie, 'cond-two')).result.groups[0]!;
     expect(two.pids).toHaveLength(2);
     expect(two.detail).toMatch(/waited on with .*\+0x0 and .*\+0x28/);
+  });
+});
+
+describe('soak --check', () => {
+  it('of the ABBA program: exit 1; a kept iteration shows the two orders side by side in report show and in the HTML export', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '1', '--check', '--trace', '--save-all', '--report-dir', dir, '--', pie, 'abba']);
+    expect(r.code).toBe(1);
+    const [run] = runFolders(dir);
+    const show = await cli(['report', 'show', run!]);
+    expect(show.stdout).toMatch(/^ {2}lock-order-inversion: /m);
+    expect(show.stdout).toMatch(/holds .*│ holds /);
+    expect(show.stdout).toMatch(/parent_takes_a_then_b \(lockorder\.c:\d+\).*│.*child_takes_b_then_a \(lockorder\.c:\d+\)/);
+    const html = join(dir, 'timeline.html');
+    expect((await cli(['report', 'export', run!, '--format', 'html', '-o', html])).code).toBe(0);
+    const page = readFileSync(html, 'utf8');
+    expect(page).toMatch(/<table class="lock-orders"/);
+    expect(page).toMatch(/<td[^>]*>parent_takes_a_then_b \(lockorder\.c:\d+\)/);
+    expect(page).toMatch(/<td[^>]*>child_takes_b_then_a \(lockorder\.c:\d+\)/);
   });
 });

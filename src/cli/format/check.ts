@@ -3,7 +3,7 @@
 // program failed or check ended it, why and the tail of what it printed.
 import type { CheckResult } from '../../core/check/check.js';
 import type { FindingGroup } from '../../core/preload/findings.js';
-import { findingSummary } from '../../core/preload/findings.js';
+import { findingHeadline } from '../../core/preload/findings.js';
 import { fmtDuration, paint } from '../output.js';
 import { lockOrderLines } from './lock-orders.js';
 
@@ -23,10 +23,10 @@ function runLine(r: CheckResult['run']): string {
 }
 
 function groupLines(g: FindingGroup): string[] {
-  if (g.orders) return [`${paint('red', g.kind)}: ${findingSummary(g).split(': ').slice(0, 2).join(': ')}`, `    ${g.detail}`, ...lockOrderLines(g.orders)];
+  if (g.orders) return [`${paint('red', g.kind)}: ${findingHeadline(g)}`, ...lockOrderLines(g.orders)];
   const pids = `pid${g.pids.length > 1 ? 's' : ''} ${g.pids.slice(0, 10).join(', ')}${g.pids.length > 10 ? ` and ${g.pids.length - 10} more` : ''}`;
   return [
-    `${paint('red', g.kind)}: ${findingSummary(g).replace(/, (first used from|in) .*$/, '')}`,
+    `${paint('red', g.kind)}: ${findingHeadline(g)}`,
     `    ${g.kind === 'private-primitive-in-shared-memory' ? 'first used by' : 'by'} ${pids}`,
     ...g.callers.slice(0, 5).map((c) => `    called from ${c}`),
   ];

@@ -199,7 +199,12 @@ const WHAT: Record<CheckFindingKind, (g: FindingGroup) => string> = {
   'cond-two-mutexes': () => 'condvar waited on with two different mutexes',
 };
 
-/** One line: what is wrong, where, and from which function(s). */
+/** What is wrong and where, without the callers: the heading above an inversion's orders shown side by side. */
+export function findingHeadline(g: FindingGroup): string {
+  return `${WHAT[g.kind](g)}: ${g.where} (${g.detail})`;
+}
+
+/** One line: what is wrong, where, and from which function(s) (what a line-oriented reader, JUnit or a log, gets). */
 export function findingSummary(g: FindingGroup): string {
   if (g.orders)
     return `${WHAT[g.kind](g)}: ${g.where}: ${g.orders.map((o) => `${o.thread} holds ${o.held} (taken in ${o.heldAt}) and takes ${o.wants} in ${o.wantsAt}`).join('; ')}`;
