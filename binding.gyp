@@ -42,6 +42,7 @@
         "native/preload/interpose_cond.c",
         "native/preload/interpose_sem.c",
         "native/preload/filelock.c",
+        "native/preload/rwlock.c",
         "native/preload/mappings.c",
         "native/preload/check.c",
         "native/preload/emit.c",

@@ -97,6 +97,11 @@ void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, con
     name = "cond";
     detail = "__wrefs has no __PTHREAD_COND_SHARED_MASK";
     break;
+  case PRIM_RWLOCK:
+    priv = ((const pthread_rwlock_t *)addr)->__data.__shared == 0;
+    name = "rwlock";
+    detail = "__shared is 0: not PTHREAD_PROCESS_SHARED";
+    break;
   default:
     memcpy(&priv, (const char *)addr + SEM_PRIVATE_OFFSET, sizeof priv);
     priv = priv == 0;

@@ -109,7 +109,7 @@ int pl_mapping_of(const void *addr, struct pl_mapping *m) {
   return 0;
 }
 
-static const char *const kind_name[] = {[PRIM_MUTEX] = "mutex", [PRIM_COND] = "cond", [PRIM_SEM] = "sem"};
+static const char *const kind_name[] = {[PRIM_MUTEX] = "mutex", [PRIM_COND] = "cond", [PRIM_SEM] = "sem", [PRIM_RWLOCK] = "rwlock"};
 
 /* The check learns each shared primitive once per process: its id and where it lives. */
 static void say_lock(const struct pl_prim *p, enum prim_kind kind, const struct pl_mapping *m) {

@@ -1,8 +1,8 @@
 /*
  * libmvar-preload.so: loaded into a program with LD_PRELOAD by `mvar-repro
  * check`, `soak --trace/--check` and `--chaos`. It interposes the pthread
- * mutex, condvar and POSIX semaphore calls (interpose.c), file locks
- * (filelock.c) and calls through to glibc. Around each call, for the
+ * mutex, condvar and POSIX semaphore calls (interpose.c), and for the check
+ * rwlocks (rwlock.c) and file locks (filelock.c), and calls through to glibc. Around each call, for the
  * primitives it watches, it can:
  *
  *   check  (check.c)   — the first time a process uses a primitive that lies
@@ -47,7 +47,7 @@ struct mvr_event;
 
 #define MVR_EXPORT __attribute__((visibility("default")))
 
-enum prim_kind { PRIM_MUTEX, PRIM_COND, PRIM_SEM };
+enum prim_kind { PRIM_MUTEX, PRIM_COND, PRIM_SEM, PRIM_RWLOCK };
 
 struct preload_state {
   int check_fd;      /* MVAR_REPRO_CHECK_FILE, or -1 */

@@ -28,6 +28,10 @@
  *   sem-signal    a semaphore S posted by a third process (a signal, not a lock): parent
  *                 takes S then locks A, child locks A then takes S
  *   abba-lib LIB  the abba orders, each taken by lockpair_take() in the shared library LIB
+ *   rw-abba       rwlocks: parent writes R1 then R2; child writes R2 then reads R1
+ *   rw-readers    rwlocks: parent reads R1 then R2; child reads R2 then R1 (readers never wait for readers)
+ *   rw-upgrade    a thread that reads R1 takes it for writing (timed: it gives up after 50 ms)
+ *   rw-private    a rwlock in a MAP_SHARED page initialised without PTHREAD_PROCESS_SHARED
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -48,6 +52,7 @@ struct shared {
   pthread_mutex_t a, b, c, gate, m;
   pthread_cond_t cond;
   sem_t s1, s2, s;
+  pthread_rwlock_t r1, r2, rp;
 };
 
 static struct shared *sh;
@@ -77,6 +82,12 @@ static void setup(void) {
   sem_init(&sh->s1, 1, 1);
   sem_init(&sh->s2, 1, 1);
   sem_init(&sh->s, 1, 0);
+  pthread_rwlockattr_t ra;
+  pthread_rwlockattr_init(&ra);
+  pthread_rwlockattr_setpshared(&ra, PTHREAD_PROCESS_SHARED);
+  pthread_rwlock_init(&sh->r1, &ra);
+  pthread_rwlock_init(&sh->r2, &ra);
+  pthread_rwlock_init(&sh->rp, NULL); /* private: rw-private's defect */
 }
 
 /* Runs f in a child and waits for it: the two sides never overlap. */
@@ -294,6 +305,42 @@ __attribute__((noinline)) static void a_then_signal(void) {
   pthread_mutex_unlock(&sh->a);
 }
 
+__attribute__((noinline)) static void write_r1_then_r2(void) {
+  pthread_rwlock_wrlock(&sh->r1);
+  pthread_rwlock_wrlock(&sh->r2);
+  pthread_rwlock_unlock(&sh->r2);
+  pthread_rwlock_unlock(&sh->r1);
+}
+
+__attribute__((noinline)) static void write_r2_then_read_r1(void) {
+  pthread_rwlock_wrlock(&sh->r2);
+  pthread_rwlock_rdlock(&sh->r1);
+  pthread_rwlock_unlock(&sh->r1);
+  pthread_rwlock_unlock(&sh->r2);
+}
+
+__attribute__((noinline)) static void read_r1_then_r2(void) {
+  pthread_rwlock_rdlock(&sh->r1);
+  pthread_rwlock_rdlock(&sh->r2);
+  pthread_rwlock_unlock(&sh->r2);
+  pthread_rwlock_unlock(&sh->r1);
+}
+
+__attribute__((noinline)) static void read_r2_then_r1(void) {
+  pthread_rwlock_rdlock(&sh->r2);
+  pthread_rwlock_rdlock(&sh->r1);
+  pthread_rwlock_unlock(&sh->r1);
+  pthread_rwlock_unlock(&sh->r2);
+}
+
+__attribute__((noinline)) static void upgrade(void) {
+  struct timespec ts;
+  pthread_rwlock_rdlock(&sh->r1);
+  ms_from_now(&ts, 50);
+  if (pthread_rwlock_timedwrlock(&sh->r1, &ts) == 0) pthread_rwlock_unlock(&sh->r1);
+  pthread_rwlock_unlock(&sh->r1);
+}
+
 static void (*lockpair_take)(pthread_mutex_t *, pthread_mutex_t *);
 static void lib_b_then_a(void) { lockpair_take(&sh->b, &sh->a); }
 
@@ -380,6 +427,17 @@ int main(int argc, char **argv) {
     in_child(post_twice);
     signal_then_a();
     in_child(a_then_signal);
+  } else if (!strcmp(what, "rw-abba")) {
+    write_r1_then_r2();
+    in_child(write_r2_then_read_r1);
+  } else if (!strcmp(what, "rw-readers")) {
+    read_r1_then_r2();
+    in_child(read_r2_then_r1);
+  } else if (!strcmp(what, "rw-upgrade")) {
+    upgrade();
+  } else if (!strcmp(what, "rw-private")) {
+    pthread_rwlock_rdlock(&sh->rp);
+    pthread_rwlock_unlock(&sh->rp);
   } else if (!strcmp(what, "abba-lib") && argc > 2) {
     void *lib = dlopen(argv[2], RTLD_NOW);
     if (!lib || !(lockpair_take = (void (*)(pthread_mutex_t *, pthread_mutex_t *))dlsym(lib, "lockpair_take"))) return 2;

@@ -96,6 +96,15 @@ describe('check: lock orders', () => {
     ]);
     for (const program of ['file-threads', 'sem-signal']) expect((await check(pie, program)).code, program).toBe(0);
   });
+
+  it('rwlocks: a writer against a reader in opposite orders is a cycle; readers against readers are not', async () => {
+    const rw = await check(pie, 'rw-abba');
+    expect(rw.code).toBe(1);
+    const g = inversion(rw.result)!;
+    expect(g.primitive).toBe('rwlock');
+    expect(g.orders![1]!.wants).toMatch(/ for reading$/);
+    expect((await check(pie, 'rw-readers')).code).toBe(0);
+  });
 });
 
 describe('check: misuse across processes', () => {
@@ -113,6 +122,8 @@ describe('check: misuse across processes', () => {
       'owner-dead': 'owner-died-not-consistent',
       'cond-two': 'cond-two-mutexes',
       'destroy-cond': 'destroy-cond-with-waiters',
+      'rw-upgrade': 'relock-held-mutex',
+      'rw-private': 'private-primitive-in-shared-memory',
     };
     for (const [program, kind] of Object.entries(expected)) {
       const { code, result } = await check(pie, program);

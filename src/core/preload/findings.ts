@@ -13,7 +13,7 @@ import type { CodeSite, LibraryLines, LockLine } from './lines.js';
 import { lockCycles, lockPlaces, type LockCycle } from './lock-graph.js';
 
 export type CheckFindingKind = (typeof CHECK_FINDING_KINDS)[number];
-export type CheckPrimitive = 'mutex' | 'cond' | 'sem' | 'file';
+export type CheckPrimitive = 'mutex' | 'cond' | 'sem' | 'rwlock' | 'file';
 
 /** One thread's order of an inversion: holding `held` (taken at heldAt), it took `wants` (at wantsAt). */
 export interface LockOrder {
@@ -58,7 +58,7 @@ export interface FindingGroup {
 }
 
 const KINDS = new Set<string>(CHECK_FINDING_KINDS);
-const PRIMITIVES = new Set(['mutex', 'cond', 'sem', 'file']);
+const PRIMITIVES = new Set(['mutex', 'cond', 'sem', 'rwlock', 'file']);
 
 /** A lock as a person finds it: "/dev/shm/x+0x40", "/tmp/f byte 0 (fcntl)". */
 export function lockName(place: LockLine | undefined, id: string): string {
@@ -68,7 +68,7 @@ export function lockName(place: LockLine | undefined, id: string): string {
   return `${place.path}+${hex(place.offset)}`;
 }
 
-const primitiveOf = (kind: string | undefined): CheckPrimitive => (kind === 'mutex' || kind === 'cond' || kind === 'sem' ? kind : 'file');
+const primitiveOf = (kind: string | undefined): CheckPrimitive => (kind === 'mutex' || kind === 'cond' || kind === 'sem' || kind === 'rwlock' ? kind : 'file');
 
 /** "lockorder (pid 812, child of 811)", from the loaded lines. */
 function processNamer(lines: LibraryLines): (pid: number) => string {
@@ -85,9 +85,9 @@ function inversion(c: LockCycle, places: Map<string, LockLine>, named: (pid: num
     thread: `${named(h.pid)}, ${h.tid === h.pid ? 'main thread' : `thread ${h.tid}`}`,
     pid: h.pid,
     tid: h.tid,
-    held: lockName(places.get(h.held), h.held),
+    held: `${lockName(places.get(h.held), h.held)}${h.heldMode === 'read' ? ' for reading' : ''}`,
     heldAt: site([h.heldAt]),
-    wants: lockName(places.get(h.wants), h.wants),
+    wants: `${lockName(places.get(h.wants), h.wants)}${h.wantsMode === 'read' ? ' for reading' : ''}`,
     wantsAt: site(h.wantsAt),
     timed: h.timed,
   }));
@@ -191,8 +191,8 @@ const WHAT: Record<CheckFindingKind, (g: FindingGroup) => string> = {
   'private-primitive-in-shared-memory': (g) => `${g.primitive} in shared memory is not process-shared`,
   'condvar-deadline-on-another-clock': () => 'condvar deadline from another clock',
   'lock-order-inversion': () => 'locks taken in opposite orders (a deadlock this run did not hit)',
-  'unlock-not-owner': () => 'mutex unlocked by a thread that does not hold it',
-  'relock-held-mutex': () => 'non-recursive mutex locked again by the thread that holds it',
+  'unlock-not-owner': (g) => `${g.primitive} unlocked by a thread that does not hold it`,
+  'relock-held-mutex': (g) => `${g.primitive === 'rwlock' ? 'rwlock' : 'non-recursive mutex'} locked again by the thread that holds it`,
   'owner-died-not-consistent': () => 'robust mutex taken with EOWNERDEAD and never made consistent',
   'destroy-locked-mutex': () => 'mutex destroyed while locked',
   'destroy-cond-with-waiters': () => 'condvar destroyed while threads wait on it',

@@ -43,7 +43,7 @@ export interface LockLine {
   event: 'lock';
   pid: number;
   id: string;
-  /** mutex, cond, sem; file locks: fcntl, ofd, flock. */
+  /** mutex, cond, sem, rwlock; file locks: fcntl, ofd, flock. */
   kind: string;
   path: string;
   offset: number;
