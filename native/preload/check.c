@@ -48,8 +48,8 @@ void pl_check_loaded(int after_fork) {
 }
 
 /* A finding line: the primitive (its address, the mapping and offset it lies in, its lock id) and the call site. */
-static void finding(const char *finding_kind, const char *primitive, const void *addr, const char *path,
-                    unsigned long long offset, void *ret, const char *detail, int32_t owner) {
+static void finding(const char *finding_kind, const char *primitive, const void *addr, const struct pl_mapping *m,
+                    void *ret, const char *detail, int32_t owner) {
   struct jline j;
   jl_begin(&j, "finding");
   jl_str(&j, "kind", finding_kind);
@@ -57,8 +57,9 @@ static void finding(const char *finding_kind, const char *primitive, const void 
   jl_int(&j, "pid", pl.pid);
   jl_int(&j, "tid", (long long)syscall(SYS_gettid));
   jl_ptr(&j, "addr", addr);
-  jl_str(&j, "path", path);
-  jl_int(&j, "offset", (long long)offset);
+  jl_str(&j, "path", m->found ? m->path : "");
+  jl_int(&j, "offset", (long long)m->offset);
+  jl_int(&j, "inode", (long long)m->ino);
   jl_site(&j, "site", ret);
   jl_callers(&j, "callers", ret, 2);
   jl_str(&j, "detail", detail);
@@ -69,7 +70,7 @@ static void finding(const char *finding_kind, const char *primitive, const void 
 void pl_check_finding(const char *kind, const char *primitive, const void *addr, void *caller, const char *detail, int32_t owner) {
   struct pl_mapping m;
   pl_mapping_of(addr, &m);
-  finding(kind, primitive, addr, m.found ? m.path : "", m.offset, caller, detail, owner);
+  finding(kind, primitive, addr, &m, caller, detail, owner);
 }
 
 static unsigned cond_wrefs(const void *c) {
@@ -81,7 +82,7 @@ static unsigned cond_wrefs(const void *c) {
 clockid_t pl_cond_clock(const void *c) { return (cond_wrefs(c) & COND_MONOTONIC_BIT) ? CLOCK_MONOTONIC : CLOCK_REALTIME; }
 
 /* Called once per address, for primitives in shared mappings only. */
-void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const char *path, unsigned long long offset) {
+void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const struct pl_mapping *m) {
   if (pl.check_fd < 0) return;
   int priv;
   const char *name, *detail;
@@ -109,7 +110,7 @@ void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, con
     detail = "private word is LLL_PRIVATE: sem_init with pshared 0";
     break;
   }
-  if (priv) finding("private-primitive-in-shared-memory", name, addr, path, offset, caller, detail, 0);
+  if (priv) finding("private-primitive-in-shared-memory", name, addr, m, caller, detail, 0);
 }
 
 /* A deadline far from now on the condvar's own clock but near the other clock's now came from the other clock. */

@@ -83,7 +83,7 @@ struct file_lock {
 
 static const void *file_key(const struct stat *st, unsigned space) { return (const void *)(uintptr_t)pl_lock_id(st->st_dev, st->st_ino, ~0ULL, space); }
 
-static void say_lock(int fd, const struct file_lock *l, const char *kind) {
+static void say_lock(int fd, const struct file_lock *l, const char *kind, uint64_t ino) {
   if (!first_time(l->id)) return;
   char link[40], path[512];
   snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
@@ -96,6 +96,7 @@ static void say_lock(int fd, const struct file_lock *l, const char *kind) {
   jl_str(&j, "kind", kind);
   jl_str(&j, "path", path);
   jl_int(&j, "offset", (long long)l->start);
+  jl_int(&j, "inode", (long long)ino);
   jl_emit(&j);
 }
 
@@ -116,7 +117,7 @@ static struct file_lock before(int fd, short type, uint64_t start, uint64_t len,
   l.how = how | LK_NODE | LK_FILE | (type == F_RDLCK ? LK_READ : 0);
   l.id = pl_lock_id(st.st_dev, st.st_ino, space == PL_ID_FLOCK ? 0 : start, space);
   if (!l.unlock) {
-    say_lock(fd, &l, kind);
+    say_lock(fd, &l, kind, st.st_ino);
     pl_ld_before(l.id, l.how, site);
   }
   errno = err;

@@ -2,9 +2,9 @@
  * The interposed entry points (see preload.h for what happens around them).
  * Each passes straight through when nothing is enabled. With the check on,
  * a lock call asks misuse.c first (a re-lock of a mutex the thread holds),
- * gives lockdep.c its edges before it may wait, and the lock to the thread's
- * held set after it is taken; an unlock asks misuse.c (a non-owner) and takes
- * it out of the set. A watched primitive is also traced and jittered when
+ * gives lockdep.c its edges before it may wait and puts the lock in the
+ * thread's held set (taken out again if it was not taken); an unlock asks
+ * misuse.c (a non-owner) and takes it out of the set once released. A watched primitive is also traced and jittered when
  * those are on: the call opens an op id, jitters, records the transition,
  * calls glibc, and records how it came out.
  *
@@ -224,7 +224,9 @@ MVR_EXPORT int pthread_mutex_unlock(pthread_mutex_t *m) {
   int watched = held >= 0 ? (pl_ld_flags(held) & LK_NODE) != 0 : pl_watch(m, PRIM_MUTEX, CALLER);
   if (pl.checking && watched) {
     int owner = pl_mutex_owner(m);
-    if (__builtin_expect(owner != pl_ld_tid(), 0)) pl_mu_not_mine(m, owner, CALLER);
+    /* An owner of 0 for a lock this thread took here: a mutex that does not
+     * record its owner (glibc's lock elision), not a misuse. */
+    if (__builtin_expect(owner != pl_ld_tid(), 0) && (owner || held < 0)) pl_mu_not_mine(m, owner, CALLER);
   }
   int rc;
   if (!watched || !(pl.tracing || pl.chaos))

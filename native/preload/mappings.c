@@ -120,6 +120,7 @@ static void say_lock(const struct pl_prim *p, enum prim_kind kind, const struct 
   jl_str(&j, "kind", kind_name[kind]);
   jl_str(&j, "path", m->path);
   jl_int(&j, "offset", (long long)m->offset);
+  jl_int(&j, "inode", (long long)m->ino);
   jl_emit(&j);
 }
 
@@ -129,7 +130,7 @@ static unsigned classify(struct pl_prim *p, const void *addr, enum prim_kind kin
   p->id = (flags & SHARED) ? pl_lock_id(m.dev, m.ino, m.offset, PL_ID_MEMORY) : pl_lock_id(~0ULL, (uint64_t)pl.pid, (uintptr_t)addr, PL_ID_MEMORY);
   if (flags & SHARED) {
     if (pl.check_fd >= 0) say_lock(p, kind, &m);
-    pl_check_first_use(addr, kind, caller, m.path, m.offset);
+    pl_check_first_use(addr, kind, caller, &m);
   }
   return flags;
 }

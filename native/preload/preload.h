@@ -99,8 +99,8 @@ uint64_t pl_lock_id(uint64_t dev, uint64_t ino, uint64_t offset, unsigned space)
 /* ---- check.c */
 void pl_check_open(void);
 void pl_check_loaded(int after_fork);
-/* The first use of a primitive in the shared mapping `path` (at `offset`): findings if its bytes say private. */
-void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const char *path, unsigned long long offset);
+/* The first use of a primitive in the shared mapping m: findings if its bytes say private. */
+void pl_check_first_use(const void *addr, enum prim_kind kind, void *caller, const struct pl_mapping *m);
 void pl_check_clock(const void *cond, const struct timespec *abstime, void *caller);
 /* The condvar's clock, from its own bytes. */
 clockid_t pl_cond_clock(const void *cond);

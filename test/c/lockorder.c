@@ -32,6 +32,8 @@
  *   rw-readers    rwlocks: parent reads R1 then R2; child reads R2 then R1 (readers never wait for readers)
  *   rw-upgrade    a thread that reads R1 takes it for writing (timed: it gives up after 50 ms)
  *   rw-private    a rwlock in a MAP_SHARED page initialised without PTHREAD_PROCESS_SHARED
+ *   two-maps      the abba orders on two mutexes at offset 0 of two anonymous shared mappings
+ *                 (both "/dev/zero (deleted)" in /proc/PID/maps: told apart by their inodes)
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -341,6 +343,30 @@ __attribute__((noinline)) static void upgrade(void) {
   pthread_rwlock_unlock(&sh->r1);
 }
 
+static pthread_mutex_t *map_a, *map_b;
+
+/* A mutex at offset 0 of an anonymous shared mapping of its own. */
+static pthread_mutex_t *mutex_in_own_mapping(void) {
+  pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (m == MAP_FAILED) exit(2);
+  init_mutex(m, PTHREAD_MUTEX_NORMAL, 0);
+  return m;
+}
+
+__attribute__((noinline)) static void maps_a_then_b(void) {
+  pthread_mutex_lock(map_a);
+  pthread_mutex_lock(map_b);
+  pthread_mutex_unlock(map_b);
+  pthread_mutex_unlock(map_a);
+}
+
+__attribute__((noinline)) static void maps_b_then_a(void) {
+  pthread_mutex_lock(map_b);
+  pthread_mutex_lock(map_a);
+  pthread_mutex_unlock(map_a);
+  pthread_mutex_unlock(map_b);
+}
+
 static void (*lockpair_take)(pthread_mutex_t *, pthread_mutex_t *);
 static void lib_b_then_a(void) { lockpair_take(&sh->b, &sh->a); }
 
@@ -438,6 +464,11 @@ int main(int argc, char **argv) {
   } else if (!strcmp(what, "rw-private")) {
     pthread_rwlock_rdlock(&sh->rp);
     pthread_rwlock_unlock(&sh->rp);
+  } else if (!strcmp(what, "two-maps")) {
+    map_a = mutex_in_own_mapping();
+    map_b = mutex_in_own_mapping();
+    maps_a_then_b();
+    in_child(maps_b_then_a);
   } else if (!strcmp(what, "abba-lib") && argc > 2) {
     void *lib = dlopen(argv[2], RTLD_NOW);
     if (!lib || !(lockpair_take = (void (*)(pthread_mutex_t *, pthread_mutex_t *))dlsym(lib, "lockpair_take"))) return 2;

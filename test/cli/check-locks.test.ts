@@ -60,6 +60,15 @@ describe('check: lock orders', () => {
     expect(human.stdout).toMatch(/holds .*│ holds /);
   });
 
+  it('a lock is its object and offset: mutexes at offset 0 of two anonymous shared mappings (both "/dev/zero (deleted)") are two locks, told apart by inode', async () => {
+    const { code, result } = await check(pie, 'two-maps');
+    expect(code).toBe(1);
+    const [a, b] = inversion(result)!.orders!;
+    expect(a!.held).toMatch(/^\/dev\/zero \(deleted\)\+0x0 \(inode \d+\)$/);
+    expect(b!.held).toMatch(/^\/dev\/zero \(deleted\)\+0x0 \(inode \d+\)$/);
+    expect(a!.held).not.toBe(b!.held);
+  });
+
   it('the orders taken inside a shared library are named there', async () => {
     const { code, result } = await check(nopie, 'abba-lib', lib);
     expect(code).toBe(1);

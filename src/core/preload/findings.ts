@@ -38,6 +38,8 @@ export interface PreloadFinding {
   /** The mapping it lies in ("/dev/shm/x", "/dev/zero (deleted)"), and its offset there. */
   path: string;
   offset: number;
+  /** The object's inode, when known: two objects named alike ("/dev/zero (deleted)") are two primitives. */
+  inode?: number;
   /** The call, as "function (file.c:41) in /path/to/object", or object+offset when it cannot be named. */
   caller: string;
   detail: string;
@@ -61,11 +63,22 @@ const KINDS = new Set<string>(CHECK_FINDING_KINDS);
 const PRIMITIVES = new Set(['mutex', 'cond', 'sem', 'rwlock', 'file']);
 
 /** A lock as a person finds it: "/dev/shm/x+0x40", "/tmp/f byte 0 (fcntl)". */
-export function lockName(place: LockLine | undefined, id: string): string {
-  if (!place) return `lock ${id}`;
+function plainName(place: LockLine): string {
   if (place.kind === 'flock') return `${place.path} (flock)`;
   if (place.kind === 'fcntl' || place.kind === 'ofd') return `${place.path} byte ${place.offset} (${place.kind === 'ofd' ? 'OFD lock' : 'fcntl'})`;
   return `${place.path}+${hex(place.offset)}`;
+}
+
+/** Every lock's name; two locks named alike (two anonymous shared mappings are both "/dev/zero (deleted)") also say their inode. */
+function lockNamer(places: Map<string, LockLine>): (id: string) => string {
+  const byName = new Map<string, Set<number>>();
+  for (const p of places.values()) byName.set(plainName(p), (byName.get(plainName(p)) ?? new Set()).add(p.inode));
+  return (id) => {
+    const p = places.get(id);
+    if (!p) return `lock ${id}`;
+    const name = plainName(p);
+    return byName.get(name)!.size > 1 ? `${name} (inode ${p.inode})` : name;
+  };
 }
 
 const primitiveOf = (kind: string | undefined): CheckPrimitive => (kind === 'mutex' || kind === 'cond' || kind === 'sem' || kind === 'rwlock' ? kind : 'file');
@@ -80,14 +93,14 @@ function processNamer(lines: LibraryLines): (pid: number) => string {
   };
 }
 
-function inversion(c: LockCycle, places: Map<string, LockLine>, named: (pid: number) => string, site: (s: CodeSite[]) => string): PreloadFinding {
+function inversion(c: LockCycle, places: Map<string, LockLine>, lockName: (id: string) => string, named: (pid: number) => string, site: (s: CodeSite[]) => string): PreloadFinding {
   const orders = c.hops.map((h) => ({
     thread: `${named(h.pid)}, ${h.tid === h.pid ? 'main thread' : `thread ${h.tid}`}`,
     pid: h.pid,
     tid: h.tid,
-    held: `${lockName(places.get(h.held), h.held)}${h.heldMode === 'read' ? ' for reading' : ''}`,
+    held: `${lockName(h.held)}${h.heldMode === 'read' ? ' for reading' : ''}`,
     heldAt: site([h.heldAt]),
-    wants: `${lockName(places.get(h.wants), h.wants)}${h.wantsMode === 'read' ? ' for reading' : ''}`,
+    wants: `${lockName(h.wants)}${h.wantsMode === 'read' ? ' for reading' : ''}`,
     wantsAt: site(h.wantsAt),
     timed: h.timed,
   }));
@@ -108,7 +121,7 @@ function inversion(c: LockCycle, places: Map<string, LockLine>, named: (pid: num
 }
 
 /** A condvar waited with two different mutexes (in one process or across processes). */
-function condTwoMutexes(lines: LibraryLines, places: Map<string, LockLine>, site: (s: CodeSite[]) => string): PreloadFinding[] {
+function condTwoMutexes(lines: LibraryLines, places: Map<string, LockLine>, lockName: (id: string) => string, site: (s: CodeSite[]) => string): PreloadFinding[] {
   const byCond = new Map<string, typeof lines.condMutex>();
   for (const l of lines.condMutex) byCond.set(l.cond, [...(byCond.get(l.cond) ?? []), l]);
   return [...byCond.entries()].flatMap(([cond, uses]) => {
@@ -124,8 +137,9 @@ function condTwoMutexes(lines: LibraryLines, places: Map<string, LockLine>, site
       addr: '',
       path: place?.path ?? '',
       offset: place?.offset ?? 0,
+      ...(place ? { inode: place.inode } : {}),
       caller: u.site ? site([u.site]) : '',
-      detail: `waited on with ${mutexes.map((m) => lockName(places.get(m), m)).join(' and ')}`,
+      detail: `waited on with ${mutexes.map(lockName).join(' and ')}`,
     }));
   });
 }
@@ -133,6 +147,7 @@ function condTwoMutexes(lines: LibraryLines, places: Map<string, LockLine>, site
 /** Every finding of the check in the library's lines, call sites named; `notes` says once when they could not be. */
 export function checkFindings(lines: LibraryLines): { findings: PreloadFinding[]; notes: string[] } {
   const places = lockPlaces(lines.locks);
+  const lockName = lockNamer(places);
   const cycles = lockCycles(lines);
   const sites: CodeAddress[] = [
     ...lines.findings.flatMap((f) => (f.site ? [f.site, ...f.callers] : [])),
@@ -152,6 +167,7 @@ export function checkFindings(lines: LibraryLines): { findings: PreloadFinding[]
           addr: f.addr,
           path: f.path,
           offset: f.offset,
+          inode: f.inode,
           caller: f.site ? site([f.site, ...f.callers]) : '',
           detail: f.owner ? `${f.detail}: thread ${f.owner}${lines.loaded.some((l) => l.pid === f.owner) ? `, the main thread of ${named(f.owner)}` : ''}` : f.detail,
         }]
@@ -161,7 +177,7 @@ export function checkFindings(lines: LibraryLines): { findings: PreloadFinding[]
     ...siteNotes,
     ...(lines.edgesDropped.length ? [`${lines.edgesDropped.length} process(es) took more distinct lock orders than the library keeps (1024): some orders were not checked`] : []),
   ];
-  return { findings: [...misuse, ...cycles.map((c) => inversion(c, places, named, site)), ...condTwoMutexes(lines, places, site)], notes };
+  return { findings: [...misuse, ...cycles.map((c) => inversion(c, places, lockName, named, site)), ...condTwoMutexes(lines, places, lockName, site)], notes };
 }
 
 /** The primitive, or an inversion's locks: "A ⇄ B" (sorted), "A → B → C → A" (from the smallest name), the same in every run. */
@@ -178,7 +194,7 @@ export function groupFindings(findings: PreloadFinding[]): FindingGroup[] {
   const byKey = new Map<string, FindingGroup>();
   for (const f of findings) {
     const where = whereOf(f);
-    const key = `${f.kind}|${f.primitive}|${where}`;
+    const key = `${f.kind}|${f.primitive}|${where}|${f.inode ?? ''}`;
     const g = byKey.get(key) ?? { kind: f.kind, primitive: f.primitive, where, detail: f.detail, pids: [], callers: [], ...(f.orders ? { orders: f.orders } : {}) };
     for (const pid of f.orders ? f.orders.map((o) => o.pid) : [f.pid]) if (!g.pids.includes(pid)) g.pids.push(pid);
     for (const c of f.orders ? f.orders.map((o) => o.wantsAt) : [f.caller]) if (c && !g.callers.includes(c)) g.callers.push(c);

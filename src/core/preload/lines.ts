@@ -30,6 +30,8 @@ export interface FindingLine {
   addr: string;
   path: string;
   offset: number;
+  /** The object's inode (two objects may share a name in /proc/PID/maps). */
+  inode: number;
   site: CodeSite | null;
   /** The functions above the call site, innermost first (at most 2). */
   callers: CodeSite[];
@@ -47,6 +49,8 @@ export interface LockLine {
   kind: string;
   path: string;
   offset: number;
+  /** The object's inode: tells apart two objects /proc/PID/maps names alike ("/dev/zero (deleted)"). */
+  inode: number;
 }
 
 export interface EdgeLine {
@@ -129,13 +133,13 @@ function typed(l: Json): Partial<Record<keyof LibraryLines, unknown>> | null {
       return {
         findings: {
           event: 'finding', kind: l.kind, primitive: l.primitive, pid: l.pid, tid: num(l.tid) ? l.tid : 0, addr: str(l.addr) ? l.addr : '',
-          path: str(l.path) ? l.path : '', offset: num(l.offset) ? l.offset : 0, site: site(l.site), callers: sites(l.callers), detail: l.detail, owner: num(l.owner) ? l.owner : 0,
+          path: str(l.path) ? l.path : '', offset: num(l.offset) ? l.offset : 0, inode: num(l.inode) ? l.inode : 0, site: site(l.site), callers: sites(l.callers), detail: l.detail, owner: num(l.owner) ? l.owner : 0,
         } satisfies FindingLine,
       };
     }
     case 'lock':
       if (!id(l.id) || !str(l.kind) || !str(l.path) || !num(l.offset)) return null;
-      return { locks: { event: 'lock', pid: l.pid, id: l.id, kind: l.kind, path: l.path, offset: l.offset } satisfies LockLine };
+      return { locks: { event: 'lock', pid: l.pid, id: l.id, kind: l.kind, path: l.path, offset: l.offset, inode: num(l.inode) ? l.inode : 0 } satisfies LockLine };
     case 'edge': {
       const fromSite = site(l.fromSite), toSite = site(l.toSite);
       const threads = Array.isArray(l.threads) ? l.threads.filter((t): t is [number, number] => Array.isArray(t) && t.length === 2 && num(t[0]) && num(t[1])) : [];
