@@ -37,11 +37,8 @@
 
 static struct pl_prim table[SLOTS];
 
-/* The primitive this thread looked up last: a loop on one mutex skips the hash. */
-static __thread struct {
-  uintptr_t addr;
-  struct pl_prim *prim;
-} last __attribute__((tls_model("initial-exec")));
+__thread struct pl_last_prim pl_last;
+#define last pl_last
 
 /* In the fork child (the forking thread is its only thread): every entry is its parent's. */
 void pl_mappings_reset(void) {
@@ -162,8 +159,7 @@ static struct pl_prim *lookup(const void *addr, enum prim_kind kind, void *calle
   return NULL; /* table full around here: private unless everything is watched */
 }
 
-struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller) {
-  if (last.addr == (uintptr_t)addr && last.prim) return last.prim;
+struct pl_prim *pl_prim_lookup(const void *addr, enum prim_kind kind, void *caller) {
   struct pl_prim *p = lookup(addr, kind, caller);
   /* Only a settled entry: one being classified by another thread is waited for in lookup(). */
   if (p) {

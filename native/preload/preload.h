@@ -72,9 +72,21 @@ struct pl_prim {
   uint32_t pad;
 };
 
+/* The primitive this thread looked up last: a loop on one mutex skips the hash. */
+struct pl_last_prim {
+  uintptr_t addr;
+  struct pl_prim *prim;
+};
+extern __thread struct pl_last_prim pl_last __attribute__((tls_model("initial-exec"), visibility("hidden")));
+/* The table's lookup (and, at an address's first use, its classification). */
+struct pl_prim *pl_prim_lookup(const void *addr, enum prim_kind kind, void *caller);
+
 /* The entry of the primitive at addr; its first use classifies it (and runs
  * the check's first-use findings). NULL when the table is full around it. */
-struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller);
+static inline struct pl_prim *pl_prim_of(const void *addr, enum prim_kind kind, void *caller) {
+  if (__builtin_expect(pl_last.addr == (uintptr_t)addr, 1) && pl_last.prim) return pl_last.prim;
+  return pl_prim_lookup(addr, kind, caller);
+}
 static inline int pl_watched(const struct pl_prim *p) {
   return pl.trace_all || (p && (__atomic_load_n(&p->key, __ATOMIC_RELAXED) & PL_PRIM_SHARED));
 }

@@ -79,55 +79,38 @@ static int lock_call(int write, int blocks, int timed, pthread_rwlock_t *rw, int
   return rc;
 }
 
-/* glibc's calls in one shape, for lock_call. */
-static int c_rdlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(rdlock)(rw); }
-static int c_tryrdlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(tryrdlock)(rw); }
-static int c_timedrdlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(timedrdlock)(rw, t); }
-static int c_clockrdlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(clockrdlock)(rw, c, t); }
-static int c_wrlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(wrlock)(rw); }
-static int c_trywrlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(trywrlock)(rw); }
-static int c_timedwrlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(timedwrlock)(rw, t); }
-static int c_clockwrlock(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(clockwrlock)(rw, c, t); }
+/*
+ * The four lock calls of one mode (rd or wr): plain, try, timed and clock,
+ * each glibc's call put in one shape for lock_call, then exported.
+ */
+#define RWLOCK_CALLS(mode, write)                                                                                          \
+  static int c_##mode(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(mode##lock)(rw); }      \
+  static int c_try##mode(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) { return REAL(try##mode##lock)(rw); } \
+  static int c_timed##mode(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) {                                 \
+    return REAL(timed##mode##lock)(rw, t);                                                                                \
+  }                                                                                                                       \
+  static int c_clock##mode(pthread_rwlock_t *rw, clockid_t c, const struct timespec *t) {                                 \
+    return REAL(clock##mode##lock)(rw, c, t);                                                                             \
+  }                                                                                                                       \
+  MVR_EXPORT int pthread_rwlock_##mode##lock(pthread_rwlock_t *rw) {                                                      \
+    if (!pl.checking) return REAL(mode##lock)(rw);                                                                        \
+    return lock_call(write, 1, 0, rw, c_##mode, CLOCK_REALTIME, NULL, CALLER);                                            \
+  }                                                                                                                       \
+  MVR_EXPORT int pthread_rwlock_try##mode##lock(pthread_rwlock_t *rw) {                                                   \
+    if (!pl.checking) return REAL(try##mode##lock)(rw);                                                                   \
+    return lock_call(write, 0, 0, rw, c_try##mode, CLOCK_REALTIME, NULL, CALLER);                                         \
+  }                                                                                                                       \
+  MVR_EXPORT int pthread_rwlock_timed##mode##lock(pthread_rwlock_t *rw, const struct timespec *t) {                       \
+    if (!pl.checking) return REAL(timed##mode##lock)(rw, t);                                                              \
+    return lock_call(write, 1, 1, rw, c_timed##mode, CLOCK_REALTIME, t, CALLER);                                          \
+  }                                                                                                                       \
+  MVR_EXPORT int pthread_rwlock_clock##mode##lock(pthread_rwlock_t *rw, clockid_t clk, const struct timespec *t) {        \
+    if (!pl.checking) return REAL(clock##mode##lock)(rw, clk, t);                                                         \
+    return lock_call(write, 1, 1, rw, c_clock##mode, clk, t, CALLER);                                                     \
+  }
 
-MVR_EXPORT int pthread_rwlock_rdlock(pthread_rwlock_t *rw) {
-  if (!pl.checking) return REAL(rdlock)(rw);
-  return lock_call(0, 1, 0, rw, c_rdlock, CLOCK_REALTIME, NULL, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_tryrdlock(pthread_rwlock_t *rw) {
-  if (!pl.checking) return REAL(tryrdlock)(rw);
-  return lock_call(0, 0, 0, rw, c_tryrdlock, CLOCK_REALTIME, NULL, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_timedrdlock(pthread_rwlock_t *rw, const struct timespec *t) {
-  if (!pl.checking) return REAL(timedrdlock)(rw, t);
-  return lock_call(0, 1, 1, rw, c_timedrdlock, CLOCK_REALTIME, t, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_clockrdlock(pthread_rwlock_t *rw, clockid_t clk, const struct timespec *t) {
-  if (!pl.checking) return REAL(clockrdlock)(rw, clk, t);
-  return lock_call(0, 1, 1, rw, c_clockrdlock, clk, t, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_wrlock(pthread_rwlock_t *rw) {
-  if (!pl.checking) return REAL(wrlock)(rw);
-  return lock_call(1, 1, 0, rw, c_wrlock, CLOCK_REALTIME, NULL, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_trywrlock(pthread_rwlock_t *rw) {
-  if (!pl.checking) return REAL(trywrlock)(rw);
-  return lock_call(1, 0, 0, rw, c_trywrlock, CLOCK_REALTIME, NULL, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_timedwrlock(pthread_rwlock_t *rw, const struct timespec *t) {
-  if (!pl.checking) return REAL(timedwrlock)(rw, t);
-  return lock_call(1, 1, 1, rw, c_timedwrlock, CLOCK_REALTIME, t, CALLER);
-}
-
-MVR_EXPORT int pthread_rwlock_clockwrlock(pthread_rwlock_t *rw, clockid_t clk, const struct timespec *t) {
-  if (!pl.checking) return REAL(clockwrlock)(rw, clk, t);
-  return lock_call(1, 1, 1, rw, c_clockwrlock, clk, t, CALLER);
-}
+RWLOCK_CALLS(rd, 0)
+RWLOCK_CALLS(wr, 1)
 
 MVR_EXPORT int pthread_rwlock_unlock(pthread_rwlock_t *rw) {
   if (!pl.checking) return REAL(unlock)(rw);

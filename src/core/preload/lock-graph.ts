@@ -37,21 +37,8 @@ export interface LockCycle {
   hops: CycleHop[];
 }
 
-/** One edge of the graph: a pair of call sites, merged over the processes that took it. */
-interface Edge {
-  from: string;
-  to: string;
-  fromSite: CodeSite;
-  toSite: CodeSite;
-  toCallers: CodeSite[];
-  fromMode: 'read' | 'write';
-  toMode: 'read' | 'write';
-  timed: boolean;
-  fromProcessOwned: boolean;
-  toProcessOwned: boolean;
-  threads: [number, number][];
-  gates: Set<string>;
-}
+/** One edge of the graph: a pair of call sites, merged over the processes that took it (gates as a set, to intersect). */
+type Edge = Omit<EdgeLine, 'event' | 'pid' | 'gates'> & { gates: Set<string> };
 
 /** Longest cycle looked for, and how many are examined: bounds on a program with thousands of locks. */
 const MAX_CYCLE = 4;
@@ -68,7 +55,8 @@ function mergeEdges(lines: EdgeLine[]): Edge[] {
     const k = `${l.from}|${l.to}|${siteKey(l.fromSite)}|${siteKey(l.toSite)}`;
     const e = byKey.get(k);
     if (!e) {
-      byKey.set(k, { ...l, threads: [...l.threads], gates: new Set(l.gates) });
+      const { event: _event, pid: _pid, ...edge } = l;
+      byKey.set(k, { ...edge, threads: [...l.threads], gates: new Set(l.gates) });
       continue;
     }
     for (const t of l.threads) if (!e.threads.some((x) => x[0] === t[0] && x[1] === t[1])) e.threads.push(t);
