@@ -10,11 +10,13 @@
       "type": "static_library",
       "sources": [
         "native/segment.c",
+        "native/sweep.c",
         "native/trace.c",
         "native/mvar.c",
         "native/protocol.c",
         "native/layout_table.c",
-        "native/sockdiag.c"
+        "native/sockdiag.c",
+        "native/ipc.c"
       ]
     },
     {

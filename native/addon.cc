@@ -4,9 +4,10 @@
 //   glibcVersion()      gnu_get_libc_version()
 //   dieWithParent(ppid) PR_SET_PDEATHSIG for Node workers
 //   unixSockets()       every Unix socket's inode and its peer's (sock_diag)
+//   kcmpFile, semInfo, msgQueueInfo   kernel answers for the diagnosis (ipc.h)
 //   Segment.create(opts) / Segment.open(name)
 //   seg.name, seg.openPath, seg.close(), seg.unlink()
-//   sweepSegment(name)  remove a leftover segment, only when provably stale
+//   sweepSegment(name[, dir])  remove a leftover segment, only when provably stale
 //   seg.register(role, id)   claim this process's slot
 //   seg.takeSync() / seg.putSync(v)   blocking, on the calling thread
 //   seg.take() / seg.put(v)           blocking call on a libuv worker thread
@@ -34,6 +35,7 @@ extern "C" {
 #include "mvar.h"
 #include "protocol.h"
 #include "segment.h"
+#include "ipc.h"
 #include "sockdiag.h"
 #include "trace.h"
 }
@@ -458,13 +460,15 @@ void OpWorker::OnError(const Napi::Error& e) {
   deferred_.Reject(err.Value());
 }
 
-// sweepSegment(name) -> { removed, reason }: removes a leftover only when it is provably stale.
+// sweepSegment(name[, dir]) -> { removed, reason }: removes a leftover only when it is provably stale.
+// dir (default /dev/shm) lets tests sweep a folder of their own.
 Napi::Value SweepSegment(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsString()) return ThrowCoded(env, MVR_E_ARG, "sweepSegment(name) needs a string");
   std::string name = info[0].As<Napi::String>();
+  std::string dir = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value() : "";
   char err[256] = "";
-  int rc = mvr_segment_sweep(name.c_str(), err, sizeof err);
+  int rc = mvr_segment_sweep(dir.empty() ? nullptr : dir.c_str(), name.c_str(), err, sizeof err);
   if (rc < 0) return ThrowCoded(env, rc, err);
   Napi::Object out = Napi::Object::New(env);
   out.Set("removed", Napi::Boolean::New(env, rc == 1));
@@ -538,6 +542,66 @@ Napi::Value UnixSockets(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// kcmpFile(pid1, fd1, pid2, fd2): true (same open file description), false, or null (cannot tell).
+Napi::Value KcmpFile(const Napi::CallbackInfo& info) {
+  uint32_t a[4];
+  const char* names[4] = {"pid1", "fd1", "pid2", "fd2"};
+  for (int i = 0; i < 4; i++)
+    if (!U32Arg(info, i, names[i], &a[i])) return info.Env().Undefined();
+  int r = mvr_kcmp_file(a[0], a[1], a[2], a[3]);
+  if (r < 0) return info.Env().Null();
+  return Napi::Boolean::New(info.Env(), r == 0);
+}
+
+// semInfo(semid): {values, pids, ncnt, zcnt: Int32Array} or {error: "strerror text"}.
+Napi::Value SemInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t semid;
+  if (!U32Arg(info, 0, "semid", &semid)) return env.Undefined();
+  // A set holds at most SEMMSL semaphores (32000 by default); 4096 read, the rest said by the count.
+  std::vector<mvr_sem> sems(4096);
+  long n = mvr_sem_info(static_cast<int>(semid), sems.data(), sems.size());
+  Napi::Object out = Napi::Object::New(env);
+  if (n < 0) {
+    out.Set("error", Napi::String::New(env, std::strerror(static_cast<int>(-n))));
+    return out;
+  }
+  size_t shown = std::min(static_cast<size_t>(n), sems.size());
+  Napi::Int32Array values = Napi::Int32Array::New(env, shown), pids = Napi::Int32Array::New(env, shown);
+  Napi::Int32Array ncnt = Napi::Int32Array::New(env, shown), zcnt = Napi::Int32Array::New(env, shown);
+  for (size_t i = 0; i < shown; i++) {
+    values[i] = sems[i].value;
+    pids[i] = sems[i].pid;
+    ncnt[i] = sems[i].ncnt;
+    zcnt[i] = sems[i].zcnt;
+  }
+  out.Set("count", Napi::Number::New(env, static_cast<double>(n)));
+  out.Set("values", values);
+  out.Set("pids", pids);
+  out.Set("ncnt", ncnt);
+  out.Set("zcnt", zcnt);
+  return out;
+}
+
+// msgQueueInfo(msqid): {qnum, qbytes, lspid, lrpid} or {error}.
+Napi::Value MsgQueueInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  uint32_t msqid;
+  if (!U32Arg(info, 0, "msqid", &msqid)) return env.Undefined();
+  mvr_msq q;
+  int r = mvr_msq_info(static_cast<int>(msqid), &q);
+  Napi::Object out = Napi::Object::New(env);
+  if (r < 0) {
+    out.Set("error", Napi::String::New(env, std::strerror(-r)));
+    return out;
+  }
+  out.Set("qnum", Napi::Number::New(env, static_cast<double>(q.qnum)));
+  out.Set("qbytes", Napi::Number::New(env, static_cast<double>(q.qbytes)));
+  out.Set("lspid", Napi::Number::New(env, q.lspid));
+  out.Set("lrpid", Napi::Number::New(env, q.lrpid));
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Napi::Function seg = Segment::Init(env);
   env.SetInstanceData(new Napi::FunctionReference(Napi::Persistent(seg)));
@@ -547,6 +611,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("glibcVersion", Napi::Function::New(env, GlibcVersion));
   exports.Set("dieWithParent", Napi::Function::New(env, DieWithParent));
   exports.Set("unixSockets", Napi::Function::New(env, UnixSockets));
+  exports.Set("kcmpFile", Napi::Function::New(env, KcmpFile));
+  exports.Set("semInfo", Napi::Function::New(env, SemInfo));
+  exports.Set("msgQueueInfo", Napi::Function::New(env, MsgQueueInfo));
   return exports;
 }
 

@@ -214,6 +214,22 @@ struct mvr_header {
   char name[MVR_NAME_MAX];
 };
 
+/* Not part of the segment: glibc's own barrier as it lies inside an opaque
+ * pthread_barrier_t (struct pthread_barrier, sysdeps/nptl/internaltypes.h,
+ * glibc 2.23+), so the diagnosis reads a barrier's futex words by name. Its
+ * waiters sleep on current_round (FUTEX_WAIT, expected: their round);
+ * shared is 0 (FUTEX_PRIVATE) or 128 (FUTEX_SHARED). */
+struct mvr_glibc_barrier {
+  unsigned int in;
+  unsigned int current_round;
+  unsigned int count;
+  int shared;
+  unsigned int out;
+};
+#ifndef __cplusplus
+_Static_assert(sizeof(struct mvr_glibc_barrier) <= sizeof(pthread_barrier_t), "glibc barrier mirror fits pthread_barrier_t");
+#endif
+
 static inline uint64_t mvr_align(uint64_t v) {
   return (v + (MVR_ALIGN - 1)) & ~(uint64_t)(MVR_ALIGN - 1);
 }

@@ -6,6 +6,8 @@
 #include "protocol.h"
 
 #include <features.h>
+#include <pthread.h>
+#include <stddef.h>
 
 #define FIELD(region, type, cname, member) \
   {region, cname, (uint32_t)offsetof(type, member), (uint32_t)sizeof(((type *)0)->member)}
@@ -222,6 +224,25 @@ const struct mvr_const mvr_consts[] = {
     {"limit", "maxRingEvents", MVR_MAX_RING_EVENTS},
     {"limit", "defaultRingEvents", MVR_DEFAULT_RING_EVENTS},
     {"limit", "firstTimeoutMs", MVR_FIRST_TIMEOUT_MS},
+    /* glibc's pthread_rwlock_t (bits/struct_rwlock.h, public): the words its
+     * waiters sleep on and who holds it for writing, read by the diagnosis. */
+    {"rwlock", "size", sizeof(pthread_rwlock_t)},
+    {"rwlock", "__readers", offsetof(pthread_rwlock_t, __data.__readers)},
+    {"rwlock", "__writers", offsetof(pthread_rwlock_t, __data.__writers)},
+    {"rwlock", "__wrphase_futex", offsetof(pthread_rwlock_t, __data.__wrphase_futex)},
+    {"rwlock", "__writers_futex", offsetof(pthread_rwlock_t, __data.__writers_futex)},
+    {"rwlock", "__cur_writer", offsetof(pthread_rwlock_t, __data.__cur_writer)},
+    {"rwlock", "__shared", offsetof(pthread_rwlock_t, __data.__shared)},
+    {"rwlock", "__flags", offsetof(pthread_rwlock_t, __data.__flags)},
+    /* glibc's barrier is opaque (pthread_barrier_t is a char array); its
+     * insides are struct pthread_barrier of sysdeps/nptl/internaltypes.h
+     * (2.23+), mirrored in layout.h as struct mvr_glibc_barrier. */
+    {"barrier", "size", sizeof(pthread_barrier_t)},
+    {"barrier", "in", offsetof(struct mvr_glibc_barrier, in)},
+    {"barrier", "current_round", offsetof(struct mvr_glibc_barrier, current_round)},
+    {"barrier", "count", offsetof(struct mvr_glibc_barrier, count)},
+    {"barrier", "shared", offsetof(struct mvr_glibc_barrier, shared)},
+    {"barrier", "out", offsetof(struct mvr_glibc_barrier, out)},
     {"limit", "glibcMajor", __GLIBC__},
     {"limit", "glibcMinor", __GLIBC_MINOR__},
 };

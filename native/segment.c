@@ -181,24 +181,36 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
     shm_unlink(name);
     return fail(err, errlen, MVR_E_SYS, "cannot lock shared memory %s: %s", name, strerror(e));
   }
+  /* Nothing opens it by name: workers open the creator's descriptor
+   * (/proc/PID/fd/N). Unlinked before it is sized, so that no death of the
+   * creator from here on — SIGKILL, or a fault while it is set up — leaves
+   * memory behind in /dev/shm. */
+  shm_unlink(name);
   if (fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
     int e = errno;
     close(fd);
-    shm_unlink(name);
     return fail(err, errlen, MVR_E_SYS, "cannot set close-on-exec on %s: %s", name, strerror(e));
   }
   if (ftruncate(fd, (off_t)off.total) != 0) {
     int e = errno;
     close(fd);
-    shm_unlink(name);
     return fail(err, errlen, MVR_E_SYS, "cannot size shared memory %s to %llu bytes: %s", name,
                 (unsigned long long)off.total, strerror(e));
+  }
+  /* ftruncate only sets the size: on a small or full /dev/shm the first touch
+   * of a page that tmpfs cannot back is a SIGBUS, in us or in any process
+   * that maps the segment. Reserving every page now turns that into ENOSPC
+   * (or ENOMEM under a memory limit) here, before anything runs on it. */
+  int fe = posix_fallocate(fd, 0, (off_t)off.total);
+  if (fe != 0) {
+    close(fd);
+    return fail(err, errlen, MVR_E_SYS, "cannot reserve %llu bytes of shared memory in /dev/shm: %s",
+                (unsigned long long)off.total, strerror(fe));
   }
   void *base = mmap(NULL, off.total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   int e = errno;
   if (base == MAP_FAILED) {
     close(fd);
-    shm_unlink(name);
     return fail(err, errlen, MVR_E_SYS, "cannot map shared memory %s: %s", name, strerror(e));
   }
 
@@ -240,9 +252,6 @@ int mvr_segment_create(const struct mvr_create_opts *o, struct mvr_seg *out, cha
   /* Published last: an opener that sees the magic sees an initialised segment. */
   __atomic_store_n(&h->magic, MVR_MAGIC, __ATOMIC_RELEASE);
   out->lock_fd = fd;
-  /* Nothing opens it by name: from here on only the creator's descriptor
-   * (and the mappings) keep it alive, so no death of anyone leaves it behind. */
-  shm_unlink(name);
   return MVR_OK;
 }
 
@@ -267,7 +276,9 @@ int mvr_segment_open(const char *in_name, struct mvr_seg *out, char *err, size_t
     snprintf(name, sizeof name, "%s", in_name);
   else if ((rc = mvr_segment_name(in_name, name, sizeof name, err, errlen)) != 0)
     return rc;
-  int fd = by_fd ? open(name, O_RDWR | O_CLOEXEC) : shm_open(name, O_RDWR, 0);
+  /* Non-blocking: a FIFO or device under a segment's name opens at once and is
+   * refused below, never waited on (shm_open adds O_NOFOLLOW itself). */
+  int fd = by_fd ? open(name, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : shm_open(name, O_RDWR | O_NONBLOCK | O_NOCTTY, 0);
   if (fd < 0) {
     int e = errno;
     return fail(err, errlen, errno_class(e), "cannot open shared memory %s: %s", name, strerror(e));
@@ -277,6 +288,10 @@ int mvr_segment_open(const char *in_name, struct mvr_seg *out, char *err, size_t
     int e = errno;
     close(fd);
     return fail(err, errlen, MVR_E_SYS, "cannot stat shared memory %s: %s", name, strerror(e));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return fail(err, errlen, MVR_E_MAGIC, "%s is not a shared memory object (not a regular file)", name);
   }
   size_t size = (size_t)st.st_size;
   if (size < sizeof(struct mvr_header)) {
@@ -309,38 +324,6 @@ void mvr_segment_close(struct mvr_seg *s) {
   s->lock_fd = -1;
   s->base = NULL;
   s->hdr = NULL;
-}
-
-int mvr_segment_sweep(const char *in_name, char *err, size_t errlen) {
-  char name[MVR_NAME_MAX];
-  int rc = mvr_segment_name(in_name, name, sizeof name, err, errlen);
-  if (rc) return rc;
-  int fd = shm_open(name, O_RDONLY | O_NOFOLLOW, 0);
-  if (fd < 0) {
-    int e = errno;
-    return fail(err, errlen, errno_class(e), "cannot open %s: %s", name, strerror(e));
-  }
-  struct stat st;
-  uint64_t magic = 0;
-  int kept = 1;
-  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
-    snprintf(err, errlen, "%s: not a regular shared memory object", name);
-  else if (st.st_uid != geteuid())
-    snprintf(err, errlen, "%s: owned by uid %u, not by this user", name, (unsigned)st.st_uid);
-  else if (flock(fd, LOCK_EX | LOCK_NB) != 0)
-    snprintf(err, errlen, "%s: its creator still holds its lock (a live run)", name);
-  else if (pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic || magic != MVR_MAGIC)
-    snprintf(err, errlen, "%s: no mvar-repro header", name);
-  else
-    kept = 0;
-  /* Unlinked while we hold the lock: no creator can take this name again (O_EXCL, random). */
-  if (!kept && shm_unlink(name) != 0) {
-    int e = errno;
-    close(fd);
-    return fail(err, errlen, errno_class(e), "cannot unlink %s: %s", name, strerror(e));
-  }
-  close(fd);
-  return kept ? 0 : 1;
 }
 
 int mvr_segment_unlink(const char *in_name, char *err, size_t errlen) {

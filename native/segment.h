@@ -77,10 +77,12 @@ int mvr_segment_open(const char *name, struct mvr_seg *out, char *err, size_t er
 void mvr_segment_close(struct mvr_seg *s);
 int mvr_segment_unlink(const char *name, char *err, size_t errlen);
 
-/* Removes a leftover segment NAME only when it is provably stale: owned by
- * this user, an mvar-repro header, and no creator holds its lock. Returns 1
- * when removed, 0 when left alone (err says why), or an error. */
-int mvr_segment_sweep(const char *name, char *err, size_t errlen);
+/* Removes a leftover segment NAME from DIR (NULL: /dev/shm) only when it is
+ * provably stale: a regular file owned by this user, an mvar-repro header,
+ * and no creator holds its lock; never opens anything that could block or
+ * follows a symlink (sweep.c). Returns 1 when removed, 0 when left alone
+ * (err says why), or an error. */
+int mvr_segment_sweep(const char *dir, const char *name, char *err, size_t errlen);
 
 /* The path any process of this user opens the creator's segment by: the name
  * is unlinked as soon as the segment exists, so nothing is left in /dev/shm

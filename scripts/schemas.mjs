@@ -1,11 +1,12 @@
-// Generates the JSON schemas of the documents the tool writes from their
-// TypeScript types (src/core/report/types.ts), the single definition. Run by
+// Generates the JSON schemas of the documents the tool writes (and of one
+// line of events.ndjson) from their TypeScript types
+// (src/core/report/types.ts and what it imports), the single definition. Run by
 // `npm run schemas` after a change to those types; a test fails while the
 // committed schemas differ from what this makes.
 import { writeFileSync } from 'node:fs';
 import { createGenerator } from 'ts-json-schema-generator';
 
-export const DOCUMENTS = { RunReport: 'run-report', SoakSummary: 'soak-summary', CommandHangReport: 'command-hang-report' };
+export const DOCUMENTS = { RunReport: 'run-report', SoakSummary: 'soak-summary', CommandHangReport: 'command-hang-report', TraceEvent: 'trace-event' };
 const root = new URL('..', import.meta.url).pathname;
 
 export function generate(type) {

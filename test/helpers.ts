@@ -116,3 +116,17 @@ export async function smallTmpfs(options: string): Promise<{ dir: string; unmoun
   if (r.exitCode !== 0) return { skip: `cannot mount a tmpfs here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}` };
   return { dir, unmount: async () => void (await execa('umount', [dir], { reject: false })) };
 }
+
+/**
+ * The argv prefix that runs a command in a mount namespace of its own with a
+ * fresh tmpfs of `size` on /dev/shm (hostile entries and a small /dev/shm
+ * without touching the machine's, which other programs share), or the reason
+ * this machine does not allow it (not root, no unshare).
+ */
+export async function privateShm(size: string): Promise<{ prefix: string[] } | { skip: string }> {
+  const script = `mount -t tmpfs -o size=${size},mode=1777 tmpfs /dev/shm && exec "$@"`;
+  const prefix = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh'];
+  const r = await execa(prefix[0]!, [...prefix.slice(1), 'true'], { reject: false });
+  if (r.exitCode !== 0) return { skip: `cannot mount a private /dev/shm here: ${String(r.stderr).trim() || `exit ${r.exitCode}`}` };
+  return { prefix };
+}

@@ -1,5 +1,11 @@
 // Terminal conventions: colour only on a TTY and without NO_COLOR; messages
-// to stderr; results to stdout.
+// to stderr; results to stdout. Every line goes out through terminalSafe:
+// text from a program (its comm, argv, output), from a report or from the
+// system can hold escape sequences that would retitle, clear or reprogram
+// the user's terminal, or bidi controls that reorder what is shown. They are
+// written as visible \u escapes — valid inside JSON strings too, so --json
+// output parses to the same values. The one exception is the colour the tool
+// itself paints, on a terminal that takes colour.
 import { styleText } from 'node:util';
 
 type Style = Parameters<typeof styleText>[0];
@@ -12,12 +18,31 @@ export function paint(style: Style, text: string, stream: NodeJS.WriteStream = p
   return useColor(stream) ? styleText(style, text) : text;
 }
 
+/** C0 controls but tab and newline, DEL, C1 controls, line/paragraph separators, bidi embeddings, overrides and isolates. */
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+/** The colour sequences paint() writes (styleText: foreground colours, their reset, bold/dim and theirs). */
+const OWN_COLOUR = /\u001b\[(?:3[0-9]|9[0-7]|39|1|2|22)m/g;
+
+const escapeUnsafe = (text: string) => text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+/** `text` as it may reach `stream`: every control character escaped, except our own colours where colour is on. */
+export function terminalSafe(text: string, stream: NodeJS.WriteStream = process.stdout): string {
+  if (!useColor(stream)) return escapeUnsafe(text);
+  let safe = '';
+  let from = 0;
+  for (const m of text.matchAll(OWN_COLOUR)) {
+    safe += escapeUnsafe(text.slice(from, m.index)) + m[0];
+    from = m.index + m[0].length;
+  }
+  return safe + escapeUnsafe(text.slice(from));
+}
+
 export function out(line = ''): void {
-  process.stdout.write(`${line}\n`);
+  process.stdout.write(`${terminalSafe(line)}\n`);
 }
 
 export function err(line: string): void {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${terminalSafe(line, process.stderr)}\n`);
 }
 
 /** Durations are written one way everywhere (core/system/duration.ts). */

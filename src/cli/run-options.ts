@@ -1,9 +1,7 @@
 // Options shared by `run` and `soak`, and their validation into a RunConfig.
 import { randomInt } from 'node:crypto';
 import type { Argv } from 'yargs';
-import { accessSync, constants } from 'node:fs';
-import { findOnPath } from '../core/diagnosis/stacks.js';
-import { parseDuration } from '../core/system/duration.js';
+import { MAX_LOOP_MS, parseDuration } from '../core/system/duration.js';
 import { UsageError } from '../core/system/errors.js';
 import type { RunConfig } from '../core/report/types.js';
 import type { Fault, Runtime, SlaveThread, Variant } from '../core/native/vocabulary.js';
@@ -162,7 +160,7 @@ export function loopArgs(a: RunArgs): LoopArgs {
   return {
     config,
     iterations: a.iterations === undefined ? undefined : parseCount(a.iterations, '--iterations', 1, Number.MAX_SAFE_INTEGER),
-    durationMs: a.duration === undefined ? undefined : parseDuration(a.duration, '--duration'),
+    durationMs: a.duration === undefined ? undefined : parseDuration(a.duration, '--duration', MAX_LOOP_MS),
     untilHang: Boolean(a['until-hang']),
     reportDir: a['report-dir'] ?? 'reports',
     saveAll: Boolean(a['save-all']) || a['report-dir'] !== undefined,
@@ -170,17 +168,4 @@ export function loopArgs(a: RunArgs): LoopArgs {
     stacks: parseCount(a.stacks, '--stacks', 0, MAX_SLAVES + 1),
     expectHang: a.expect === 'hang',
   };
-}
-
-/** A command to run must be an executable file, or found on PATH. */
-export function checkRunnable(cmd: string): void {
-  if (cmd.includes('/')) {
-    try {
-      accessSync(cmd, constants.X_OK);
-      return;
-    } catch {
-      throw new UsageError(`cannot run '${cmd}': not an executable file`);
-    }
-  }
-  if (!findOnPath(cmd)) throw new UsageError(`cannot run '${cmd}': not found on PATH`);
 }

@@ -2,7 +2,7 @@
 // this tool did not start through `diagnose PID...`.
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
-import { findOnPath } from '../../src/core/diagnosis/stacks.js';
+import { findOnPath } from '../../src/core/system/tools.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/core/report/types.js';
 import { cli, readJson, ROOT, runFolders, tmp } from '../helpers.js';

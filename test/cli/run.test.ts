@@ -241,7 +241,7 @@ describe('run: the verdict reaches the user when the report cannot be saved', ()
     writeFileSync(file, 'x');
     const r = await cli(['run', '2', '--report-dir', file]);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual([`mvar-repro: --report-dir ${file}: not a directory`]);
+    expect(r.stderr.trim().split('\n')).toEqual([`mvar-repro: --report-dir ${file}: a regular file, not a directory`]);
     expect(r.stdout).toBe('');
   });
 

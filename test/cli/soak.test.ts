@@ -339,14 +339,17 @@ describe('shards and merge', () => {
     expect(merged.failureRate).toEqual(wilson(s1.failures + s2.failures, 9));
   });
 
-  it('merge refuses the same shard twice and says which shards are missing', async () => {
+  it('merge refuses the same shard twice, and a missing shard unless --partial, naming it', async () => {
     const dir = tmp();
     const shard = (i: number) => cli(['soak', '--iterations', '3', '--shard', `${i}/3`, '--summary', join(dir, `s${i}.json`), '--', 'true']);
     await Promise.all([shard(1), shard(3)]);
     const dup = await cli(['merge', join(dir, 's1.json'), join(dir, 's1.json')]);
     expect(dup.code).toBe(2);
-    expect(dup.stderr).toMatch(/s1\.json: shard 1\/3 again/);
-    const gap = await cli(['merge', join(dir, 's1.json'), join(dir, 's3.json'), '--json']);
+    expect(dup.stderr).toMatch(/s1\.json: the same summary as .*s1\.json/);
+    const refused = await cli(['merge', join(dir, 's1.json'), join(dir, 's3.json')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/shard missing: 2\/3/);
+    const gap = await cli(['merge', join(dir, 's1.json'), join(dir, 's3.json'), '--partial', '--json']);
     expect(gap.code).toBe(0);
     expect(gap.stderr.trim()).toBe('mvar-repro: merged 2 of 3 shards; missing: 2/3');
     expect(JSON.parse(gap.stdout).missingShards).toEqual([{ index: 2, count: 3 }]);

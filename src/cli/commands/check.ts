@@ -4,11 +4,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { runCheck } from '../../core/check/check.js';
 import { parseDuration } from '../../core/system/duration.js';
-import { UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { checkLines } from '../format/check.js';
 import { err, out } from '../output.js';
-import { checkRunnable } from '../run-options.js';
+import { checkCommand } from '../../core/system/command.js';
 import { installSignals, interruptedExitCode } from '../signals.js';
 
 interface Args {
@@ -28,8 +27,7 @@ export const checkCli: CommandModule<object, Args> = {
       .epilog(exitCodeHelp('check')) as unknown as Argv<Args>,
   handler: async (argv: ArgumentsCamelCase<Args>) => {
     const command = argv['--']?.map(String) ?? [];
-    if (!command.length) throw new UsageError('check needs a program: mvar-repro check -- COMMAND ARGS...');
-    checkRunnable(command[0]!);
+    checkCommand(command, 'check');
     const signal = installSignals();
     const r = await runCheck(command, parseDuration(argv.timeout, '--timeout'), signal);
     const interrupted = interruptedExitCode(signal);

@@ -1,11 +1,13 @@
 // `mvar-repro diagnose PID...`: why are these processes stuck?
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { diagnose } from '../../core/diagnosis/engine.js';
+import { MAX_FOLLOWED } from '../../core/diagnosis/follow.js';
 import { parseDuration } from '../../core/system/duration.js';
 import { EnvironmentError, UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { processAlive } from '../../core/procfs/capture.js';
 import { diagnosisLines } from '../format/diagnosis.js';
+import { jsonText } from '../../core/system/json.js';
 import { out } from '../output.js';
 import { parseCount } from '../run-options.js';
 
@@ -15,6 +17,7 @@ interface Args {
   stacks?: boolean;
   samples: string;
   interval: string;
+  only?: boolean;
 }
 
 export const diagnoseCli: CommandModule<object, Args> = {
@@ -28,6 +31,10 @@ export const diagnoseCli: CommandModule<object, Args> = {
         type: 'boolean',
         describe: 'also capture native backtraces (eu-stack or gdb), after the /proc evidence; an attach restarts blocked futex waits and can wake a thread a lost wake-up left asleep',
       })
+      .option('only', {
+        type: 'boolean',
+        describe: `inspect only the given processes; by default the waits are followed to the processes that could end them (the child waited for, a pipe's other end, a lock's owner; at most ${MAX_FOLLOWED} added, each with its reason)`,
+      })
       .option('samples', { type: 'string', default: '3', describe: 'how many /proc samples to compare' })
       .option('interval', { type: 'string', default: '200ms', describe: 'time between samples' })
       .epilog(exitCodeHelp('diagnose')) as unknown as Argv<Args>,
@@ -40,9 +47,9 @@ export const diagnoseCli: CommandModule<object, Args> = {
     const intervalMs = parseDuration(argv.interval, '--interval');
     const present = pids.filter(processAlive);
     if (present.length === 0) throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: no such process`);
-    const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000 });
+    const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000, follow: !argv.only });
     const gone = pids.filter((p) => !present.includes(p));
-    if (argv.json) out(JSON.stringify({ ...diagnosis, missing: gone }, null, 2));
+    if (argv.json) out(jsonText({ ...diagnosis, missing: gone }));
     else {
       for (const p of gone) out(`pid ${p}: no such process`);
       for (const l of diagnosisLines(diagnosis)) out(l);

@@ -1,8 +1,9 @@
 // `mvar-repro merge SUMMARY...`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { mergeSummaries, readSummary } from '../../core/soak/merge.js';
+import { mergeSummaries, readSummaries } from '../../core/soak/merge.js';
 import { err, out } from '../output.js';
 import { writeJsonAtomic } from '../../core/report/write.js';
+import { jsonText } from '../../core/system/json.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import { summaryLines } from '../format/soak-summary.js';
 
@@ -10,6 +11,7 @@ interface Args {
   summaries: string[];
   json?: boolean;
   summary?: string;
+  partial?: boolean;
 }
 
 export const mergeCli: CommandModule<object, Args> = {
@@ -20,14 +22,15 @@ export const mergeCli: CommandModule<object, Args> = {
       .positional('summaries', { type: 'string', array: true, describe: 'summary JSON files written by soak --summary' })
       .option('json', { type: 'boolean', describe: 'the merged summary as JSON on stdout' })
       .option('summary', { type: 'string', describe: 'also write the merged summary here' })
+      .option('partial', { type: 'boolean', describe: 'accept a set with shards missing (they are named, and listed in the merged summary); without it a missing shard is refused' })
       .epilog(exitCodeHelp('merge')) as unknown as Argv<Args>,
   handler: async (argv: ArgumentsCamelCase<Args>) => {
-    const merged = mergeSummaries(argv.summaries.map(readSummary), argv.summaries);
+    const merged = mergeSummaries(readSummaries(argv.summaries), argv.summaries, { partial: Boolean(argv.partial) });
     const missing = merged.missingShards ?? [];
     if (missing.length)
-      err(`mvar-repro: merged ${merged.shards} of ${missing[0]!.count} shards; missing: ${missing.map((s) => `${s.index}/${s.count}`).join(', ')}`);
+      err(`mvar-repro: merged ${merged.shards} of ${missing[0]!.count} shards; missing: ${missing.slice(0, 10).map((s) => `${s.index}/${s.count}`).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
     if (argv.summary) await writeJsonAtomic(argv.summary, merged);
-    if (argv.json) out(JSON.stringify(merged, null, 2));
+    if (argv.json) out(jsonText(merged));
     else for (const l of summaryLines('merged', merged)) out(l);
     process.exitCode = loopExitCode(merged, merged.expect === 'hang');
   },

@@ -3,9 +3,10 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { join, resolve } from 'node:path';
 import { readAnyReport } from '../../core/report/read.js';
-import { writeFileAtomic } from '../../core/report/write.js';
+import { ownDescriptor, writeFileAtomic } from '../../core/report/write.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
 import { exportTimeline } from '../../core/trace/export/export.js';
+import { jsonText } from '../../core/system/json.js';
 import { commandShowLines, showLines } from '../format/report-show.js';
 import { out } from '../output.js';
 
@@ -26,11 +27,11 @@ const show: CommandModule<object, ShowArgs> = {
   handler: (argv: ArgumentsCamelCase<ShowArgs>) => {
     const r = readAnyReport(argv.run);
     if ('command' in r) {
-      if (argv.json) out(JSON.stringify(r.command.report, null, 2));
+      if (argv.json) out(jsonText(r.command.report));
       else for (const l of commandShowLines(r.command.report, r.command.dir, argv.all)) out(l);
       return;
     }
-    if (argv.json) out(JSON.stringify(r.run.report, null, 2));
+    if (argv.json) out(jsonText(r.run.report));
     else for (const l of showLines(r.run.report, r.run.dir, argv.all)) out(l);
   },
 };
@@ -53,11 +54,12 @@ const exportCmd: CommandModule<object, ExportArgs> = {
     const r = readAnyReport(argv.run);
     const dir = 'command' in r ? r.command.dir : r.run.dir;
     const text = exportTimeline(r, argv.format);
-    if (argv.output === '-') {
+    const file = resolve(argv.output ?? join(dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
+    // Our own stdout, by name or as /dev/stdout: the export is the output, with no line about it.
+    if (argv.output === '-' || ownDescriptor(file) === 1) {
       process.stdout.write(text);
       return;
     }
-    const file = resolve(argv.output ?? join(dir, argv.format === 'html' ? 'timeline.html' : 'trace.json'));
     await writeFileAtomic(file, text);
     out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
   },

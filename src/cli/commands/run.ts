@@ -7,9 +7,10 @@ import type { HangEvidence } from '../../core/report/build.js';
 import { processLabel } from '../../core/report/labels.js';
 import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
+import { jsonText } from '../../core/system/json.js';
 import { iterationLimit } from '../../core/system/repeat.js';
 import { finalLine, printOutcome } from '../format/outcome.js';
-import { err, fmtDuration, out, paint } from '../output.js';
+import { err, fmtDuration, out, paint, terminalSafe } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
@@ -74,8 +75,8 @@ export const runCli: CommandModule<object, RunArgs> = {
     }
     const code = interruptedExitCode(signal) ?? loopExitCode(summary, a.expectHang);
     if (a.saveBaseline && mode !== 'json')
-      progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
-    if (mode === 'json') out(JSON.stringify({ command: 'run', config: a.config, ...summary, exitCode: code }));
+      progress.note(terminalSafe(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`, process.stderr));
+    if (mode === 'json') out(jsonText({ command: 'run', config: a.config, ...summary, exitCode: code }, 0));
     else out(`${finalLine('run', summary)}${a.config.chaos ? ` (chaos: seed ${a.config.chaos.seed}, intensity ${a.config.chaos.intensity})` : ''}`);
     if (a.expectHang && summary.hangs === 0 && !summary.interrupted && mode !== 'json')
       out(paint('red', 'expected a hang and none reproduced: the reproducer stopped reproducing'));

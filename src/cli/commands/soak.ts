@@ -9,7 +9,8 @@ import { shardIterations, soak } from '../../core/soak/soak.js';
 import { err, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
-import { checkRunnable, loopArgs, parseCount, withRunOptions } from '../run-options.js';
+import { loopArgs, parseCount, withRunOptions } from '../run-options.js';
+import { checkCommand } from '../../core/system/command.js';
 import { installSignals, interruptedExitCode } from '../signals.js';
 import { printOutcome } from '../format/outcome.js';
 import { summaryLines } from '../format/soak-summary.js';
@@ -59,7 +60,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
       ) as unknown as Argv<SoakArgs>,
   handler: async (argv: ArgumentsCamelCase<SoakArgs>) => {
     const command = argv['--']?.length ? argv['--'].map(String) : null;
-    if (command) checkRunnable(command[0]!);
+    if (command) checkCommand(command, 'soak');
     if (argv.iterations === undefined && argv.duration === undefined) throw new UsageError('soak needs --duration D or --iterations K');
     const a = loopArgs(argv);
     if (argv.summary) checkOutputFile(argv.summary, '--summary');

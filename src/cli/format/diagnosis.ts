@@ -1,4 +1,7 @@
-// Human rendering of a diagnosis: one block per finding, then per-process detail.
+// Human rendering of a diagnosis: one block per finding, the counts (from the
+// diagnosis's one definition of stuck), every blocked thread with its verdict,
+// then what could not be read. Never "nothing stuck" about what was not seen.
+import { stuckCounts } from '../../core/diagnosis/verdict.js';
 import type { Diagnosis, ThreadReport } from '../../core/diagnosis/types.js';
 import { processLabel } from '../../core/report/labels.js';
 import { paint, table } from '../output.js';
@@ -13,22 +16,36 @@ export function findingLines(d: Diagnosis, maxEvidence = 12, more = '--json for 
   return out;
 }
 
-/** One line for a thread: what it does, and for a wait what on and whether it can end. */
+const VERDICT_WORDS = { stuck: 'stuck for good', waiting: 'waiting', 'not-visible': 'not visible', runs: 'runs', stopped: 'stopped', gone: 'gone' } as const;
+
+/** One line for a thread: its call, and its verdict with the reason. */
 function threadLine(t: ThreadReport): string {
-  const w = t.wait;
-  const what = w
-    ? `${w.stuckForGood ? 'stuck for good' : t.activity === 'moving' ? 'woke while sampled' : w.timed ? 'timed wait' : w.wakers === null ? 'blocked, waker unknown' : 'blocked'}: ${w.on}`
-    : t.activity;
-  const wakers = w && !w.timed ? `; woken by ${w.wakersAre}` : '';
+  const v = t.verdict;
+  const word = v ? VERDICT_WORDS[v.kind] : t.wait?.stuckForGood ? 'stuck for good' : t.activity;
+  const on = t.wait ? `: ${t.wait.on}` : '';
   const field = t.futex?.field && t.futex.fieldSource === 'guess' ? ' (guessed from the bytes)' : '';
-  return `tid ${t.tid} ${t.state} ${t.syscall} — ${what}${field}${wakers}`;
+  const why = v ? `; ${v.why}` : t.wait && !t.wait.timed ? `; woken by ${t.wait.wakersAre}` : '';
+  return `tid ${t.tid} ${t.state} ${t.syscall} — ${word}${on}${field}${why}`;
+}
+
+/** The line that answers "is anything stuck?" from what was seen, saying what was not. */
+export function verdictLine(d: Diagnosis): string {
+  const c = stuckCounts(d);
+  const stuck = c.threads ? `${c.threads} thread(s) of ${c.processes} process(es) stuck for good` : 'no thread proven stuck for good';
+  const unseen = c.notVisible ? `; ${c.notVisible} blocked thread(s) whose wakers could not be seen (not proven stuck)` : '';
+  const incomplete = (d.incomplete ?? []).length ? '; the inspection is incomplete (below)' : '';
+  const found = d.findings.length ? `${d.findings.length} finding(s): ` : 'no finding: ';
+  return `${found}${stuck}${unseen}${incomplete}`;
 }
 
 export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): string[] {
-  const out: string[] = [];
-  if (d.findings.length === 0)
-    out.push((d.incomplete ?? []).length ? 'no finding in what could be read — the inspection is incomplete (below)' : 'no finding: nothing inspected is stuck on a known cause');
+  const out: string[] = [verdictLine(d)];
   out.push(...findingLines(d));
+  for (const h of d.hypotheses ?? []) out.push(h);
+  if (d.followed?.length) {
+    out.push('', 'followed (inspected because a wait led to them; --only to inspect just the given pids):');
+    for (const f of d.followed) out.push(`  pid ${f.pid} (${d.processes.find((p) => p.pid === f.pid)?.comm ?? '?'}): ${f.reason}`);
+  }
   out.push('', 'processes:');
   const rows = d.processes.map((p) => [
     String(p.pid),
@@ -46,7 +63,10 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
       if (!shown.length && !p.errors.length) continue;
       any = true;
       out.push(`  ${p.pid} ${p.comm}${p.behind ? ` (behind ${p.behind.pid}: ${p.behind.kind})` : ''}:`);
-      for (const t of shown) out.push(`    ${threadLine(t)}`);
+      for (const t of shown) {
+        out.push(`    ${threadLine(t)}`);
+        for (const n of t.wait?.notes ?? []) out.push(`      ${n}`);
+      }
     }
     if (!any) out.push('  none');
   }

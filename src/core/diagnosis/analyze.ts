@@ -5,11 +5,12 @@
 // that finding instead of getting one of its own. Pure given its inputs, so
 // recorded captures replay.
 import { stateName } from '../procfs/decode.js';
-import { glibcHasLostWakeupBug } from '../system/environment.js';
 import { buildFacts, type Facts } from './facts.js';
-import { ASSUMED_GLIBC } from './glibc.js';
+import { ASSUMED_GLIBC, glibcHasLostWakeupBug } from './glibc.js';
+import { hypotheses } from './hypotheses.js';
 import type { AnalysisInput } from './input.js';
 import { deadlockCycle } from './rules/deadlock-cycle.js';
+import { lockCopiedByFork } from './rules/lock-copied-by-fork.js';
 import { noWaker } from './rules/no-waker.js';
 import { ownerDied } from './rules/owner-died.js';
 import { privateFutexOnSharedMemory } from './rules/private-futex-on-shared-memory.js';
@@ -20,7 +21,7 @@ import { unknown } from './rules/unknown.js';
 import type { Diagnosis, Finding, ProcessDiagnosis } from './types.js';
 
 /** Most specific cause first: a stopped holder explains its waiters before anything else can. */
-const RULES: Rule[] = [stopped, privateFutexOnSharedMemory, ownerDied, deadlockCycle, noWaker, starving, unknown];
+const RULES: Rule[] = [stopped, privateFutexOnSharedMemory, lockCopiedByFork, ownerDied, deadlockCycle, noWaker, starving, unknown];
 
 /** Stuck threads whose every waker is explained: attach them to the finding of the first. */
 function attachBehind(facts: Facts, findings: Finding[], explained: Map<number, string>, behind: Map<number, { pid: number; kind: string }>): void {
@@ -84,5 +85,6 @@ export function analyze(input: AnalysisInput): Omit<Diagnosis, 'stacks'> {
     proven: findings.some((f) => f.proof !== undefined),
     proof: findings.find((f) => f.proof !== undefined)?.proof ?? null,
     incomplete: facts.incomplete,
+    hypotheses: hypotheses(facts),
   };
 }

@@ -6,8 +6,11 @@ import { layout } from '../native/layout.js';
 import { captureProc, type ProcRaw } from '../procfs/capture.js';
 import type { AnalysisInput, TracedPrimitive, RunContext } from './input.js';
 import { analyze } from './analyze.js';
-import { LiveProbe, RecordingProbe, type ProbeLog } from './probe.js';
+import { LiveProbe } from './probe/live.js';
+import { RecordingProbe, type ProbeLog } from './probe/recorded.js';
 import { captureStacks } from './stacks.js';
+import { accessProblem } from './access.js';
+import { followWaits } from './follow.js';
 import type { Diagnosis } from './types.js';
 
 export interface DiagnoseOptions {
@@ -30,6 +33,10 @@ export interface DiagnoseOptions {
   record?: boolean;
   /** A traced program: the primitives its calls named (identified for certain, not from their bytes). */
   traced?: TracedPrimitive[];
+  /** Independent evidence of a hang (a deadline passed), in words: unexplained blocked threads then become 'unknown' findings. */
+  hangEvidence?: string;
+  /** Also inspect the processes the waits lead to (follow.ts): the child waited for, a pipe's other end, a lock's owner. */
+  follow?: boolean;
 }
 
 export interface DiagnoseResult {
@@ -61,21 +68,38 @@ function pickForStacks(d: Omit<Diagnosis, 'stacks'>, max: number): number[] {
   return chosen;
 }
 
-export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<DiagnoseResult> {
+export async function diagnose(given: number[], opts: DiagnoseOptions): Promise<DiagnoseResult> {
+  const followed = opts.follow ? followWaits(given, new LiveProbe(), layout(), addon().glibcVersion(), new Set([process.pid])) : [];
+  const pids = [...given, ...followed.map((f) => f.pid)];
   const samples: ProcRaw[][] = [];
   for (let k = 0; k < Math.max(1, opts.samples); k++) {
     if (k > 0) await sleep(opts.intervalMs);
     samples.push(pids.map((pid) => captureProc(pid, { maps: k === 0, fds: k === 0 })));
   }
-  // Nothing inspected is not "nothing stuck": without one readable system call there is no answer.
-  const readable = (p: ProcRaw) => p.tasks.some((t) => t.syscall !== null);
+  // Nothing inspected is not "nothing stuck": without one thread whose state could be read there is no answer.
+  const readable = (p: ProcRaw) => p.tasks.some((t) => t.stat !== null);
   if (!samples[0]!.some(readable))
     throw new EnvironmentError(
-      `cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors.find((e) => /syscall|task/.test(e)) ?? p.errors[0] ?? 'no thread'}`).join('; ')}`,
+      `cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors.find((e) => /stat|task/.test(e)) ?? p.errors[0] ?? 'no thread'}`).join('; ')}`,
     );
   const live = new LiveProbe();
   const probe = opts.record ? new RecordingProbe(live) : live;
-  const input: AnalysisInput = { layout: layout(), glibcVersion: addon().glibcVersion(), samples, probe, observers: [process.pid], ...(opts.run ? { run: opts.run } : {}), ...(opts.traced ? { traced: opts.traced } : {}) };
+  const access: Record<number, string> = {};
+  for (const raw of samples[0]!) {
+    const a = accessProblem(raw);
+    if (a) access[raw.pid] = a.why;
+  }
+  const input: AnalysisInput = {
+    layout: layout(),
+    glibcVersion: addon().glibcVersion(),
+    samples,
+    probe,
+    observers: [process.pid],
+    access,
+    ...(opts.run ? { run: opts.run } : {}),
+    ...(opts.traced ? { traced: opts.traced } : {}),
+    ...(opts.hangEvidence ? { hangEvidence: opts.hangEvidence } : {}),
+  };
   const result = analyze(input);
   const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
   if (!why && opts.freezeForStacks)
@@ -86,5 +110,5 @@ export async function diagnose(pids: number[], opts: DiagnoseOptions): Promise<D
         // already gone
       }
   const stacks = await captureStacks(pickForStacks(result, opts.stacks), opts.stackTimeoutMs, why);
-  return { diagnosis: { ...result, stacks }, samples, probeLog: probe instanceof RecordingProbe ? probe.log : null };
+  return { diagnosis: { ...result, stacks, ...(opts.follow ? { followed } : {}) }, samples, probeLog: probe instanceof RecordingProbe ? probe.log : null };
 }

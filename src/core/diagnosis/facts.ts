@@ -6,29 +6,21 @@
 // Also the decoded primitives with their owners and, for our runs, what each
 // process waits for in the MVar protocol. The rules in rules/ read only these
 // facts; nothing here decides what is a finding.
-import { findMapping, isShared, parseMaps, parseStat, parseStatus, parseSyscall, stateName, type MapEntry } from '../procfs/decode.js';
+import { findMapping, isShared, parseLocks, parseMaps, parseStat, parseStatus, type FileLock, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
-import { processLabelWithPid } from '../report/labels.js';
-import { formatFutex, type FutexDecode } from './futex.js';
+import { processLabelWithPid } from '../native/vocabulary.js';
 import type { MutexView } from './glibc.js';
-import { solve, type GraphThread } from './graph.js';
+import { solve } from './graph.js';
 import type { AnalysisInput, RunContext, RunProcess, TracedPrimitive } from './input.js';
-import { mappingRef, primitiveFinder, type FutexLocation, type PrimitiveRef } from './primitives.js';
+import { mappingRef, primitiveFinder } from './primitives.js';
 import { hex } from '../system/hex.js';
-import type { Probe } from './probe.js';
-import { syscallName, waitShape } from './syscalls.js';
-import type { FutexCall, PrimitiveDecode, ThreadActivity, ThreadReport, WakerRef } from './types.js';
-import { lockTable, waitOf, type WaitContext, type WaitFacts } from './waits.js';
+import type { Probe } from './probe/probe.js';
+import { draftThread, finishThread, piOwners, type ThreadFacts } from './threads.js';
+import type { PrimitiveDecode, WakerRef } from './types.js';
+import type { FutexContext } from './waits/futex.js';
+import { threadVerdict } from './verdict.js';
 
-export interface ThreadFacts extends GraphThread {
-  report: ThreadReport;
-  futex: FutexDecode | null;
-  mapping: MapEntry | null;
-  /** Our segment's primitive this futex belongs to (e.g. "mutex"), or a guessed one. */
-  primitive: PrimitiveRef | null;
-  /** Nothing that could wake it can ever run. */
-  stuck: boolean;
-}
+export type { ThreadFacts } from './threads.js';
 
 export interface ProcFacts {
   pid: number;
@@ -73,6 +65,8 @@ export interface Facts {
   stuck: ThreadFacts[];
   /** What could not be read, per process. */
   incomplete: string[];
+  /** Independent evidence of a hang (a deadline passed), when there is some. */
+  hangEvidence: string | null;
   procOf(pid: number): ProcFacts | undefined;
   /** The inspected threads a waker stands for (none when it is outside the inspected set). */
   threadsOf(w: { pid: number; tid: number | null }): ThreadFacts[];
@@ -92,6 +86,28 @@ export interface Facts {
 
 /** Blocked in a futex wait (not merely about to run). */
 export const waiting = (t: ThreadFacts): boolean => t.futex?.waits === true && t.report.state !== 'R';
+
+/**
+ * What a thread whose system call could not be read is doing, from what
+ * anyone may read (its state and its context switches over the samples), and
+ * why the rest could not be read.
+ */
+function unreadableWhy(p: ProcFacts, access: string | null): (t: ThreadFacts) => string {
+  const reason = access ?? [...new Set(p.raw.errors.map((e) => e.replace(/^task\/\d+\//, '')))].slice(0, 2).join('; ');
+  return (t) => {
+    const r = t.report;
+    const moved = r.wakeupsWhileSampled !== null && r.wakeupsWhileSampled > 0;
+    const seen = r.state === 'R' ? 'running' : moved ? `${r.stateName}, woke ${r.wakeupsWhileSampled} time(s) while sampled` : `${r.stateName}${r.wakeupsWhileSampled === 0 ? ', no wake-up while sampled' : ''}`;
+    return `${seen}; what it waits on could not be read: ${reason || 'unreadable'}`;
+  };
+}
+
+/** SIGCHLD is signal 17 on x86_64: bit 16 of /proc/PID/status SigCgt (the signals it has handlers for). */
+const SIGCHLD_BIT = 16n;
+function catchesSigchld(status: string | null): boolean {
+  const cgt = parseStatus(status).SigCgt;
+  return cgt !== undefined && /^[0-9a-f]+$/i.test(cgt) && ((BigInt(`0x${cgt}`) >> SIGCHLD_BIT) & 1n) === 1n;
+}
 
 /** The traced semaphores' takers (input.traced), by the key of the object and offset each lies at, as every process sees it. */
 function takersByKey(traced: TracedPrimitive[], mapsOf: Map<number, MapEntry[]>): Map<string, WakerRef[]> {
@@ -121,9 +137,20 @@ export function buildFacts(input: AnalysisInput): Facts {
   const observers = new Set(input.observers ?? []);
   const mapsOf = new Map(first.map((raw) => [raw.pid, parseMaps(raw.maps)]));
   const semTakers = takersByKey(input.traced ?? [], mapsOf);
-  const waitCtx: WaitContext = {
+  const last = input.samples[input.samples.length - 1] ?? first;
+
+  // Pass one: every thread's call and futex word, as its last sample shows it.
+  const drafts = first.map((raw, i) => {
+    const samples = { first: raw, all: input.samples.map((s) => s[i]) };
+    const maps = mapsOf.get(raw.pid)!;
+    return (last[i] ?? raw).tasks.map((t) => draftThread(samples, t, probe, (f) => locateFutex(raw, maps, f)));
+  });
+  // Pass two: what each waits on, knowing what every word showed.
+  const pi = piOwners(drafts.flat());
+  let fileLocks: FileLock[] | undefined;
+  const waitCtx: FutexContext = {
     probe,
-    tids: new Map(first.map((raw, i) => [raw.pid, (input.samples.at(-1)?.[i] ?? raw).tasks.map((t) => t.tid)])),
+    tids: new Map(first.map((raw, i) => [raw.pid, (last[i] ?? raw).tasks.map((t) => t.tid)])),
     observers,
     label: (pid) => label(pid),
     ownerPid: (tid) => {
@@ -131,103 +158,28 @@ export function buildFacts(input: AnalysisInput): Facts {
       return t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
     },
     semTakers: (key) => semTakers.get(key) ?? [],
+    locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
+    signallingChildren: (pid) => (catchesSigchld(first.find((r) => r.pid === pid)?.status ?? null) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
+    piOwned: (tid) => pi.get(tid) ?? [],
   };
-  const locks = lockTable(probe);
-
-  const threadFacts = (raw: ProcRaw, i: number, maps: MapEntry[], t: ProcRaw['tasks'][number]): ThreadFacts => {
-    const st = parseStat(t.stat);
-    const sc = parseSyscall(t.syscall);
-    const firstTask = raw.tasks.find((x) => x.tid === t.tid);
-    const same = input.samples.every((s) => s[i]?.tasks.find((x) => x.tid === t.tid)?.syscall === t.syscall);
-    const sw = (task: typeof t | undefined) => Number(parseStatus(task?.status ?? null).voluntary_ctxt_switches ?? NaN);
-    const wakeups = input.samples.length > 1 ? sw(t) - sw(firstTask) : NaN;
-    let futex: FutexDecode | null = null;
-    let where: FutexLocation | null = null;
-    let call: FutexCall | null = null;
-    let wait: WaitFacts | null = null;
-    let text = sc.kind === 'running' ? 'running' : sc.kind === 'no-syscall' ? 'not in a system call' : sc.kind === 'unreadable' ? 'unreadable' : '';
-    if (sc.kind === 'syscall') {
-      text = `${syscallName(sc.nr)}(${sc.args.slice(0, 4).map(hex).join(', ')}, …)`;
-      const shape = waitShape(sc.nr, sc.args);
-      if (shape.kind === 'futex') {
-        futex = shape.futex;
-        text = formatFutex(futex);
-        where = locateFutex(raw, maps, futex);
-        const word = probe.readMemory(raw.pid, futex.addr, 4);
-        call = {
-          addr: hex(futex.addr),
-          op: futex.op,
-          command: futex.command,
-          private: futex.private,
-          clockRealtime: futex.clockRealtime,
-          expected: futex.expected,
-          timed: futex.timed,
-          mapping: where.ref,
-          field: where.field,
-          fieldSource: where.fieldSource,
-          identification: where.identity ? { confidence: where.identity.confidence, checks: where.identity.checks, alternatives: where.identity.alternatives } : null,
-          word: word ? word.readUInt32LE(0) : null,
-        };
-      }
-      wait = waitOf(waitCtx, raw, t.tid, sc.nr, shape, where, locks);
-    }
-    const state = st?.state ?? '?';
-    const moved = input.samples.length > 1 && (!same || (Number.isFinite(wakeups) && wakeups > 0));
-    const activity: ThreadActivity =
-      state === 'Z' || state === 'X'
-        ? 'dead'
-        : state === 'T' || state === 't'
-          ? 'stopped'
-          : sc.kind === 'unreadable'
-            ? 'unreadable'
-            : sc.kind !== 'syscall' || state === 'R' || !wait
-              ? 'runs'
-              : moved
-                ? 'moving'
-                : wait.timed
-                  ? 'timed'
-                  : 'blocked';
-    return {
-      pid: raw.pid,
-      tid: t.tid,
-      activity,
-      wait,
-      stuck: false,
-      report: {
-        tid: t.tid,
-        state,
-        stateName: stateName(state),
-        wchan: t.wchan,
-        syscall: text,
-        syscallNr: sc.kind === 'syscall' ? sc.nr : null,
-        futex: call,
-        wakeupsWhileSampled: Number.isNaN(wakeups) ? null : wakeups,
-        sameCallInEverySample: same,
-        activity,
-        wait: wait ? { ...wait, stuckForGood: false } : null,
-      },
-      futex,
-      mapping: where?.mapping ?? null,
-      primitive: where?.primitive ?? null,
-    };
-  };
-
-  const last = input.samples[input.samples.length - 1] ?? first;
   const procs: ProcFacts[] = first.map((raw, i) => {
     const lastRaw = last[i] ?? raw;
-    const maps = mapsOf.get(raw.pid)!;
     const stat = parseStat(lastRaw.tasks[0]?.stat ?? null);
-    const threads = lastRaw.tasks.map((t) => threadFacts(raw, i, maps, t));
-    return { pid: raw.pid, raw, comm: raw.comm ?? stat?.comm ?? '?', state: stat?.state ?? '?', threads, maps, run: runByPid.get(raw.pid) };
+    const threads = drafts[i]!.map((d) => finishThread(d, raw, waitCtx));
+    return { pid: raw.pid, raw, comm: raw.comm ?? stat?.comm ?? '?', state: stat?.state ?? '?', threads, maps: mapsOf.get(raw.pid)!, run: runByPid.get(raw.pid) };
   });
 
   decodeRunPrimitives();
 
   const allThreads = procs.flatMap((p) => p.threads);
   const graph = solve(allThreads, (w) => probe.thread(w.tid ?? w.pid).alive);
-  for (const t of allThreads) {
-    t.stuck = graph.stuck.has(t);
-    if (t.report.wait) t.report.wait.stuckForGood = t.stuck;
+  for (const p of procs) {
+    const why = unreadableWhy(p, input.access?.[p.pid] ?? null);
+    for (const t of p.threads) {
+      t.stuck = graph.stuck.has(t);
+      if (t.report.wait) t.report.wait.stuckForGood = t.stuck;
+      t.report.verdict = threadVerdict(t, graph, label, why(t));
+    }
   }
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const threadsOf = (w: { pid: number; tid: number | null }) => (byPid.get(w.pid)?.threads ?? []).filter((t) => w.tid === null || t.tid === w.tid);
@@ -291,7 +243,10 @@ export function buildFacts(input: AnalysisInput): Facts {
     const unreadable = p.threads.filter((t) => t.activity === 'unreadable').length;
     const what = [...new Set(p.raw.errors.map((e) => e.replace(/^task\/\d+\//, '')))];
     if (!what.length && !unreadable) return [];
-    return [`${label(p.pid)}: could not read ${what.slice(0, 4).join('; ')}${what.length > 4 ? `; and ${what.length - 4} more` : ''}${unreadable ? ` (${unreadable} of ${p.threads.length} thread(s) not inspected)` : ''}`];
+    const access = input.access?.[p.pid];
+    return [
+      `${label(p.pid)}: could not read ${what.slice(0, 4).join('; ')}${what.length > 4 ? `; and ${what.length - 4} more` : ''}${unreadable ? ` (${unreadable} of ${p.threads.length} thread(s) not inspected)` : ''}${access ? `: ${access}` : ''}`,
+    ];
   });
 
   return {
@@ -306,11 +261,12 @@ export function buildFacts(input: AnalysisInput): Facts {
     inCycle: new Set([...cycles.flat(), ...threadCycles.flat().map((t) => t.pid)]),
     stuck: allThreads.filter((t) => t.stuck),
     incomplete,
+    hangEvidence: input.hangEvidence ?? null,
     procOf: (pid) => byPid.get(pid),
     threadsOf,
     label,
     threadLine: (p, t) =>
-      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}${t.wait && !t.futex ? ` on ${t.wait.on}` : ''}`,
+      `${label(p.pid)} tid ${t.report.tid} [${t.report.state} ${t.report.wchan ?? ''}]: ${t.report.syscall}${t.report.futex?.field ? ` on ${t.report.futex.field}` : ''}${t.report.futex?.mapping ? ` in ${t.report.futex.mapping.path || 'anonymous memory'}+${hex(t.report.futex.mapping.offset)}` : ''}${t.wait && (!t.futex || !t.report.futex?.field) ? ` on ${t.wait.on}` : ''}`,
     // In our runs the deadline has passed: every live process that has not
     // finished its protocol is part of the hang, whatever its stall class says.
     relevant: (p) => !p.run || (!p.run.exit && !p.run.finished),

@@ -17,6 +17,11 @@
 //   cond drain      __condvar_quiesce_and_switch_g1: FUTEX_WAIT on __g_refs[g], expected odd
 //   sem_wait        FUTEX_WAIT_BITSET on the value word, expected 0; nwaiters in the
 //                   next word, then `private`: LLL_PRIVATE (0) or LLL_SHARED (FUTEX_PRIVATE_FLAG)
+//   rwlock          FUTEX_WAIT_BITSET: a reader on __readers (expected with RWAITING)
+//                   or on __wrphase_futex (expected 1|FUTEX_USED); a writer on
+//                   __writers_futex (expected 1|FUTEX_USED) or __wrphase_futex
+//                   (expected FUTEX_USED)
+//   barrier         FUTEX_WAIT on current_round, expected the waiter's round
 import type { FutexDecode } from './futex.js';
 import type { TracedPrimitive } from './input.js';
 import { FUTEX_PRIVATE_FLAG } from './futex.js';
@@ -33,13 +38,14 @@ import {
   type MutexView,
 } from './glibc.js';
 import { hex } from '../system/hex.js';
+import { PTHREAD_RWLOCK_FUTEX_USED, readBarrier, readRwlock, RWLOCK_READERS_RWAITING, type BarrierView, type Rel, type RwlockView } from './glibc-rwlock.js';
 
 /** struct new_sem (nptl/semaphoreP.h, x86_64): uint64_t data (value low, nwaiters high); int private (LLL_PRIVATE 0, LLL_SHARED 128). */
 const SEM_NWAITERS_OFFSET = 4;
 const SEM_PRIVATE_OFFSET = 8;
 export const SEM_SIZE = 32;
 
-export type PrimitiveKind = 'mutex' | 'cond' | 'sem' | 'futex';
+export type PrimitiveKind = 'mutex' | 'cond' | 'sem' | 'rwlock' | 'barrier' | 'futex';
 
 export interface WordIdentity {
   kind: PrimitiveKind;
@@ -57,6 +63,8 @@ export interface WordIdentity {
   cond?: CondView;
   /** A semaphore's pshared flag (private word 0). */
   semShared?: boolean;
+  rwlock?: RwlockView;
+  barrier?: BarrierView;
 }
 
 export interface Offsets {
@@ -64,6 +72,9 @@ export interface Offsets {
   cond: Record<string, number>;
   mutexSize: number;
   condSize: number;
+  /** Absent in layouts recorded before the table had them: such readings are then not considered. */
+  rwlock?: Rel | null;
+  barrier?: Rel | null;
 }
 
 type Read = (addr: bigint, len: number) => Buffer | null;
@@ -78,6 +89,43 @@ interface Candidate {
   mutex?: MutexView;
   cond?: CondView;
   semShared?: boolean;
+  rwlock?: RwlockView;
+  barrier?: BarrierView;
+}
+
+function rwlockCandidates(f: FutexDecode, o: Offsets, read: Read): Candidate[] {
+  const r = o.rwlock;
+  if (!r || f.command !== 'WAIT_BITSET' || f.expected === null) return [];
+  const fields: string[] = [];
+  if ((f.expected & RWLOCK_READERS_RWAITING) !== 0) fields.push('__readers');
+  if (f.expected === (1 | PTHREAD_RWLOCK_FUTEX_USED) || f.expected === PTHREAD_RWLOCK_FUTEX_USED) fields.push('__wrphase_futex');
+  if (f.expected === (1 | PTHREAD_RWLOCK_FUTEX_USED)) fields.push('__writers_futex');
+  return fields.map((field) => {
+    const c: Candidate = { kind: 'rwlock', field, base: f.addr - BigInt(r[field] ?? 0), checks: [], read: false };
+    const b = read(c.base, r.size ?? 56);
+    if (!b) return c;
+    c.read = true;
+    const v = readRwlock(b, r);
+    c.rwlock = v;
+    c.checks.push([`__flags and __cur_writer are an rwlock's`, v.plausible]);
+    c.checks.push([`__shared ${v.pshared ? 'set' : 'clear'} agrees with ${f.private ? 'FUTEX_PRIVATE_FLAG' : 'a shared futex'}`, v.pshared === !f.private]);
+    return c;
+  });
+}
+
+function barrierCandidate(f: FutexDecode, o: Offsets, read: Read): Candidate | null {
+  const r = o.barrier;
+  if (!r || f.command !== 'WAIT' || f.expected === null || f.timed) return null;
+  const c: Candidate = { kind: 'barrier', field: 'current_round', base: f.addr - BigInt(r.current_round ?? 0), checks: [], read: false };
+  const b = read(c.base, r.size ?? 32);
+  if (!b) return c;
+  c.read = true;
+  const v = readBarrier(b, r);
+  c.barrier = v;
+  c.checks.push([`count ${v.count}, current_round ${v.round} and in are a barrier's`, v.plausible]);
+  c.checks.push([`the expected round ${f.expected} is the barrier's current round`, v.plausible && f.expected === v.round]);
+  c.checks.push([`shared ${v.pshared ? 'set' : 'clear'} agrees with ${f.private ? 'FUTEX_PRIVATE_FLAG' : 'a shared futex'}`, v.pshared === !f.private]);
+  return c;
 }
 
 function mutexCandidate(f: FutexDecode, o: Offsets, read: Read): Candidate | null {
@@ -154,7 +202,8 @@ function semCandidate(f: FutexDecode, read: Read): Candidate | null {
   return c;
 }
 
-const describe = (c: Candidate) => `${c.kind === 'sem' ? 'sem_t' : c.kind === 'cond' ? 'pthread_cond_t' : 'pthread_mutex_t'}@${hex(c.base)}.${c.field}`;
+const C_TYPES: Record<PrimitiveKind, string> = { mutex: 'pthread_mutex_t', cond: 'pthread_cond_t', sem: 'sem_t', rwlock: 'pthread_rwlock_t', barrier: 'pthread_barrier_t', futex: 'futex' };
+const describe = (c: Candidate) => `${C_TYPES[c.kind]}@${hex(c.base)}.${c.field}`;
 
 /**
  * The reading of a futex wait that the evidence supports best. A primitive
@@ -162,9 +211,18 @@ const describe = (c: Candidate) => `${c.kind === 'sem' ? 'sem_t' : c.kind === 'c
  * bytes would start before it or run past its end is ruled out.
  */
 export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, bounds?: { start: bigint; end: bigint }, traced?: TracedPrimitive): WordIdentity {
-  const size = (c: Candidate) => BigInt(c.kind === 'mutex' ? offsets.mutexSize : c.kind === 'cond' ? offsets.condSize : SEM_SIZE);
-  const inside = (c: Candidate) => !bounds || (c.base >= bounds.start && c.base + size(c) <= bounds.end);
-  const all = [mutexCandidate(f, offsets, read), ...condCandidates(f, offsets, read), semCandidate(f, read)].filter((c): c is Candidate => c !== null && inside(c));
+  const sizes: Record<PrimitiveKind, number> = {
+    mutex: offsets.mutexSize,
+    cond: offsets.condSize,
+    sem: SEM_SIZE,
+    rwlock: offsets.rwlock?.size ?? 56,
+    barrier: offsets.barrier?.size ?? 32,
+    futex: 4,
+  };
+  const inside = (c: Candidate) => !bounds || (c.base >= bounds.start && c.base + BigInt(sizes[c.kind]) <= bounds.end);
+  const all = [mutexCandidate(f, offsets, read), ...condCandidates(f, offsets, read), semCandidate(f, read), ...rwlockCandidates(f, offsets, read), barrierCandidate(f, offsets, read)].filter(
+    (c): c is Candidate => c !== null && inside(c),
+  );
   // The program's own calls named the primitive: its kind and start are facts, so the one reading that matches them is the answer.
   const named = traced && all.find((c) => c.kind === traced.kind && c.base === traced.addr);
   if (named)
@@ -178,6 +236,8 @@ export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, 
       ...(named.mutex ? { mutex: named.mutex } : {}),
       ...(named.cond ? { cond: named.cond } : {}),
       ...(named.semShared !== undefined ? { semShared: named.semShared } : {}),
+      ...(named.rwlock ? { rwlock: named.rwlock } : {}),
+      ...(named.barrier ? { barrier: named.barrier } : {}),
     };
   // A contradicted check rules a reading out; among the rest, more support wins.
   const fits = all.filter((c) => c.checks.every(([, ok]) => ok));
@@ -205,5 +265,7 @@ export function identifyFutexWord(f: FutexDecode, offsets: Offsets, read: Read, 
     ...(best.mutex ? { mutex: best.mutex } : {}),
     ...(best.cond ? { cond: best.cond } : {}),
     ...(best.semShared !== undefined ? { semShared: best.semShared } : {}),
+    ...(best.rwlock ? { rwlock: best.rwlock } : {}),
+    ...(best.barrier ? { barrier: best.barrier } : {}),
   };
 }

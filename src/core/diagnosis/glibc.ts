@@ -82,6 +82,8 @@ export function readCond(b: Buffer, at: number, o: Rel): CondBytes {
 export interface MutexView {
   pshared: boolean;
   robust: boolean;
+  /** Priority inheritance: the kernel tracks its owner (FUTEX_LOCK_PI) and refuses a deadlock with EDEADLK. */
+  pi: boolean;
   type: string;
   /** tid holding it, 0 when unlocked. */
   ownerTid: number;
@@ -115,6 +117,7 @@ export function describeMutex(m: MutexBytes): MutexView {
   return {
     pshared,
     robust,
+    pi,
     type,
     ownerTid: locked ? ownerTid : 0,
     locked,
@@ -149,4 +152,13 @@ export function describeCond(c: CondBytes): CondView {
       `__wseq = ${c.wseq >> 1n} (G2 index ${c.wseq & 1n}), __g1_start = ${c.g1Start >> 1n}, __g_size = [${c.gSize.join(', ')}], __g_signals = [${c.gSignals.map(hex).join(', ')}]${c.gRefs ? `, __g_refs = [${c.gRefs.map(hex).join(', ')}]` : ''}`,
     ],
   };
+}
+
+/** glibc releases with the condvar lost-wakeup bug (BZ #25847): 2.25 to 2.40, fixed in 2.41. */
+export function glibcHasLostWakeupBug(version: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return false;
+  const major = Number(m[1]);
+  const minor = Number(m[2]);
+  return major === 2 && minor >= 25 && minor <= 40;
 }

@@ -8,7 +8,7 @@
 // whose wakers are unknown is never supposed stuck, so nothing is ever
 // called stuck on a guess.
 import type { ThreadActivity, WakerRef } from './types.js';
-import type { WaitFacts } from './waits.js';
+import type { WaitFacts } from './waits/types.js';
 
 export interface GraphThread {
   pid: number;
@@ -19,6 +19,8 @@ export interface GraphThread {
 
 export interface Graph {
   stuck: Set<GraphThread>;
+  /** Whether a waker could still run and end a wait (after the fixpoint: it is not stuck for good, and lives). */
+  canWake(w: WakerRef): boolean;
   /** Cycles of stuck threads through resources with definite holders (or semaphores the trace saw taken and not given back), each from its smallest (pid, tid). */
   cycles: GraphThread[][];
 }
@@ -43,7 +45,7 @@ export function solve(threads: GraphThread[], alive: (w: WakerRef) => boolean): 
         changed = true;
       }
   }
-  return { stuck, cycles: cyclesOf(stuck, matches) };
+  return { stuck, canWake, cycles: cyclesOf(stuck, matches) };
 }
 
 /** Who holds what a thread waits on: a definite wait's wakers, a semaphore's takers; null when nobody does. */

@@ -3,10 +3,9 @@
 // at the hang. Everything is plain data (or a recorded probe), so a capture
 // taken on a live hang replays in a unit test.
 import type { Layout, SegmentHeader } from '../native/layout.js';
-import type { Op, Phase } from '../native/vocabulary.js';
+import type { Classification, Op, Phase } from '../native/vocabulary.js';
 import type { ProcRaw } from '../procfs/capture.js';
-import type { Classification } from '../run/watchdog.js';
-import type { Probe } from './probe.js';
+import type { Probe } from './probe/probe.js';
 
 /** One process of our run, as the watchdog saw it at the hang. */
 export interface RunProcess {
@@ -53,6 +52,14 @@ export interface AnalysisInput {
   observers?: number[];
   /** A traced program (soak --trace): primitives its own calls named, by process and address. */
   traced?: TracedPrimitive[];
+  /** Why a process's ptrace-guarded files could not be read, with the remedy (access.ts), by pid. */
+  access?: Record<number, string>;
+  /**
+   * Independent evidence of a hang (a run or soak deadline passed with no
+   * progress), in words; absent for a plain diagnose or a proof attempt. Only
+   * with it do blocked threads that nothing proves stuck become 'unknown' findings.
+   */
+  hangEvidence?: string;
 }
 
 /** A primitive the preload library saw the program call: its kind is a fact, not read from its bytes. */

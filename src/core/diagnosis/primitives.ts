@@ -12,8 +12,9 @@ import type { FutexDecode } from './futex.js';
 import { identifyFutexWord, SEM_SIZE, type Offsets, type WordIdentity } from './futex-word.js';
 import { condOffsets, describeCond, describeMutex, mutexOffsets, readCond, readMutex, type MutexView } from './glibc.js';
 import type { RunContext, TracedPrimitive } from './input.js';
-import type { Probe } from './probe.js';
+import type { Probe } from './probe/probe.js';
 import type { FutexCall, MappingRef, PrimitiveDecode } from './types.js';
+import { barrierOffsets, rwlockOffsets, type RwlockView } from './glibc-rwlock.js';
 import { hex } from '../system/hex.js';
 
 /** Our segment's primitives, as named in the layout table's mvar region. */
@@ -24,8 +25,9 @@ const isMutexName = (n: string) => n === 'mutex' || n.startsWith('aux');
 /** The primitive a futex word belongs to: one of ours (by layout) or a guessed one. */
 export interface PrimitiveRef {
   name: string;
-  type: 'mutex' | 'cond' | 'sem';
+  type: 'mutex' | 'cond' | 'sem' | 'rwlock' | 'barrier';
   mutex?: MutexView;
+  rwlock?: RwlockView;
   guess: boolean;
   field?: string;
 }
@@ -72,7 +74,14 @@ export function mappingRef(pid: number, mapping: MapEntry, addr: bigint): Mappin
 export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | undefined, label: (pid: number | null | undefined) => string, traced: TracedPrimitive[] = []): PrimitiveFinder {
   const mOff = mutexOffsets(layout);
   const cOff = condOffsets(layout);
-  const offsets: Offsets = { mutex: mOff, cond: cOff, mutexSize: layout.field('mvar', 'mutex').size, condSize: layout.field('mvar', 'canTake').size };
+  const offsets: Offsets = {
+    mutex: mOff,
+    cond: cOff,
+    mutexSize: layout.field('mvar', 'mutex').size,
+    condSize: layout.field('mvar', 'canTake').size,
+    rwlock: rwlockOffsets(layout),
+    barrier: barrierOffsets(layout),
+  };
   const segments = new Map<string, Segmentish | null>();
   const primitives = new Map<string, PrimitiveDecode>();
   const mutexViews = new Map<string, MutexView>();
@@ -127,6 +136,10 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
     const pid = t.alive ? t.pid : (run?.tids[tid] ?? t.pid);
     return { ...t, pid };
   };
+  const ownerFields = (tid: number) => {
+    const owner = ownerOf(tid);
+    return { ownerAlive: owner.alive, ownerPid: owner.pid ?? null };
+  };
   /** Records a decoded mutex, with its owner resolved to a live or dead thread. */
   const recordMutex = (name: string, v: MutexView, guess: boolean): void => {
     mutexViews.set(name, v);
@@ -156,22 +169,38 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
   };
 
   /** Foreign memory: which word of which primitive the futex is, from the call and the bytes around it. */
-  const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity } => {
+  const identifyForeign = (pid: number, mapping: MapEntry, f: FutexDecode): { primitive: PrimitiveRef | null; identity: WordIdentity; traced: boolean } => {
     const size = { mutex: offsets.mutexSize, cond: offsets.condSize, sem: SEM_SIZE };
+    // A traced call names a mutex, condvar or semaphore: its bytes are then read as that, for certain.
     const known = traced.find((t) => t.pid === pid && f.addr >= t.addr && f.addr < t.addr + BigInt(size[t.kind]));
     const identity = identifyFutexWord(f, offsets, (addr, len) => probe.readMemory(pid, addr, len), { start: mapping.start, end: mapping.end }, known);
-    if (identity.kind === 'futex') return { primitive: null, identity };
+    if (identity.kind === 'futex') return { primitive: null, identity, traced: false };
     // Named by its offset in a shared object (the same name in every process that maps it), else by address.
     const where = mapping.inode && isShared(mapping) ? identity.base - mapping.start + mapping.offset : identity.base;
     const name = `${identity.kind}@${hex(where)}`;
-    const guess = !known;
+    // A reading the bytes settle (one fits, and agrees) is no guess; only rival readings, or unread bytes, are.
+    const guess = !known && identity.confidence !== 'certain';
     if (identity.mutex) recordMutex(name, identity.mutex, guess);
     else if (identity.cond)
       primitives.set(name, { name, type: 'cond', guess, lines: identity.cond.lines, pshared: identity.cond.pshared, clock: identity.cond.clock, waiters: identity.cond.waiterRefs });
     else if (identity.semShared !== undefined)
       primitives.set(name, { name, type: 'sem', guess, lines: [`private word: ${identity.semShared ? 'LLL_SHARED (128): process-shared' : 'LLL_PRIVATE (0): process-private'}`], pshared: identity.semShared });
-    const type = identity.kind === 'mutex' ? 'mutex' : identity.kind === 'cond' ? 'cond' : 'sem';
-    return { primitive: { name, type, ...(identity.mutex ? { mutex: identity.mutex } : {}), guess, field: `${name}.${identity.field}` }, identity };
+    else if (identity.rwlock)
+      primitives.set(name, {
+        name,
+        type: 'rwlock',
+        guess,
+        lines: identity.rwlock.lines,
+        pshared: identity.rwlock.pshared,
+        ...(identity.rwlock.writerTid ? { ownerTid: identity.rwlock.writerTid, ...ownerFields(identity.rwlock.writerTid) } : {}),
+      });
+    else if (identity.barrier) primitives.set(name, { name, type: 'barrier', guess, lines: identity.barrier.lines, pshared: identity.barrier.pshared });
+    const type = identity.kind;
+    return {
+      primitive: { name, type, ...(identity.mutex ? { mutex: identity.mutex } : {}), ...(identity.rwlock ? { rwlock: identity.rwlock } : {}), guess, field: `${name}.${identity.field}` },
+      identity,
+      traced: known !== undefined,
+    };
   };
 
   const locateFutex = (raw: ProcRaw, maps: MapEntry[], futex: FutexDecode): FutexLocation => {
@@ -198,7 +227,7 @@ export function primitiveFinder(layout: Layout, probe: Probe, run: RunContext | 
         primitive = id.primitive;
         if (primitive) {
           field = primitive.field ?? primitive.name;
-          fieldSource = primitive.guess ? 'guess' : 'traced';
+          fieldSource = id.traced ? 'traced' : primitive.guess ? 'guess' : 'decoded';
         }
       }
     }

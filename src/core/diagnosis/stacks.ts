@@ -2,33 +2,14 @@
 // (eu-stack from elfutils, or gdb). Optional evidence: the diagnosis never
 // depends on it, and its absence is reported, not an error.
 import { execa } from 'execa';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findOnPath } from '../system/tools.js';
 import type { StackCapture } from './types.js';
-
-export function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return null;
-}
 
 export function stackTool(): { name: 'eu-stack' | 'gdb'; path: string } | null {
   const eu = findOnPath('eu-stack');
   if (eu) return { name: 'eu-stack', path: eu };
   const gdb = findOnPath('gdb');
   return gdb ? { name: 'gdb', path: gdb } : null;
-}
-
-export function availableStackTools(): string[] {
-  return ['eu-stack', 'gdb'].filter((t) => findOnPath(t));
 }
 
 async function one(tool: NonNullable<ReturnType<typeof stackTool>>, pid: number, timeoutMs: number) {

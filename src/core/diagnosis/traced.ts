@@ -6,7 +6,7 @@
 // finding's evidence. (The futex words those calls account for are
 // identified inside the analysis: AnalysisInput.traced.)
 import type { TraceEvent } from '../native/layout.js';
-import { callName, describeCall, kindOfOp } from '../preload/traced.js';
+import { callName, describeCall, kindOfOp } from '../native/calls.js';
 import { hex } from '../system/hex.js';
 import type { Diagnosis, TracedFacts } from './types.js';
 

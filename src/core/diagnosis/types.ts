@@ -3,6 +3,7 @@
 
 export const FINDING_KINDS = [
   'private-futex-on-shared-memory',
+  'lock-copied-by-fork',
   'owner-died',
   'deadlock-cycle',
   'stopped',
@@ -53,18 +54,41 @@ export interface FutexCall {
   /** Field name when the address is inside a known structure, e.g. "mvar.canTake.__g1_orig_size". */
   field: string | null;
   /**
-   * How field was found: our segment's own layout, or (foreign memory) from
-   * the call and the bytes around it, which rests on glibc internals and is
-   * labelled a guess, or (a traced program) the program's own calls named it.
+   * How field was found: our segment's own layout; (foreign memory) decoded
+   * from the call and the bytes around it, certain where one reading fits and
+   * its bytes agree, else labelled a guess; or (a traced program) the
+   * program's own calls named it.
    */
-  fieldSource: 'segment-layout' | 'guess' | 'traced' | null;
+  fieldSource: 'segment-layout' | 'decoded' | 'guess' | 'traced' | null;
   /** Foreign memory: how sure the reading is, what was checked, what else would fit. */
   identification?: { confidence: 'certain' | 'likely' | 'guess'; checks: string[]; alternatives: string[] } | null;
   /** The word's current value, when readable. */
   word: number | null;
 }
 
-export const WAIT_KINDS = ['futex', 'pipe', 'fifo', 'socket', 'file', 'file-lock', 'child', 'multiplex', 'signal', 'sleep', 'other'] as const;
+/** What a thread waits on; one module per kind in waits/ ('multiplex' is read in reports written before epoll and poll had their own). */
+export const WAIT_KINDS = [
+  'futex',
+  'pipe',
+  'fifo',
+  'socket',
+  'eventfd',
+  'timerfd',
+  'signalfd',
+  'pidfd',
+  'mqueue',
+  'epoll',
+  'poll',
+  'sysv-sem',
+  'sysv-msg',
+  'file',
+  'file-lock',
+  'child',
+  'multiplex',
+  'signal',
+  'sleep',
+  'other',
+] as const;
 export type WaitKind = (typeof WAIT_KINDS)[number];
 
 /** A thread that could end a wait: a thread, or any thread of a process (tid null). */
@@ -82,8 +106,10 @@ export interface WaitReport {
   on: string;
   /** Same key, same resource: waits on one word of one object group together. */
   key: string;
-  /** Who could end it; null when the tool cannot tell (outside input, a network peer, a signal). */
+  /** Who could end it: a finite set (possibly empty); null when it is open to anyone, not visible, or ends by itself. */
   wakers: WakerRef[] | null;
+  /** With wakers null: open — anyone allowed may end it (a client connecting, a signal); hidden — what could end it could not be read. */
+  reach?: 'open' | 'hidden';
   /** How the wakers were found: "the mutex owner", "sibling threads (a private futex)", … */
   wakersAre: string;
   /** The wakers hold the resource (mutex owner, the pipe's other end, the lock holder, the child). */
@@ -94,8 +120,43 @@ export interface WaitReport {
    * wakers; used as a lock, they are the ones expected to give it back.
    */
   takenBy?: WakerRef[];
+  /** Timed only by periodic timers (a timerfd with an interval): it wakes, and goes back to the same wait. */
+  periodic?: boolean;
+  /**
+   * For a wait open to anyone, or timed only by a periodic timer: who could
+   * still end it if nothing outside the processes acts (no new client, no
+   * signal, no input) and its self-re-arming timers are set aside. Grounds for
+   * a labelled hypothesis only (hypotheses.ts), never for a proof.
+   */
+  ifQuiet?: WakerRef[];
+  /** A private lock whose owner is outside the waiter's process: the thread that held it when fork() copied it. */
+  copiedFrom?: WakerRef;
+  /** System V IPC: the kernel's last operator of what it waits on (labelled evidence, not a holder). */
+  lastOperator?: WakerRef;
+  /** Evidence particular to this kind of wait (a semaphore's value and last operator, a hypothesis, labelled). */
+  notes?: string[];
   /** Nothing that could end it can ever run: the wait never returns. */
   stuckForGood: boolean;
+}
+
+/**
+ * The verdict on one thread, the one definition every count and line rests on:
+ *   stuck        stuck for good: no live thread outside the stuck set can end its wait (the proof in why)
+ *   waiting      blocked, but a named live thread or process can end the wait (or anyone allowed, or its own timeout)
+ *   not-visible  blocked, and what could end the wait could not be read (why says what, and the remedy)
+ *   runs         not blocked (running, or between calls)
+ *   stopped      frozen (SIGSTOP, a tracer): anyone may continue it
+ *   gone         exited or a zombie
+ */
+export const THREAD_VERDICTS = ['stuck', 'waiting', 'not-visible', 'runs', 'stopped', 'gone'] as const;
+export type ThreadVerdictKind = (typeof THREAD_VERDICTS)[number];
+
+export interface ThreadVerdict {
+  kind: ThreadVerdictKind;
+  /** One line: why (the proof, who can wake it, what was not seen). */
+  why: string;
+  /** waiting: the live threads or processes that can end it (empty when open to anyone or timed). */
+  by?: WakerRef[];
 }
 
 export interface ThreadReport {
@@ -116,6 +177,8 @@ export interface ThreadReport {
   /** Absent in reports written before the wait-for graph (schema 1 stays readable). */
   activity?: ThreadActivity;
   wait?: WaitReport | null;
+  /** Absent in reports written before the three-way verdict. */
+  verdict?: ThreadVerdict;
   /** A traced program (soak --trace): what its own calls say, where the thread was traced. */
   traced?: TracedFacts | null;
 }
@@ -134,7 +197,7 @@ export type ThreadActivity = (typeof THREAD_ACTIVITIES)[number];
 export interface PrimitiveDecode {
   /** e.g. "mvar.mutex", "canTake", or "0x7f…140 (guess)". */
   name: string;
-  type: 'mutex' | 'cond' | 'sem';
+  type: 'mutex' | 'cond' | 'sem' | 'rwlock' | 'barrier';
   guess: boolean;
   /** Human lines: "__kind = 0x0: process-private, not robust". */
   lines: string[];
@@ -187,4 +250,8 @@ export interface Diagnosis {
   proof?: string | null;
   /** What could not be read, per process; empty when everything was. */
   incomplete?: string[];
+  /** What the evidence suggests but cannot prove (a deadlock through System V IPC), each labelled a hypothesis. */
+  hypotheses?: string[];
+  /** Processes inspected besides those asked for, because a wait led to them (diagnose without --only). */
+  followed?: { pid: number; reason: string }[];
 }

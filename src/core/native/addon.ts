@@ -72,11 +72,18 @@ export interface RawAddon {
     open(name: string): RawSegment;
   };
   layout(): RawLayout;
-  sweepSegment(name: string): { removed: boolean; reason: string };
+  /** dir: the folder to sweep in (default /dev/shm). */
+  sweepSegment(name: string, dir?: string): { removed: boolean; reason: string };
   glibcVersion(): string;
   dieWithParent(ppid: number): boolean;
   /** Every Unix socket of this network namespace as (inode, peer inode) pairs; peer 0 is unconnected. */
   unixSockets(): { sockets: Uint32Array; error?: undefined } | { sockets?: undefined; error: string };
+  /** Whether two descriptors are one open file description (kcmp KCMP_FILE); null when the kernel will not say. */
+  kcmpFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null;
+  /** A System V semaphore set: per semaphore its value, last operator and waiter counts (the first 4,096; count is the set's size). */
+  semInfo(semid: number): { count: number; values: Int32Array; pids: Int32Array; ncnt: Int32Array; zcnt: Int32Array; error?: undefined } | { error: string };
+  /** A System V message queue: messages queued, capacity, last sender and receiver. */
+  msgQueueInfo(msqid: number): { qnum: number; qbytes: number; lspid: number; lrpid: number; error?: undefined } | { error: string };
 }
 
 export function addonErrorCode(e: unknown): AddonErrorCode | undefined {

@@ -123,3 +123,17 @@ export const FAULT_EXPECTATIONS: Record<Exclude<Fault, 'none'>, { summary: strin
 export function faultMinSlaves(f: Fault): number {
   return f === 'abba' || f === 'lose-value' ? 2 : 1;
 }
+
+/** How a process of our runs is named everywhere a person reads: "master", "slave 3". */
+export function processLabel(p: { role: string; id: number }): string {
+  return p.role === 'master' ? 'master' : `${p.role} ${p.id}`;
+}
+
+/** "slave 3 (pid 4127)". */
+export function processLabelWithPid(p: { role: string; id: number; pid: number }): string {
+  return `${processLabel(p)} (pid ${p.pid})`;
+}
+
+/** How the watchdog names the state of one process of our runs (run/watchdog.ts decides it). */
+export const CLASSIFICATIONS = ['done', 'running', 'stuck', 'starving', 'exited-with-error', 'killed'] as const;
+export type Classification = (typeof CLASSIFICATIONS)[number];

@@ -4,11 +4,12 @@
 // command line and its last transitions — and, from the calls themselves,
 // the exact kind of every primitive the program touched (a mutex-lock names a
 // mutex: no guessing) and who holds each semaphore taken as a lock.
-import { constants } from 'node:os';
 import type { SlotInfo, TraceEvent } from '../native/layout.js';
 import type { TracedPrimitive } from '../diagnosis/input.js';
 import { byProcess } from '../trace/stats.js';
-import { hex } from '../system/hex.js';
+import { callName, describeCall, kindOfOp, type PrimitiveKind } from '../native/calls.js';
+
+export { callName, describeCall, kindOfOp, type PrimitiveKind } from '../native/calls.js';
 
 export interface TracedThread {
   slot: number;
@@ -27,33 +28,7 @@ export interface TracedThread {
   last: string[];
 }
 
-export type PrimitiveKind = 'mutex' | 'cond' | 'sem';
-
 const LAST = 8;
-
-/** errno value -> name; where two names share a value (EAGAIN, EWOULDBLOCK) the first, which is the one the man pages give. */
-const errnoName = new Map<number, string>();
-for (const [k, v] of Object.entries(constants.errno)) if (!errnoName.has(v)) errnoName.set(v, k);
-
-/** One transition as a person reads it: "cond-timedwait wait-timeout ETIMEDOUT 0x7f12…000 (mutex 0x7f12…040), deadline 50 ms". */
-export function describeCall(e: TraceEvent): string {
-  const code = e.rc > 0 ? ` ${errnoName.get(e.rc) ?? `rc ${e.rc}`}` : e.rc < 0 ? ` ${errnoName.get(e.err) ?? `errno ${e.err}`}` : '';
-  const aux = e.aux && e.op.startsWith('cond-') && e.phase !== 'signalled' ? ` (mutex ${hex(e.aux)})` : '';
-  const dl = e.deadlineMs ? `, deadline ${e.deadlineMs} ms` : '';
-  return `${e.op} ${e.phase}${code} ${hex(e.value)}${aux}${dl}`;
-}
-
-/** The primitive kind an intercepted call is on ("cond-timedwait" -> cond); null for the MVar's own ops. */
-export function kindOfOp(op: string): PrimitiveKind | null {
-  const k = op.split('-')[0];
-  return k === 'mutex' || k === 'cond' || k === 'sem' ? k : null;
-}
-
-/** The C function an op records: "cond-timedwait" -> "pthread_cond_timedwait", "sem-wait" -> "sem_wait". */
-export function callName(op: string): string {
-  const c = op.replace('-', '_');
-  return c.startsWith('sem_') ? c : `pthread_${c}`;
-}
 
 /** A semaphore call that took one unit: a wait that returned 0, a trywait that succeeded. */
 const takes = (e: TraceEvent) => e.rc === 0 && ((e.op === 'sem-trywait' && e.phase === 'done') || (e.op.startsWith('sem-') && e.phase === 'wait-end'));

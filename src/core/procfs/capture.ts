@@ -24,6 +24,12 @@ export interface FdRaw {
   flags: string | null;
   /** dev:inode of a FIFO it opens (stat through the link), else null. */
   fifo: string | null;
+  /** dev:inode of whatever a path target opens (a file, a FIFO, a message queue); absent in older captures. */
+  object?: string | null;
+  /** The fdinfo lines particular to its kind (eventfd-id, timer settings, epoll tfd:, lock:), bounded; absent in older captures. */
+  info?: string | null;
+  /** The file system a path target lives on ("mqueue", "ext4", …), from its mount; absent in older captures. */
+  fstype?: string | null;
 }
 
 export interface ProcRaw {
@@ -59,6 +65,29 @@ function readOr(path: string, errors: string[], label: string): string | null {
 
 /** Enough for any program blocked on a pipe or a lock; a process with more is rare, and the rest is said. */
 const MAX_FDS = 1024;
+/** An epoll watching thousands of descriptors prints a line each: the first 16 KiB (about 200 targets) are kept. */
+const MAX_INFO = 16 * 1024;
+/** The fdinfo lines every descriptor has; the rest say what kind of object it is (procfs/fdinfo.ts). */
+const COMMON = /^(pos|flags|mnt_id|ino):/;
+
+function kindLines(text: string): string | null {
+  const lines = text.slice(0, MAX_INFO).split('\n').filter((l) => l && !COMMON.test(l));
+  return lines.length ? lines.join('\n') : null;
+}
+
+/** mount id -> file system type, from /proc/PID/mountinfo ("36 35 98:0 / /mnt rw - ext4 /dev/x rw"). */
+function mountTypes(base: string): Map<number, string> {
+  const out = new Map<number, string>();
+  try {
+    for (const line of readFileSync(`${base}/mountinfo`, 'utf8').split('\n')) {
+      const type = / - (\S+) /.exec(line)?.[1];
+      if (type) out.set(Number(line.split(' ', 1)[0]), type);
+    }
+  } catch {
+    // unreadable: file system types stay unknown
+  }
+  return out;
+}
 
 function captureFds(base: string, errors: string[]): FdRaw[] | null {
   let names: string[];
@@ -71,6 +100,7 @@ function captureFds(base: string, errors: string[]): FdRaw[] | null {
   const fds = names.map(Number).filter(Number.isInteger).sort((a, b) => a - b);
   if (fds.length > MAX_FDS) errors.push(`fd: only the first ${MAX_FDS} of ${fds.length} descriptors read`);
   const out: FdRaw[] = [];
+  let mounts: Map<number, string> | undefined;
   for (const fd of fds.slice(0, MAX_FDS)) {
     let target: string;
     try {
@@ -79,20 +109,29 @@ function captureFds(base: string, errors: string[]): FdRaw[] | null {
       continue; // closed meanwhile
     }
     let flags: string | null = null;
+    let info: string | null = null;
+    let mountId: number | null = null;
     try {
-      flags = /^flags:\s*(\d+)/m.exec(readFileSync(`${base}/fdinfo/${fd}`, 'utf8'))?.[1] ?? null;
+      const text = readFileSync(`${base}/fdinfo/${fd}`, 'utf8');
+      flags = /^flags:\s*(\d+)/m.exec(text)?.[1] ?? null;
+      mountId = Number(/^mnt_id:\s*(\d+)/m.exec(text)?.[1] ?? NaN);
+      info = kindLines(text);
     } catch {
       // closed meanwhile
     }
+    let fstype: string | null = null;
+    if (target.startsWith('/') && mountId !== null && Number.isFinite(mountId)) fstype = (mounts ??= mountTypes(base)).get(mountId) ?? null;
     let fifo: string | null = null;
+    let object: string | null = null;
     if (target.startsWith('/'))
       try {
         const st = statSync(`${base}/fd/${fd}`);
-        if (st.isFIFO()) fifo = `${st.dev}:${st.ino}`;
+        object = `${st.dev}:${st.ino}`;
+        if (st.isFIFO()) fifo = object;
       } catch {
         // gone
       }
-    out.push({ fd, target, flags, fifo });
+    out.push({ fd, target, flags, fifo, object, info, fstype });
   }
   return out;
 }

@@ -120,7 +120,7 @@ export function parseStatus(text: string | null): Record<string, string> {
 }
 
 /** The status lines a report keeps (the rest is noise for a hang). */
-export const STATUS_KEYS = ['Name', 'State', 'Tgid', 'Pid', 'PPid', 'TracerPid', 'voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'];
+export const STATUS_KEYS = ['Name', 'State', 'Tgid', 'Pid', 'PPid', 'TracerPid', 'Uid', 'SigCgt', 'voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'];
 
 /** O_ACCMODE of an fdinfo "flags:" value: what the descriptor may do. */
 export function fdAccess(flags: string | null): 'read' | 'write' | 'read-write' | null {

@@ -1,16 +1,10 @@
-// How a process of our runs is named everywhere a person reads: "master",
-// "slave 3" (and "producer 1" / "consumer 2" for the other roles).
+// How a process of our runs is named everywhere a person reads ("master",
+// "slave 3": defined with the roles, native/vocabulary.ts), and a soaked
+// command's iteration in a few words.
 import type { CommandHangReport } from './types.js';
 import { fmtDuration } from '../system/duration.js';
 
-export function processLabel(p: { role: string; id: number }): string {
-  return p.role === 'master' ? 'master' : `${p.role} ${p.id}`;
-}
-
-/** "slave 3 (pid 4127)". */
-export function processLabelWithPid(p: { role: string; id: number; pid: number }): string {
-  return `${processLabel(p)} (pid ${p.pid})`;
-}
+export { processLabel, processLabelWithPid } from '../native/vocabulary.js';
 
 /** A soaked command's iteration in a few words: "hang: proven after 352ms", "completed: exited 0 in 120ms". */
 export function commandVerdict(r: CommandHangReport): string {

@@ -1,19 +1,25 @@
-// Reading run folders back: report.json and events.ndjson, validated enough
-// that a foreign, truncated or future file is refused with one clear line.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+// Reading run folders back: report.json and events.ndjson, through the one
+// bounded reader (read-json.ts, system/bounded-read.ts) and validated
+// against their schemas, so that a foreign, truncated, future, oversized or
+// hostile file is refused with one clear line. A report names its events
+// file; that name must stay inside the report's own folder.
+import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { UsageError } from '../system/errors.js';
+import { boundedLines } from '../system/bounded-read.js';
+import { describeFsError, UsageError } from '../system/errors.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport } from './types.js';
 import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
-import { readJsonFile } from './read-json.js';
+import { checkDocument, kindOf, loadJson } from './read-json.js';
+import { firstProblem, TRACE_EVENT } from './validate.js';
 
 /** A soaked command's hang, and its traced good iterations kept by --save-all. */
 const COMMAND_KINDS: unknown[] = [GENERIC_REPORT_KIND, COMMAND_RUN_KIND];
 
 export interface LoadedRun {
-  /** The run folder. */
+  /** The run folder, and the report file in it. */
   dir: string;
+  file: string;
   report: RunReport;
 }
 
@@ -26,7 +32,13 @@ export function baselineDir(name: string, reportsDir = 'reports'): string {
 export function resolveRun(ref: string, reportsDir = 'reports'): string {
   const p = resolve(ref);
   if (existsSync(p)) {
-    if (!statSync(p).isDirectory()) return p;
+    let dir: boolean;
+    try {
+      dir = statSync(p).isDirectory();
+    } catch (e) {
+      throw new UsageError(`${ref}: cannot read: ${describeFsError(e)}`);
+    }
+    if (!dir) return p;
     if (existsSync(join(p, REPORT_FILE))) return join(p, REPORT_FILE);
     return [COMMAND_REPORT_FILE, COMMAND_RUN_FILE].map((f) => join(p, f)).find((f) => existsSync(f)) ?? join(p, REPORT_FILE);
   }
@@ -35,69 +47,75 @@ export function resolveRun(ref: string, reportsDir = 'reports'): string {
   throw new UsageError(`${ref}: no such run folder, report file or baseline`);
 }
 
-/** The kind a report file says it is, read before it is validated as that kind. */
-function kindOf(file: string): unknown {
-  try {
-    return (JSON.parse(readFileSync(file, 'utf8')) as { kind?: unknown } | null)?.kind;
-  } catch {
-    return undefined; // readJsonFile says what is wrong with it
-  }
-}
-
 export interface LoadedCommandHang {
   dir: string;
+  file: string;
   report: CommandHangReport;
 }
 
 /** A run report; a soaked command's hang report is refused in words (it has no trace to compare or draw). */
 export function readReport(ref: string, reportsDir = 'reports'): LoadedRun {
-  const file = resolveRun(ref, reportsDir);
-  if (COMMAND_KINDS.includes(kindOf(file)))
-    throw new UsageError(`${file}: a soaked command's report: it can be compared only with another run of that command (report show and report export open it)`);
-  const r = readJsonFile(file, RUN_REPORT_KIND, 'report', 'run report') as unknown as RunReport;
-  return { dir: dirname(file), report: r };
+  const r = readAnyReport(ref, reportsDir);
+  if ('command' in r)
+    throw new UsageError(`${r.command.file}: a soaked command's report: it can be compared only with another run of that command (report show and report export open it)`);
+  return r.run;
 }
 
 /** Any folder the tool writes: a run, or a soaked command's hang. */
 export function readAnyReport(ref: string, reportsDir = 'reports'): { run: LoadedRun } | { command: LoadedCommandHang } {
   const file = resolveRun(ref, reportsDir);
-  const kind = kindOf(file);
-  if (!COMMAND_KINDS.includes(kind)) return { run: readReport(file, reportsDir) };
-  const report = readJsonFile(file, kind as string, 'report', 'command report') as unknown as CommandHangReport;
-  return { command: { dir: dirname(file), report } };
+  const data = loadJson(file, 'report');
+  const kind = kindOf(data);
+  if (!COMMAND_KINDS.includes(kind)) return { run: { dir: dirname(file), file, report: checkDocument(file, data, RUN_REPORT_KIND, 'report', 'run report') as unknown as RunReport } };
+  const report = checkDocument(file, data, kind as string, 'report', 'command report') as unknown as CommandHangReport;
+  return { command: { dir: dirname(file), file, report } };
 }
 
 /** The full trace of a loaded run; a truncated or foreign events file is refused. */
 export function readEvents(run: LoadedRun): TraceEvent[] {
-  return readEventsFile(join(run.dir, run.report.events.file || EVENTS_FILE), run.report.events.count);
+  return readEventsFile(run.file, run.dir, run.report.events.file || EVENTS_FILE, run.report.events.count);
 }
 
 /** The trace of a traced program's hang (soak --trace); null when it was not traced. */
 export function readCommandEvents(c: LoadedCommandHang): TraceEvent[] | null {
   const t = c.report.preload?.traced;
-  return t ? readEventsFile(join(c.dir, t.file), t.count) : null;
+  return t ? readEventsFile(c.file, c.dir, t.file, t.count) : null;
 }
 
-function readEventsFile(file: string, count: number): TraceEvent[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
+/**
+ * Most events a report may claim: a million parsed events took 178 MB of heap
+ * (measured), so ten million are under 2 GB; a run of 1,000 slaves of 10
+ * rounds records about 100,000 (2 operations a round, about 5 events each).
+ */
+export const MAX_EVENTS = 10_000_000;
+/** Longest line of an events file: a line is 180 to 230 bytes. */
+const MAX_EVENT_LINE_BYTES = 4096;
+
+/** The events file a report names: a plain file name, so that it stays inside the report's folder. */
+function eventsPath(reportFile: string, dir: string, name: string): string {
+  if (name.length > 255 || !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(name))
+    throw new UsageError(`${reportFile}: its events file '${name.slice(0, 80)}' is not a file name in its own folder`);
+  return join(dir, name);
+}
+
+function readEventsFile(reportFile: string, dir: string, name: string, count: number): TraceEvent[] {
+  if (!Number.isSafeInteger(count) || count < 0 || count > MAX_EVENTS)
+    throw new UsageError(`${reportFile}: claims ${count} events; a report holds from 0 to ${MAX_EVENTS}`);
+  const file = eventsPath(reportFile, dir, name);
   const events: TraceEvent[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    let e: TraceEvent;
+  let line = 0;
+  for (const text of boundedLines(file, (count + 1) * MAX_EVENT_LINE_BYTES, MAX_EVENT_LINE_BYTES, 'events file')) {
+    line++;
+    if (line > count) throw new UsageError(`${file}: holds more than the ${count} events its report says`);
+    let e: unknown;
     try {
-      e = JSON.parse(lines[i]!) as TraceEvent;
+      e = JSON.parse(text);
     } catch {
-      throw new UsageError(`${file}: line ${i + 1} is not an event (truncated file?)`);
+      throw new UsageError(`${file}: line ${line} is not an event (truncated file?)`);
     }
-    if (typeof e.phase !== 'string' || typeof e.slot !== 'number' || typeof e.tNs !== 'number')
-      throw new UsageError(`${file}: line ${i + 1} is not an mvar-repro event`);
-    events.push(e);
+    const problem = firstProblem(TRACE_EVENT, e);
+    if (problem) throw new UsageError(`${file}: line ${line} is not an mvar-repro event: ${problem}`);
+    events.push(e as TraceEvent);
   }
   if (events.length !== count) throw new UsageError(`${file}: holds ${events.length} events, its report says ${count} (truncated file?)`);
   return events;

@@ -7,7 +7,7 @@ import type { Verdict } from '../run/iteration.js';
 import type { MvarState, TraceEvent } from '../native/layout.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import type { TraceStats } from '../trace/stats.js';
-import type { Classification } from '../run/watchdog.js';
+import type { Classification } from '../native/vocabulary.js';
 import type { Fault, Runtime, SlaveThread, Variant } from '../native/vocabulary.js';
 import type { FindingGroup } from '../preload/findings.js';
 import type { PreloadOptions } from '../preload/session.js';

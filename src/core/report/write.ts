@@ -1,15 +1,25 @@
-// Writes a run folder atomically: everything goes into a hidden temporary
-// folder beside the final one, which is renamed into place last. A CLI killed
-// half way leaves at most a ".tmp-…" folder, never half a report.
+// Writes report folders atomically: everything goes into a temporary folder
+// beside the final one (created exclusively under an unpredictable name,
+// readable by us alone while it fills), which is renamed into place last. A
+// CLI killed half way leaves at most a ".tmp-…" folder, never half a report.
+// Nothing is ever removed recursively: a folder of ours is emptied one level
+// deep with unlink (which never follows a symlink) and then removed. Single
+// files (summaries, JUnit, exports) are written by write-file.ts.
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants, createWriteStream, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { accessSync, constants, createWriteStream, mkdirSync, readdirSync, rmdirSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { chmod, mkdtemp, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { describeFsError, EnvironmentError, UsageError } from '../system/errors.js';
+import { checkTrustedFolder, fileKind, refuseKernelFs } from '../system/file-checks.js';
 import type { TraceEvent } from '../native/layout.js';
 import type { RunReport, Shard } from './types.js';
 import { EVENTS_FILE, REPORT_FILE } from './types.js';
+
+import { writeFileAtomic } from './write-file.js';
+import { jsonText } from '../system/json.js';
+
+export { checkOutputFile, ownDescriptor, writeFileAtomic, writeFileAtomicSync } from './write-file.js';
 
 /** An ISO time as folder names carry it: 20261122-042245Z. */
 export function stamp(iso: string): string {
@@ -46,103 +56,119 @@ export async function writeEvents(path: string, events: TraceEvent[]): Promise<v
 }
 
 /**
+ * Creates every missing folder of `dir` one by one, refusing (one UsageError
+ * line, starting with `named`) a kernel file system and a part of the path
+ * that is not a directory.
+ * Not Node's recursive mkdir: under /proc it retries for ever.
+ */
+export function makeFolder(dir: string, named: string): void {
+  if (!dir.trim()) throw new UsageError(`${named}: an empty path`);
+  const abs = resolve(dir);
+  refuseKernelFs(abs, named);
+  const missing: string[] = [];
+  for (let p = abs; ; p = dirname(p)) {
+    let st: Stats;
+    try {
+      st = statSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && p !== dirname(p)) {
+        missing.push(p);
+        continue;
+      }
+      throw new UsageError(`${named}: ${describeFsError(e)}`);
+    }
+    if (!st.isDirectory()) throw new UsageError(`${named}: ${p === abs ? '' : `${p} is `}${fileKind(st)}, not a directory`);
+    break;
+  }
+  for (const p of missing.reverse())
+    try {
+      mkdirSync(p);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || !statSync(p).isDirectory()) throw new UsageError(`${named}: cannot create ${p}: ${describeFsError(e)}`);
+    }
+}
+
+/** Before a run: a report folder must be a directory we can write in (created if missing), and, as root, one no other user can change. */
+export function checkReportDir(dir: string, flag: string): void {
+  makeFolder(dir, `${flag} ${dir}`);
+  try {
+    accessSync(resolve(dir), constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new UsageError(`${flag} ${dir}: ${describeFsError(e)}`);
+  }
+  checkTrustedFolder(dir, `${flag} ${dir}`);
+}
+
+/** Empties a folder of ours one level deep and removes it; whatever cannot go (a folder someone put inside) stays. */
+function removeOwnFolder(dir: string): void {
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names)
+    try {
+      unlinkSync(join(dir, n));
+    } catch {
+      try {
+        rmdirSync(join(dir, n));
+      } catch {
+        // not empty: left as it is
+      }
+    }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // something stayed
+  }
+}
+
+/** The mode a folder gets from mkdir under the current umask. */
+const folderMode = () => 0o777 & ~process.umask();
+
+/**
  * Creates folder `name` under dir (created if missing) with what `fill` writes
- * into it, atomically: fill writes into a hidden temporary folder that is
- * renamed into place once complete. With replace, an existing folder of that
- * name is swapped out only then. Returns the folder's path.
+ * into it, atomically: fill writes into a temporary folder that is renamed
+ * into place once complete. With replace, an existing folder of that name is
+ * moved aside only then, and removed (one level deep) after. Returns the
+ * folder's path; any failure is one EnvironmentError line.
  */
 export async function writeFolder(dir: string, name: string, fill: (tmp: string) => Promise<void>, replace = false): Promise<string> {
   const root = resolve(dir);
   const final = join(root, name);
-  const tmp = join(root, `.tmp-${name}`);
-  const old = join(root, `.old-${name}-${randomBytes(3).toString('hex')}`);
+  let tmp: string | null = null;
   try {
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
+    makeFolder(root, root);
+    checkTrustedFolder(root, root);
+    tmp = await mkdtemp(join(root, `.tmp-${name}-`));
     await fill(tmp);
-    if (replace) await rename(final, old).catch(() => undefined);
-    await rename(tmp, final);
-    await rm(old, { recursive: true, force: true });
+    await chmod(tmp, folderMode());
+    const old = replace ? join(root, `.old-${name}-${randomBytes(8).toString('hex')}`) : null;
+    const moved = old ? await rename(final, old).then(() => true, () => false) : false;
+    try {
+      await rename(tmp, final);
+    } catch (e) {
+      if (moved) await rename(old!, final).catch(() => undefined); // the folder it was to replace goes back
+      throw e;
+    }
+    tmp = null;
+    if (moved) removeOwnFolder(old!);
     return final;
   } catch (e) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    throw new EnvironmentError(`cannot save a report in ${root}: ${describeFsError(e)}`);
+    if (tmp) removeOwnFolder(tmp);
+    throw new EnvironmentError(e instanceof UsageError ? `cannot save a report: ${e.message}` : `cannot save a report in ${root}: ${describeFsError(e)}`);
   }
 }
-
-const tmpOf = (path: string) => `${path}.tmp-${process.pid}-${randomBytes(3).toString('hex')}`;
-
-/**
- * Every file the tool writes on its own (summaries, JUnit, exports) goes
- * through here: a temporary name beside it, then a rename, so a reader never
- * sees half a file; on failure the temporary file is removed and the error is
- * one EnvironmentError line.
- */
-export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const tmp = tmpOf(path);
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(e)}`);
-  }
-}
-
-/** The same, synchronously: for writes that must finish inside an exit hook (JUnit). */
-export function writeFileAtomicSync(path: string, text: string): void {
-  const tmp = tmpOf(path);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      rmSync(tmp, { force: true });
-    } catch {
-      // nothing to remove
-    }
-    throw new EnvironmentError(`cannot write ${path}: ${describeFsError(e)}`);
-  }
-}
-
-/** Before a run: a report folder must be a directory we can write in (created if missing). */
-export function checkReportDir(dir: string, flag: string): void {
-  const root = resolve(dir);
-  try {
-    mkdirSync(root, { recursive: true });
-    if (!statSync(root).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    accessSync(root, constants.W_OK | constants.X_OK);
-  } catch (e) {
-    throw new UsageError(`${flag} ${dir}: ${(e as NodeJS.ErrnoException).code === 'EEXIST' ? 'not a directory' : describeFsError(e)}`);
-  }
-}
-
-/** Before a run: an output file must go into an existing directory we can write in. */
-export function checkOutputFile(path: string, flag: string): void {
-  const parent = dirname(resolve(path));
-  try {
-    if (!statSync(parent).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
-    accessSync(parent, constants.W_OK | constants.X_OK);
-  } catch (e) {
-    throw new UsageError(`${flag} ${path}: cannot write in ${parent}: ${describeFsError(e)}`);
-  }
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`${flag} ${path}: is a directory`);
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-  }
-}
-
-const jsonText = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** JSON into a file of a folder that writeFolder renames into place as a whole. */
 export function writeJson(path: string, value: unknown): Promise<void> {
-  return writeFile(path, jsonText(value));
+  return writeFile(path, `${jsonText(value)}\n`);
 }
 
-/** JSON into a file of its own, atomically. */
+/** JSON into a file of its own, by write-file.ts's rules. */
 export function writeJsonAtomic(path: string, value: unknown): Promise<void> {
-  return writeFileAtomic(path, jsonText(value));
+  return writeFileAtomic(path, `${jsonText(value)}\n`);
 }
 
 /** A run folder: report.json and events.ndjson. */

@@ -5,7 +5,11 @@
 // user, an mvar-repro header, and no creator holds its lock (the creator
 // keeps an exclusive flock for the segment's life). Pids in names prove
 // nothing (another PID namespace may share /dev/shm), so they are not used.
-// Runs at the start of every loop.
+// Any user can put a FIFO, a device, a symlink or a file of their own under
+// our kind of name: the C core (native/sweep.c) checks an entry's type and
+// owner before it opens it, opens it non-blocking without following links,
+// and checks the descriptor again, so no entry can make the sweep wait or
+// act on somebody else's file. Runs at the start of every loop.
 import { readdirSync } from 'node:fs';
 import { addon } from '../native/addon.js';
 
@@ -27,7 +31,7 @@ export function sweepStaleSegments(dir = '/dev/shm'): Sweep {
   }
   for (const n of names.filter((x) => NAME.test(x))) {
     try {
-      const r = addon().sweepSegment(n);
+      const r = addon().sweepSegment(n, dir);
       if (r.removed) out.removed.push(n);
       else out.kept[n] = r.reason;
     } catch (e) {

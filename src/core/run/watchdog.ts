@@ -2,10 +2,9 @@
 // the orchestrator observed (exit, slot, the times of its last events).
 import type { ExitInfo } from './launchers/launcher.js';
 import type { SlotInfo } from '../native/layout.js';
-import type { Fault } from '../native/vocabulary.js';
+import type { Classification, Fault } from '../native/vocabulary.js';
 
-export const CLASSIFICATIONS = ['done', 'running', 'stuck', 'starving', 'exited-with-error', 'killed'] as const;
-export type Classification = (typeof CLASSIFICATIONS)[number];
+export { CLASSIFICATIONS, type Classification } from '../native/vocabulary.js';
 
 export interface Observed {
   role: 'master' | 'slave';

@@ -261,7 +261,16 @@ async function runUnder(spec: CommandSpec, session: PreloadSession | null, signa
     const traced = result.preload?.trace?.events;
     const d = await diagnose(
       result.tree.map((p) => p.pid),
-      { samples: 2, intervalMs: 150, stacks: spec.stacks, stackTimeoutMs: 15_000, freezeForStacks: true, ...(traced ? { traced: tracedPrimitives(traced) } : {}) },
+      {
+        samples: 2,
+        intervalMs: 150,
+        stacks: spec.stacks,
+        stackTimeoutMs: 15_000,
+        freezeForStacks: true,
+        ...(traced ? { traced: tracedPrimitives(traced) } : {}),
+        // Past the deadline the hang has independent evidence: what nothing proves stuck is still reported, as unknown.
+        ...(outcome === 'deadline' ? { hangEvidence: `not finished by the ${spec.timeoutMs} ms deadline` } : {}),
+      },
     );
     result.diagnosis = d.diagnosis;
     result.procfs = d.samples[0]!.map(trimForReport);

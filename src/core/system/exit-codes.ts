@@ -63,7 +63,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
     per: {
       run: 'usage error (bad N, flag, value or duration)',
       soak: 'usage error (bad N, flag, value, duration or command)',
-      merge: 'usage error, or an unreadable or foreign summary',
+      merge: 'usage error, an unreadable or foreign summary, a summary given twice, or a shard missing (without --partial)',
       diagnose: 'usage error (not a pid, bad option)',
       diff: 'usage error, or an unreadable, foreign or incomparable report',
       report: 'usage error, or an unreadable or foreign report',
@@ -78,6 +78,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
       soak: 'cannot run here (addon missing, cannot create a segment)',
       diagnose: 'cannot inspect any of the processes',
       report: 'cannot write the output file',
+      merge: 'cannot write the merged summary',
       check: 'the program ran unchecked (a static or set-user-ID binary), or the library is not built',
     },
   },

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RawLayout } from '../../../src/core/native/addon.js';
 import type { RunContext } from '../../../src/core/diagnosis/input.js';
 import { analyze } from '../../../src/core/diagnosis/analyze.js';
-import { ReplayProbe, type ProbeLog } from '../../../src/core/diagnosis/probe.js';
+import { ReplayProbe, type ProbeLog } from '../../../src/core/diagnosis/probe/recorded.js';
 import { Layout } from '../../../src/core/native/layout.js';
 import type { ProcRaw } from '../../../src/core/procfs/capture.js';
 
@@ -22,9 +22,17 @@ interface Bundle {
 }
 
 /** A recorded fixture through the analysis; `alter` changes what was recorded (the /proc samples, the probe's answers). */
-function replay(name: string, alter: (b: Bundle) => Bundle = (b) => b) {
+function replay(name: string, alter: (b: Bundle) => Bundle = (b) => b, hangEvidence?: string) {
   const b = alter(JSON.parse(readFileSync(new URL(`../../fixtures/diagnosis/${name}.json`, import.meta.url), 'utf8')) as Bundle);
-  const d = analyze({ layout: new Layout(b.layout), glibcVersion: b.glibc, samples: b.samples, probe: new ReplayProbe(b.probe), observers: b.observers ?? [], ...(b.run ? { run: b.run } : {}) });
+  const d = analyze({
+    layout: new Layout(b.layout),
+    glibcVersion: b.glibc,
+    samples: b.samples,
+    probe: new ReplayProbe(b.probe),
+    observers: b.observers ?? [],
+    ...(b.run ? { run: b.run } : {}),
+    ...(hangEvidence ? { hangEvidence } : {}),
+  });
   const proc = (role: string, id: number) => b.run!.processes.find((p) => p.role === role && p.id === id)!;
   return { b, d, proc };
 }
@@ -119,14 +127,17 @@ describe('diagnosis of recorded hangs', () => {
     expect(master.kind).toBe('no-waker');
   });
 
-  it('a foreign program: a zero-initialised condvar in MAP_SHARED memory, guessed from its bytes', () => {
+  it('a foreign program: a zero-initialised condvar in MAP_SHARED memory, decoded from its bytes, and called certain only where the evidence is', () => {
     const { b, d } = replay('foreign-private-cond');
     const [parent, child] = b.pids as [number, number];
     const f = d.findings.find((x) => x.kind === 'private-futex-on-shared-memory')!;
     expect(f.pids).toEqual([child]);
-    expect(f.summary).toMatch(/a guess/);
     const t = d.processes.find((p) => p.pid === child)!.threads[0]!;
-    expect(t.futex).toMatchObject({ private: true, timed: false, fieldSource: 'guess' });
+    // One reading fits and its bytes agree: certain, so neither the summary nor the primitive says "a guess".
+    expect(t.futex!.identification!.confidence).toBe('certain');
+    expect(f.summary).not.toMatch(/guess/);
+    expect(d.primitives.every((p) => !p.guess)).toBe(true);
+    expect(t.futex).toMatchObject({ private: true, timed: false, fieldSource: 'decoded' });
     expect(t.futex!.field).toMatch(/^cond@0x[0-9a-f]+\.__g_signals\[[01]\]$/);
     expect(t.futex!.mapping).toMatchObject({ shared: true, path: '/dev/zero (deleted)' });
     expect(t.wakeupsWhileSampled).toBe(0);
@@ -176,16 +187,24 @@ describe('diagnosis of recorded hangs of other programs: the wait-for graph', ()
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.pids.sort()).toEqual([a, c].sort());
     expect(f.summary).toMatch(/\(socket\)/);
-    expect(f.summary).toMatch(/Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(empty\)/);
+    expect(f.summary).toMatch(/Unix socket socket:\[\d+\] \(peer socket:\[\d+\]\), reading \(nothing received\)/);
     expect(d.findings).toHaveLength(1);
     expect(d.processes.find((p) => p.pid === parent)!.behind).toMatchObject({ kind: 'deadlock-cycle' });
   });
 
-  it('a socket whose peer the probe could not name stays unknown, never a finding of stuck', () => {
-    const { b, d } = replay('socket-deadlock', (b) => ({ ...b, probe: { ...b.probe, socketPeers: {} } }));
+  it('a socket whose peer the probe could not name: not visible, never stuck; a finding only once a deadline passed', () => {
+    const noPeers = (b: Bundle) => ({ ...b, probe: { ...b.probe, socketPeers: {} } });
+    const { b, d } = replay('socket-deadlock', noPeers);
     const [a, c] = b.pids as [number, number];
-    expect(d.findings.filter((f) => f.kind === 'deadlock-cycle')).toEqual([]);
-    for (const pid of [a, c]) expect(d.processes.find((p) => p.pid === pid)!.kind).toBe('unknown');
+    expect(d.findings).toEqual([]);
+    for (const pid of [a, c]) {
+      const t = d.processes.find((p) => p.pid === pid)!.threads[0]!;
+      expect(t.verdict?.kind).toBe('not-visible');
+      expect(t.wait?.stuckForGood).toBe(false);
+    }
+    const late = replay('socket-deadlock', noPeers, 'not finished by the 2000 ms deadline').d;
+    for (const pid of [a, c]) expect(late.processes.find((p) => p.pid === pid)!.kind).toBe('unknown');
+    expect(late.findings.every((f) => f.kind === 'unknown' && !f.proof)).toBe(true);
   });
 
   it('two processes each holding one flock() and waiting for the other: a cycle through file locks', () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeFutex } from '../../../src/core/diagnosis/futex.js';
 import { identifyFutexWord, type Offsets } from '../../../src/core/diagnosis/futex-word.js';
 import { condOffsets, mutexOffsets } from '../../../src/core/diagnosis/glibc.js';
-import type { ProbeLog } from '../../../src/core/diagnosis/probe.js';
+import type { ProbeLog } from '../../../src/core/diagnosis/probe/recorded.js';
 import type { RawLayout } from '../../../src/core/native/addon.js';
 import { Layout } from '../../../src/core/native/layout.js';
 import type { ProcRaw } from '../../../src/core/procfs/capture.js';

@@ -1,7 +1,7 @@
 // /proc decoders on text recorded from real processes.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ProbeLog } from '../../../src/core/diagnosis/probe.js';
+import type { ProbeLog } from '../../../src/core/diagnosis/probe/recorded.js';
 import { blockerOf, fdAccess, parseLocks } from '../../../src/core/procfs/decode.js';
 
 const flock = JSON.parse(readFileSync(new URL('../../fixtures/diagnosis/flock-deadlock.json', import.meta.url), 'utf8')) as { pids: number[]; probe: ProbeLog };

@@ -2,11 +2,13 @@
 // (same user), an mvar-repro header, and no creator holding its lock. Real
 // files in /dev/shm, a real flock holder, a real other user where allowed.
 import { execa, type ResultPromise } from 'execa';
-import { chownSync, existsSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Segment } from '../../../src/core/native/segment.js';
 import { sweepStaleSegments } from '../../../src/core/run/stale-segments.js';
+import { CLI, descendants, privateShm, ROOT, tmp, until } from '../../helpers.js';
 
 const made: string[] = [];
 const holders: ResultPromise[] = [];
@@ -80,5 +82,67 @@ describe('sweepStaleSegments', () => {
     const r = sweepStaleSegments();
     expect(r.kept[name]).toMatch(/owned by uid 65534, not by this user/);
     expect(existsSync(`/dev/shm/${name}`)).toBe(true);
+  });
+});
+
+/** The sweep of `dir` in a process of its own, so that a sweep that blocks fails the test instead of hanging it. */
+async function sweepInChild(dir: string) {
+  const code = `import(${JSON.stringify(`${ROOT}/dist/core/run/stale-segments.js`)}).then((m) => console.log(JSON.stringify(m.sweepStaleSegments(${JSON.stringify(dir)}))))`;
+  const r = await execa(process.execPath, ['-e', code], { reject: false, timeout: 10_000 });
+  expect(r.timedOut, 'the sweep blocked').toBe(false);
+  expect(r.exitCode, String(r.stderr)).toBe(0);
+  return JSON.parse(String(r.stdout)) as ReturnType<typeof sweepStaleSegments>;
+}
+
+describe('hostile entries named like segments', () => {
+  // Anyone can create these in /dev/shm; a folder of the test's own stands in for it.
+  it('leaves a FIFO, a device, a symlink, a folder and a file without our header alone, opening none of them blocking', async () => {
+    const dir = tmp();
+    const name = (i: number) => `mvar-repro-${i}-${'0'.repeat(16)}`;
+    await execa('mkfifo', [join(dir, name(1))]);
+    symlinkSync('/etc/passwd', join(dir, name(2)));
+    const device = await execa('mknod', [join(dir, name(3)), 'c', '1', '5'], { reject: false }); // /dev/zero's numbers
+    mkdirSync(join(dir, name(4)));
+    writeFileSync(join(dir, name(5)), Buffer.alloc(100));
+    const r = await sweepInChild(dir);
+    expect(r.removed).toEqual([]);
+    expect(r.kept[name(1)]).toMatch(/a FIFO/);
+    expect(r.kept[name(2)]).toMatch(/a symbolic link/);
+    if (device.exitCode === 0) expect(r.kept[name(3)]).toMatch(/a character device/);
+    expect(r.kept[name(4)]).toMatch(/a directory/);
+    expect(r.kept[name(5)]).toMatch(/no mvar-repro header/);
+    for (const i of [1, 2, 4, 5]) expect(lstatSync(join(dir, name(i)))).toBeTruthy();
+    expect(readFileSync('/etc/passwd', 'utf8')).toMatch(/^root:/);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('run as root, leaves another user’s file with a real segment’s bytes alone', async () => {
+    const dir = tmp();
+    const seg = Segment.create({ variant: 'fixed', nslaves: 1, rounds: 1 });
+    const bytes = readFileSync(seg.openPath);
+    seg.close();
+    const file = join(dir, `mvar-repro-7-${'0'.repeat(16)}`);
+    writeFileSync(file, bytes);
+    chownSync(file, 65534, 65534);
+    const r = await sweepInChild(dir);
+    expect(r.kept[`mvar-repro-7-${'0'.repeat(16)}`]).toMatch(/owned by uid 65534/);
+    expect(existsSync(file)).toBe(true);
+  });
+
+  it('a run beside a FIFO named like a stale segment in /dev/shm completes, and SIGTERM still stops a run', async (ctx) => {
+    const shm = await privateShm('16m');
+    if ('skip' in shm) return ctx.skip(shm.skip);
+    const fifo = `/dev/shm/mvar-repro-1-${'0'.repeat(16)}`;
+    const inNs = (args: string) => [...shm.prefix.slice(1), 'sh', '-c', `mkfifo ${fifo} && exec ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} ${args}`];
+    const done = await execa(shm.prefix[0]!, inNs(`run 2 --variant fixed --report-dir ${tmp()}`), { reject: false, timeout: 30_000, env: { NO_COLOR: '1' } });
+    expect(done.timedOut, 'the run hung on the FIFO').toBe(false);
+    expect(done.exitCode, String(done.stderr)).toBe(0);
+    // A run that would wait 60 s for its deadline: SIGTERM ends it at once.
+    const long = execa(shm.prefix[0]!, inNs(`run 2 --fault stop-slave --no-early --timeout 60s --report-dir ${tmp()}`), { reject: false, timeout: 30_000, env: { NO_COLOR: '1' } });
+    // unshare and both shells exec: the process started is the CLI itself; once its processes run, it is past its sweep.
+    expect(await until(() => descendants(long.pid!).length >= 3, 20_000)).toBe(true);
+    long.kill('SIGTERM');
+    const r = await long;
+    expect(r.timedOut, 'SIGTERM did not stop the run').toBe(false);
+    expect(r.exitCode).toBe(143);
   });
 });

@@ -1,11 +1,11 @@
 // Merging soak shard summaries: counts add up, rates and intervals are
 // recomputed from the sums, summaries of another soak are refused. The
 // summaries come from soakSummary, the function soak itself uses.
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Outcome } from '../../../src/core/run/loop.js';
-import { mergeSummaries, readSummary } from '../../../src/core/soak/merge.js';
+import { mergeSummaries, readSummaries, readSummary } from '../../../src/core/soak/merge.js';
 import { soakSummary } from '../../../src/core/soak/soak.js';
 import { UsageError } from '../../../src/core/system/errors.js';
 import { wilson } from '../../../src/core/trace/stats.js';
@@ -43,11 +43,20 @@ describe('mergeSummaries', () => {
     expect(m.reports.sort()).toEqual(['/r/1', '/r/2']);
   });
 
-  it('refuses the same shard twice, and names the shards that are missing', () => {
+  it('refuses the same shard twice, and a missing shard unless a partial set is accepted, naming them', () => {
     expect(() => mergeSummaries([a, b, a], ['a.json', 'b.json', 'again.json'])).toThrow(/again\.json: shard 1\/2 again \(already in a\.json\)/);
-    const third = (i: number) => soakSummary([outcome(1, 'completed')], { shard: { index: i, count: 3 }, command: ['prog'], config: { timeoutMs: 1000 }, expect: 'none', wallMs: 1000, interrupted: false });
-    expect(mergeSummaries([third(1), third(3)]).missingShards).toEqual([{ index: 2, count: 3 }]);
-    expect(mergeSummaries([third(1), third(2), third(3)]).missingShards).toBeUndefined();
+    const of = (i: number, k: number) => soakSummary([outcome(1, 'completed')], { shard: { index: i, count: k }, command: ['prog'], config: { timeoutMs: 1000 }, expect: 'none', wallMs: 1000, interrupted: false });
+    expect(() => mergeSummaries([of(1, 3), of(3, 3)])).toThrow(/^shard missing: 2\/3 \(2 of 3 given; --partial merges a partial set\)$/);
+    expect(mergeSummaries([of(1, 3), of(3, 3)], [], { partial: true }).missingShards).toEqual([{ index: 2, count: 3 }]);
+    expect(mergeSummaries([of(1, 3), of(2, 3), of(3, 3)]).missingShards).toBeUndefined();
+    // Shards of different splits are not one soak.
+    expect(() => mergeSummaries([of(1, 2), of(2, 3)], ['x.json', 'y.json'])).toThrow(/y\.json: comes from a different soak \(shard 2\/3, x\.json has 1\/2\)/);
+  });
+
+  it('a shard count claimed in a summary costs nothing in proportion to it', () => {
+    const of = (i: number) => soakSummary([outcome(1, 'completed')], { shard: { index: i, count: 10_000 }, command: ['prog'], config: { timeoutMs: 1000 }, expect: 'none', wallMs: 1000, interrupted: false });
+    expect(() => mergeSummaries([of(1), of(10_000)])).toThrow(/^shards missing: 2\/10000, 3\/10000, .*, 11\/10000 and 9988 more/);
+    expect(mergeSummaries([of(1), of(10_000)], [], { partial: true }).missingShards).toHaveLength(9998);
   });
 
   it('refuses summaries of a different soak', () => {
@@ -74,6 +83,28 @@ describe('readSummary', () => {
       writeFileSync(join(dir, name), text);
       expect(() => readSummary(join(dir, name))).toThrow(re);
     }
-    expect(() => readSummary(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read \(ENOENT\)/);
+    expect(() => readSummary(join(dir, 'missing.json'))).toThrow(/missing\.json: cannot read: no such file or directory \(ENOENT\)/);
+    // A claim no soak makes is refused, not believed (a shard count of 300 million, a count that is not one).
+    const claim = (over: object) => {
+      const f = join(dir, 'claim.json');
+      writeFileSync(f, JSON.stringify({ ...shard(1, [outcome(1, 'completed')]), ...over }));
+      return () => readSummary(f);
+    };
+    expect(claim({ shard: { index: 1, count: 300_000_000 } })).toThrow(/claim\.json: not a valid soak summary: shard 1\/300000000 is not i\/k with 1 <= i <= k <= 10000/);
+    expect(claim({ iterations: 1e308 })).toThrow(/claim\.json: not a valid soak summary: iterations is 1e\+308, not a count/);
+    expect(claim({ hangs: -1 })).toThrow(/hangs is -1, not a count/);
+  });
+
+  it('refuses one summary given twice: the same file by any path, or a copy of it', () => {
+    const dir = tmp();
+    const one = join(dir, 'one.json');
+    writeFileSync(one, JSON.stringify(shard(1, [outcome(1, 'completed')])));
+    symlinkSync(one, join(dir, 'link.json'));
+    copyFileSync(one, join(dir, 'copy.json'));
+    writeFileSync(join(dir, 'two.json'), JSON.stringify(shard(2, [outcome(1, 'completed')])));
+    expect(() => readSummaries([one, one])).toThrow(/one\.json: the same summary as .*one\.json: it would be counted twice/);
+    expect(() => readSummaries([one, join(dir, 'link.json')])).toThrow(/link\.json: the same summary as .*one\.json/);
+    expect(() => readSummaries([one, join(dir, 'copy.json')])).toThrow(/copy\.json: the same summary as .*one\.json/);
+    expect(readSummaries([one, join(dir, 'two.json')])).toHaveLength(2);
   });
 });

@@ -61,4 +61,34 @@ function threadCycles(facts: Facts): Finding[] {
   return out;
 }
 
-export const deadlockCycle: Rule = (facts) => [...processCycles(facts), ...threadCycles(facts)];
+/**
+ * A priority-inheritance deadlock: the kernel refuses the lock that would
+ * close the cycle with EDEADLK, and glibc parks that thread for ever (waits/
+ * futex.ts recognises the park); the threads waiting for the PI mutexes it
+ * holds are the rest of the cycle.
+ */
+function piDeadlocks(facts: Facts): Finding[] {
+  const out: Finding[] = [];
+  for (const parked of facts.stuck.filter((t) => t.wait?.key.startsWith('pi-park '))) {
+    const p = facts.procOf(parked.pid)!;
+    const waiters = facts.stuck.filter((t) => t.futex?.command.startsWith('LOCK_PI') && t.primitive?.mutex?.ownerTid === parked.tid);
+    const names = [...new Set(waiters.map((t) => t.primitive!.name))];
+    const rest = p.threads.filter((t) => t.stuck && t !== parked && !waiters.includes(t));
+    out.push({
+      kind: 'deadlock-cycle',
+      proof: `thread ${parked.tid} of ${facts.label(p.pid)} was refused a priority-inheritance mutex and parked for ever by glibc, holding ${names.join(', ') || 'a PI mutex'}`,
+      summary: `deadlock (priority-inheritance mutexes) among the threads of ${facts.label(p.pid)}: ${waiters.map((t) => `thread ${t.tid} waits for ${t.primitive!.name}, held by thread ${parked.tid}`).join('; ')}; thread ${parked.tid} asked the kernel for a PI mutex and was refused with EDEADLK (taking it would close a cycle), so glibc parked it for ever.`,
+      pids: [p.pid],
+      evidence: [
+        ...[parked, ...waiters].map((t) => facts.threadLine(p, t)),
+        `thread ${parked.tid}: ${parked.wait!.wakersAre}`,
+        'hypothesis, the other reading: the kernel also refuses with ESRCH when the owner of a non-robust PI mutex died, and glibc parks the thread the same way',
+        ...names.flatMap((n) => (facts.primitives.get(n)?.lines ?? []).map((l) => `${n}: ${l}`)),
+        ...rest.slice(0, 6).map((t) => `behind it: ${facts.threadLine(p, t)}`),
+      ],
+    });
+  }
+  return out;
+}
+
+export const deadlockCycle: Rule = (facts) => [...processCycles(facts), ...threadCycles(facts), ...piDeadlocks(facts)];

@@ -50,6 +50,34 @@ function wakerState(facts: Facts, w: WakerRef): string {
   return `${who} is blocked for good in ${t.wait?.on ?? t.report.syscall}`;
 }
 
+/**
+ * Groups whose threads only wait for another group's threads to move (a
+ * definite wait: a join of a stuck thread, a mutex a stuck thread holds) are
+ * consequences, put behind that group's finding when they are in its
+ * processes (a thread of another process is put behind its finding by the
+ * analysis, analyze.ts). Returns group key -> the key of the root it goes behind.
+ */
+function consequences(facts: Facts, groups: Map<string, ThreadFacts[]>): Map<string, string> {
+  const groupOf = new Map<ThreadFacts, string>();
+  for (const [key, threads] of groups) for (const t of threads) groupOf.set(t, key);
+  const next = new Map<string, string>();
+  for (const [key, threads] of groups) {
+    if (!threads[0]!.wait!.definite) continue;
+    const wakers = threads.flatMap((t) => t.wait!.wakers!.flatMap((x) => facts.threadsOf(x))).filter((x) => !threads.includes(x));
+    const keys = new Set(wakers.map((x) => groupOf.get(x)));
+    const to = keys.size === 1 ? [...keys][0] : undefined;
+    if (to && wakers.every((x) => x.stuck)) next.set(key, to);
+  }
+  const roots = new Map<string, string>();
+  for (const key of next.keys()) {
+    let cur = key;
+    for (let hops = 0; next.has(cur) && hops < groups.size; hops++) cur = next.get(cur)!;
+    const pids = new Set(groups.get(cur)!.map((t) => t.pid));
+    if (!next.has(cur) && groups.get(key)!.every((t) => pids.has(t.pid))) roots.set(key, cur);
+  }
+  return roots;
+}
+
 /** Any program: stuck threads, one finding per resource. A parent in wait4 for a stuck child is left to be "behind" it. */
 function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken: Set<number>): Finding[] {
   const groups = new Map<string, ThreadFacts[]>();
@@ -58,7 +86,9 @@ function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken
     if (t.wait!.kind === 'child' && t.wait!.wakers!.some((w) => facts.threadsOf(w).some((c) => c.stuck) || explained.has(w.pid))) continue;
     groups.set(t.wait!.key, [...(groups.get(t.wait!.key) ?? []), t]);
   }
-  return [...groups.values()].map((threads) => {
+  const behind = consequences(facts, groups);
+  return [...groups].flatMap(([key, threads]) => {
+    if (behind.has(key)) return [];
     const pids = [...new Set(threads.map((t) => t.pid))];
     const w = threads[0]!.wait!;
     const wakers = [...new Map(threads.flatMap((t) => t.wait!.wakers!).map((x) => [`${x.pid}:${x.tid}`, x])).values()].filter((x) => !threads.some((t) => t.pid === x.pid && (x.tid === null || x.tid === t.tid)));
@@ -66,13 +96,21 @@ function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken
     const one = threads.length === 1;
     const who = one ? `${facts.label(threads[0]!.pid)}${facts.procOf(threads[0]!.pid)!.threads.length > 1 ? ` thread ${threads[0]!.tid}` : ''}` : `${threads.length} threads of ${pids.length} process(es)`;
     const shown = states.length > 4 ? [...states.slice(0, 4), `and ${states.length - 4} more`] : states;
-    return {
-      kind: 'no-waker',
-      proof: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, and nothing that could wake ${one ? 'it' : 'them'} can ever run`,
-      summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
-      pids,
-      evidence: [...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)), ...states.map((x) => `waker: ${x}`)],
-    };
+    const after = [...behind].filter(([, root]) => root === key).flatMap(([k]) => groups.get(k)!);
+    return [
+      {
+        kind: 'no-waker',
+        proof: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, and nothing that could wake ${one ? 'it' : 'them'} can ever run`,
+        summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
+        pids,
+        evidence: [
+          ...threads.slice(0, 8).map((t) => facts.threadLine(facts.procOf(t.pid)!, t)),
+          ...states.map((x) => `waker: ${x}`),
+          ...threads.flatMap((t) => t.wait!.notes ?? []),
+          ...after.slice(0, 8).map((t) => `behind it: ${facts.threadLine(facts.procOf(t.pid)!, t)}`),
+        ],
+      },
+    ];
   });
 }
 

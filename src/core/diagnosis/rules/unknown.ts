@@ -1,32 +1,35 @@
-// unknown: a process blocked that no rule explains — say so, with the raw
-// evidence, never nothing. Our runs: the watchdog calls it stuck. Any
-// program: every thread of it is blocked without a timeout in every sample,
-// none can be proven stuck, and nothing the tool can see would wake it (a
-// network peer, input from outside, a signal).
+// unknown: a hang nothing proves, said with the evidence, never silence —
+// but only where there is independent evidence of a hang. Our runs: the
+// watchdog calls a process stuck (no event for the stall threshold) at a hang.
+// Any program: a run or soak deadline passed with no progress (hangEvidence),
+// and no other finding explains the hang; then every process with a blocked
+// thread gets one, each thread with what could end its wait. A plain
+// `diagnose` has no such evidence: those threads are listed as not proven
+// stuck, and are no finding (a healthy server idle in accept is not a hang).
 import type { Facts, ProcFacts } from '../facts.js';
+import { hypotheses } from '../hypotheses.js';
 import type { Finding } from '../types.js';
 import type { Rule } from './rule.js';
 
-function quiet(p: ProcFacts): boolean {
-  return p.threads.length > 0 && p.threads.every((t) => t.activity === 'blocked' && t.wait?.wakers === null);
-}
+/** A thread that is blocked, or could not be read: the ones a deadline makes suspect. */
+const blocked = (t: ProcFacts['threads'][number]) => t.activity === 'blocked' || t.activity === 'timed' || t.activity === 'unreadable';
 
-function foreign(facts: Facts, p: ProcFacts): Finding {
-  const waits = [...new Set(p.threads.map((t) => `${t.wait!.on} (${t.wait!.wakersAre})`))];
+function foreign(facts: Facts, p: ProcFacts, evidence: string): Finding {
+  const threads = p.threads.filter(blocked);
+  const waits = [...new Set(threads.map((t) => `${t.wait?.on ?? t.report.syscall} (${t.report.verdict?.why ?? 'not proven stuck'})`))];
   return {
     kind: 'unknown',
-    summary: `${facts.label(p.pid)} has been blocked without a timeout in every sample, in ${waits.slice(0, 3).join('; ')}${waits.length > 3 ? ` and ${waits.length - 3} more` : ''}; no rule proves it stuck, and what could wake it is outside what the tool can see.`,
+    summary: `${facts.label(p.pid)} made no progress (${evidence}): ${threads.length} thread(s) blocked, in ${waits.slice(0, 3).join('; ')}${waits.length > 3 ? ` and ${waits.length - 3} more` : ''}; nothing proves them stuck for good.`,
     pids: [p.pid],
-    evidence: p.threads.map((t) => facts.threadLine(p, t)),
+    evidence: [...threads.map((t) => facts.threadLine(p, t)), ...threads.flatMap((t) => t.wait?.notes ?? []), ...hypotheses(facts).filter((h) => h.includes(facts.label(p.pid)))],
   };
 }
 
-export const unknown: Rule = (facts, explained) =>
-  facts.procs
-    .filter((p) => !explained.has(p.pid) && (p.run ? p.run.classification === 'stuck' : quiet(p)))
-    .map((p) => {
-      const r = p.run;
-      if (!r) return foreign(facts, p);
+export const unknown: Rule = (facts, explained) => {
+  const ours = facts.procs
+    .filter((p) => p.run && !explained.has(p.pid) && p.run.classification === 'stuck')
+    .map((p): Finding => {
+      const r = p.run!;
       return {
         kind: 'unknown',
         summary: `${facts.label(p.pid)} is stuck (no event for ${Math.round((r.sinceLastEventMs ?? 0) / 1000)}s in ${r.curOp} op ${r.curOpId}, last ${r.lastPhase}) and no known cause fits; the raw evidence follows.`,
@@ -34,3 +37,7 @@ export const unknown: Rule = (facts, explained) =>
         evidence: p.threads.map((t) => facts.threadLine(p, t)),
       };
     });
+  const evidence = facts.hangEvidence;
+  if (!evidence || explained.size > 0 || ours.length > 0) return ours;
+  return facts.procs.filter((p) => !p.run && !explained.has(p.pid) && p.threads.some(blocked)).map((p) => foreign(facts, p, evidence));
+};

@@ -2,9 +2,10 @@
 // timeline formats still open it — one track per process of the tree with
 // the hang marked (Chrome trace), or the verdict, findings and blocked
 // threads of every process (HTML) — and say that no trace was recorded.
+// Every value from the report goes through markup.ts's `html`, escaped.
 import type { CommandHangReport } from '../../report/types.js';
 import { commandVerdict } from '../../report/labels.js';
-import { esc } from './html.js';
+import { html } from './markup.js';
 import { checkFindingsHtml } from './check-html.js';
 
 export function commandChromeTrace(r: CommandHangReport, name: string) {
@@ -17,29 +18,25 @@ export function commandChromeTrace(r: CommandHangReport, name: string) {
 }
 
 export function commandHtml(r: CommandHangReport, name: string): string {
-  const rows = (r.diagnosis?.processes ?? [])
-    .map((p) => {
-      const threads = p.threads
-        .filter((t) => t.wait || t.activity === 'stopped')
-        .map((t) => `tid ${t.tid} ${esc(t.syscall)}${t.wait ? ` — ${t.wait.stuckForGood ? 'stuck for good' : t.wait.timed ? 'timed' : 'blocked'}: ${esc(t.wait.on)}` : ''}`)
-        .join('<br>');
-      return `<tr class="${p.kind ? 'stuck' : ''}"><td>${p.pid}</td><td>${esc(p.comm)}</td><td>${esc(p.kind ?? (p.behind ? `behind ${p.behind.pid}` : '-'))}</td><td>${threads || esc(p.stateName)}</td></tr>`;
-    })
-    .join('\n');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>mvar-repro ${esc(name)}</title>
+  const rows = (r.diagnosis?.processes ?? []).map((p) => {
+    const threads = p.threads
+      .filter((t) => t.wait || t.activity === 'stopped')
+      .map((t, i) => html`${i ? html`<br>` : ''}tid ${t.tid} ${t.syscall}${t.wait ? ` — ${t.wait.stuckForGood ? 'stuck for good' : t.wait.timed ? 'timed' : 'blocked'}: ${t.wait.on}` : ''}`);
+    return html`<tr class="${p.kind ? 'stuck' : ''}"><td>${p.pid}</td><td>${p.comm}</td><td>${p.kind ?? (p.behind ? `behind ${p.behind.pid}` : '-')}</td><td>${threads.length ? threads : p.stateName}</td></tr>\n`;
+  });
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mvar-repro ${name}</title>
 <style>body{font:13px system-ui,sans-serif;margin:16px;color:#222} h1{font-size:18px} .meta{color:#555}
 .verdict{color:#b00020;font-weight:600} .finding{border-left:4px solid #b00020;padding:4px 8px;margin:6px 0;background:#fff5f5}
 table{border-collapse:collapse;font:12px monospace} td,th{border:1px solid #ddd;padding:3px 6px;text-align:left;vertical-align:top} tr.stuck td{background:#ffe5e5}
 pre{white-space:pre-wrap;font-size:11px}</style></head><body>
-<h1>mvar-repro ${esc(name)}</h1>
-<div class="meta">${esc(r.command.join(' '))} — iteration ${r.iteration}, ${esc(r.createdAt)}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
-<p class="verdict">${esc(commandVerdict(r))}</p>
-${r.leftBehind?.length ? `<p>left behind in /dev/shm: ${esc(r.leftBehind.join(', '))}</p>` : ''}
-<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`).join('\n')}</section>${checkFindingsHtml(r.preload?.findings)}
+<h1>mvar-repro ${name}</h1>
+<div class="meta">${r.command.join(' ')} — iteration ${r.iteration}, ${r.createdAt}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
+<p class="verdict">${commandVerdict(r)}</p>
+${r.leftBehind?.length ? html`<p>left behind in /dev/shm: ${r.leftBehind.join(', ')}</p>` : ''}
+<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>${checkFindingsHtml(r.preload?.findings)}
 <table><tr><th>pid</th><th>command</th><th>finding</th><th>blocked threads</th></tr>
-${rows}
-</table>
+${rows}</table>
 </body></html>
-`;
+`.text;
 }

@@ -9,6 +9,7 @@ import { buildTimeline } from '../timeline.js';
 import { chromeTrace } from './chrome.js';
 import { commandChromeTrace, commandHtml } from './command.js';
 import { commandPage, htmlTimeline, runPage } from './html.js';
+import { jsonText } from '../../system/json.js';
 
 export type ExportFormat = 'chrome-trace' | 'html';
 
@@ -17,11 +18,11 @@ export function exportTimeline(r: { run: LoadedRun } | { command: LoadedCommandH
   const name = dir.split('/').pop() ?? 'run';
   if ('run' in r) {
     const t = buildTimeline(r.run.report, readEvents(r.run));
-    return format === 'html' ? htmlTimeline(runPage(r.run.report, name), t, name) : JSON.stringify(chromeTrace(r.run.report, t, name));
+    return format === 'html' ? htmlTimeline(runPage(r.run.report, name), t, name) : jsonText(chromeTrace(r.run.report, t, name), 0);
   }
   const events = readCommandEvents(r.command);
-  if (!events) return format === 'html' ? commandHtml(r.command.report, name) : JSON.stringify(commandChromeTrace(r.command.report, name));
+  if (!events) return format === 'html' ? commandHtml(r.command.report, name) : jsonText(commandChromeTrace(r.command.report, name), 0);
   const t = buildCommandTimeline(r.command.report, events);
   const page = commandPage(r.command.report, name);
-  return format === 'html' ? htmlTimeline(page, t, name) : JSON.stringify(chromeTrace(page, t, name));
+  return format === 'html' ? htmlTimeline(page, t, name) : jsonText(chromeTrace(page, t, name), 0);
 }

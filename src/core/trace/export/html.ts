@@ -5,17 +5,16 @@
 // drawn as a break, not as seconds of empty bars); ticks fall on round
 // values; row height shrinks so 50+ processes fit on one screen. The wheel
 // zooms around the pointer, dragging pans, a double click resets. Without
-// the script the fitted view and its ticks are still there.
+// the script the fitted view and its ticks are still there. Every value from
+// the report goes through markup.ts's `html` template, escaped.
 import type { Finding } from '../../diagnosis/types.js';
 import type { CommandHangReport, HangProof, RunReport } from '../../report/types.js';
 import { fmtDuration } from '../../system/duration.js';
 import { commandVerdict } from '../../report/labels.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
+import { html, scriptJson, trusted, type Markup } from './markup.js';
 import { checkFindingsHtml } from './check-html.js';
-
-/** Text as HTML text or attribute value. */
-export const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 const COLORS: Record<string, string> = { take: '#4e79a7', put: '#59a14f', abba: '#b07aa1', hold: '#9c755f', lock: '#f28e2b', wait: '#1f3b5a' };
 
@@ -32,7 +31,7 @@ export interface TimelinePage {
   /** What a row is. */
   row: 'process' | 'thread';
   /** HTML after the findings: the check's findings of a soaked command (check-html.ts). */
-  extra?: string;
+  extra?: Markup | '';
 }
 
 export function runPage(report: RunReport, runName: string): TimelinePage {
@@ -114,40 +113,38 @@ export function htmlTimeline(page: TimelinePage, t: Timeline, runName: string): 
   const at = (ns: number) => fmtDuration(Math.max(0, (ns - t0) / 1e6));
   const f2 = (v: number) => v.toFixed(4).replace(/\.?0+$/, '');
 
-  const labels: string[] = [];
-  const bars: string[] = [];
+  const labels: Markup[] = [];
+  const bars: Markup[] = [];
   const rowOf = new Map<number, number>();
   t.tracks.forEach((tr, i) => {
     const y = i * ROW;
     rowOf.set(tr.pid, y);
     const note = trackNote(tr);
     labels.push(
-      `<div class="lab${tr.stuck ? ' stuck' : ''}" style="height:${ROW}px;line-height:${ROW}px" title="${esc(`${tr.label} · pid ${tr.pid}${tr.tid ? ` tid ${tr.tid}` : ''}${note ? ` · ${note}` : ''}`)}"><b>${esc(tr.label)}</b> <span class="pid">${tr.tid ?? tr.pid}</span>${note ? ` <span class="note">${esc(note)}</span>` : ''}</div>`,
+      html`<div class="lab${tr.stuck ? ' stuck' : ''}" style="height:${ROW}px;line-height:${ROW}px" title="${`${tr.label} · pid ${tr.pid}${tr.tid ? ` tid ${tr.tid}` : ''}${note ? ` · ${note}` : ''}`}"><b>${tr.label}</b> <span class="pid">${tr.tid ?? tr.pid}</span>${note ? html` <span class="note">${note}</span>` : ''}</div>`,
     );
-    bars.push(`<g class="track${tr.stuck ? ' stuck' : ''}" data-pid="${tr.pid}">`);
-    if (tr.stuck) bars.push(`<rect x="${f2(-viewEnd)}" y="${y}" width="${f2(viewEnd * 3)}" height="${ROW}" class="stuckbg"/>`);
+    bars.push(html`<g class="track${tr.stuck ? ' stuck' : ''}" data-pid="${tr.pid}">`);
+    if (tr.stuck) bars.push(html`<rect x="${f2(-viewEnd)}" y="${y}" width="${f2(viewEnd * 3)}" height="${ROW}" class="stuckbg"/>`);
     for (const s of tr.spans) {
       const x0 = X(s.startNs);
       const w = Math.max(active / 4000, X(s.endNs) - x0);
       const color = s.kind === 'op' ? (COLORS[String(s.args.op)] ?? '#888') : COLORS[s.kind];
       const inset = s.kind === 'op' ? 1 : Math.max(2, ROW / 4);
       const tip = `${s.name}${s.open ? ' (never ended)' : ''}: from ${at(s.startNs)} to ${s.open ? 'the end' : at(s.endNs)}${s.args.value !== undefined ? `, value ${s.args.value}` : ''}`;
-      bars.push(`<rect x="${f2(x0)}" y="${y + inset}" width="${f2(w)}" height="${ROW - 2 * inset}" fill="${color}"${s.open ? ' class="open"' : ''}><title>${esc(tip)}</title></rect>`);
+      bars.push(html`<rect x="${f2(x0)}" y="${y + inset}" width="${f2(w)}" height="${ROW - 2 * inset}" fill="${color}"${s.open ? trusted(' class="open"') : ''}><title>${tip}</title></rect>`);
     }
     for (const ins of tr.instants)
-      bars.push(`<line x1="${f2(X(ins.tNs))}" x2="${f2(X(ins.tNs))}" y1="${y}" y2="${y + ROW}" class="${ins.scope === 'process' ? 'mark' : 'instant'}"><title>${esc(`${ins.name} at ${at(ins.tNs)}`)}</title></line>`);
-    bars.push('</g>');
+      bars.push(html`<line x1="${f2(X(ins.tNs))}" x2="${f2(X(ins.tNs))}" y1="${y}" y2="${y + ROW}" class="${ins.scope === 'process' ? 'mark' : 'instant'}"><title>${`${ins.name} at ${at(ins.tNs)}`}</title></line>`);
+    bars.push(trusted('</g>'));
   });
   for (const f of t.flows) {
     const y1 = rowOf.get(f.fromPid);
     const y2 = rowOf.get(f.toPid);
     if (y1 === undefined || y2 === undefined) continue;
-    bars.push(`<line x1="${f2(X(f.fromNs))}" y1="${y1 + ROW / 2}" x2="${f2(X(f.toNs))}" y2="${y2 + ROW / 2}" class="flow"><title>signal ${f.cv}</title></line>`);
+    bars.push(html`<line x1="${f2(X(f.fromNs))}" y1="${y1 + ROW / 2}" x2="${f2(X(f.toNs))}" y2="${y2 + ROW / 2}" class="flow"><title>signal ${f.cv}</title></line>`);
   }
   if (hasBreak)
-    bars.push(
-      `<rect x="${f2(active)}" y="0" width="${f2(breakW)}" height="${H}" class="break"><title>${esc(`${fmtDuration(tailMs)} with no event until the verdict, drawn short`)}</title></rect>`,
-    );
+    bars.push(html`<rect x="${f2(active)}" y="0" width="${f2(breakW)}" height="${H}" class="break"><title>${`${fmtDuration(tailMs)} with no event until the verdict, drawn short`}</title></rect>`);
 
   const { values, step } = niceTicks(0, active, 10);
   // Ticks too close to the break's label give way to it.
@@ -155,14 +152,13 @@ export function htmlTimeline(page: TimelinePage, t: Timeline, runName: string): 
   const ticks = values
     .map((v) => ({ v, left: (v / viewEnd) * 100 }))
     .filter((x) => x.left <= limit)
-    .map((x) => `<div class="tick" style="left:${x.left.toFixed(3)}%">${tickLabel(x.v, step)}</div>`)
-    .join('');
-  const tail = hasBreak ? `<div class="tick break-label">⋯ +${esc(fmtDuration(tailMs))}</div>` : '';
+    .map((x) => html`<div class="tick" style="left:${x.left.toFixed(3)}%">${tickLabel(x.v, step)}</div>`);
+  const tail = hasBreak ? html`<div class="tick break-label">⋯ +${fmtDuration(tailMs)}</div>` : trusted('');
   const findings = page.findings;
   const lead = (t.firstEventNs - t.startNs) / 1e6;
   const proof = page.proof;
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>mvar-repro ${esc(runName)}</title>
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>mvar-repro ${runName}</title>
 <style>
 body{font:13px system-ui,sans-serif;margin:16px;color:#222}
 h1{font-size:18px;margin:0 0 4px} .meta{color:#555;margin-bottom:8px}
@@ -184,33 +180,30 @@ rect,line{vector-effect:non-scaling-stroke} .instant{stroke:#e15759;stroke-width
 .flow{stroke:#999;stroke-width:.6;opacity:.5} .break{fill:url(#zig);opacity:.9}
 .hint{color:#777;font-size:11px;margin:4px 0}
 </style></head><body>
-<h1>${esc(page.heading)}</h1>
-<div class="meta">${esc(page.meta)}</div>
-<div class="verdict-${page.verdict}">${esc(page.summary)}</div>
-${proof ? `<div class="meta">proven ${esc(fmtDuration(proof.provenAtMs))} after the start${proof.lastProgressAtMs !== null ? `, ${esc(fmtDuration(proof.provenAtMs - proof.lastProgressAtMs))} after the last progress` : ''}: ${esc(proof.reason)}</div>` : ''}
-<section id="findings">${findings
-    .map((f) => `<div class="finding" data-kind="${esc(f.kind)}"><b>${esc(f.kind)}</b>: ${esc(f.summary)}<details><summary>evidence</summary><pre>${esc(f.evidence.join('\n'))}</pre></details></div>`)
-    .join('\n')}</section>${page.extra ?? ''}
-<div class="legend">${page.legend.map(([name, color]) => `<span><i style="background:${color}"></i>${esc(name)}</span>`).join('')}<span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span>${page.row === 'process' ? '<span>grey lines: signal → wake-up</span>' : ''}</div>
-<div class="hint">time from the first event (${esc(fmtDuration(lead))} after the start); wheel: zoom, drag: pan, double click: reset</div>
+<h1>${page.heading}</h1>
+<div class="meta">${page.meta}</div>
+<div class="verdict-${page.verdict}">${page.summary}</div>
+${proof ? html`<div class="meta">proven ${fmtDuration(proof.provenAtMs)} after the start${proof.lastProgressAtMs !== null ? `, ${fmtDuration(proof.provenAtMs - proof.lastProgressAtMs)} after the last progress` : ''}: ${proof.reason}</div>` : ''}
+<section id="findings">${findings.map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>${page.extra ?? ''}
+<div class="legend">${page.legend.map(([name, color]) => html`<span><i style="background:${color}"></i>${name}</span>`)}<span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span>${page.row === 'process' ? trusted('<span>grey lines: signal → wake-up</span>') : ''}</div>
+<div class="hint">time from the first event (${fmtDuration(lead)} after the start); wheel: zoom, drag: pan, double click: reset</div>
 <div class="tl">
 <div class="axis-gap">${n} ${page.row === 'process' ? `process${n === 1 ? '' : 'es'}` : `thread${n === 1 ? '' : 's'}`}</div>
 <div class="axis" id="axis">${ticks}${tail}</div>
-<div class="labels">${labels.join('')}</div>
+<div class="labels">${labels}</div>
 <svg id="plot" xmlns="http://www.w3.org/2000/svg" width="${PLOT_W}" height="${H}" viewBox="0 0 ${f2(viewEnd)} ${H}" preserveAspectRatio="none">
 <defs><pattern id="zig" width="8" height="8" patternUnits="userSpaceOnUse"><path d="M0 8 L4 0 L8 8" stroke="#bbb" fill="#f4f4f4"/></pattern></defs>
-${bars.join('\n')}
-</svg>
+${bars.map((b) => html`${b}\n`)}</svg>
 </div>
 <script>
 (() => {
-  const niceTicks = ${niceTicks.toString()};
-  const tickLabel = ${tickLabel.toString()};
+  const niceTicks = ${trusted(niceTicks.toString())};
+  const tickLabel = ${trusted(tickLabel.toString())};
   const svg = document.getElementById('plot'), axis = document.getElementById('axis');
-  const full = [0, ${f2(viewEnd)}], active = ${f2(active)}, tail = ${JSON.stringify(tail)};
+  const full = [0, ${scriptJson(viewEnd)}], active = ${scriptJson(active)}, tail = ${scriptJson(tail.text)}, H = ${scriptJson(H)};
   let view = full.slice();
   const draw = () => {
-    svg.setAttribute('viewBox', view[0] + ' 0 ' + (view[1] - view[0]) + ' ${H}');
+    svg.setAttribute('viewBox', view[0] + ' 0 ' + (view[1] - view[0]) + ' ' + H);
     const t = niceTicks(view[0], Math.min(view[1], active), 10);
     axis.innerHTML = t.values.map((v) => '<div class="tick" style="left:' + (100 * (v - view[0]) / (view[1] - view[0])) + '%">' + tickLabel(v, t.step) + '</div>').join('') + tail;
   };
@@ -234,5 +227,5 @@ ${bars.join('\n')}
 })();
 </script>
 </body></html>
-`;
+`.text;
 }

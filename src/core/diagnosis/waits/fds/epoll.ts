@@ -1,0 +1,25 @@
+// An epoll instance, waited on (epoll_wait) or itself watched by another
+// multiplexer: it is ready when any descriptor of its interest list is
+// (fdinfo "tfd:" lines), so each target is judged by the module of its kind
+// and the answers are combined (multiplex.ts). A target number refers to the
+// process that added it; one since closed is skipped.
+import { EPOLLIN, EPOLLOUT, EPOLLPRI, epollTargets } from '../../../procfs/fdinfo.js';
+import { hidden, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
+import { combine, type Judged } from './multiplex.js';
+
+/** Epolls inside epolls, at most this deep: a cycle of instances cannot recurse for ever. */
+const MAX_DEPTH = 4;
+
+export function epollReady(_ctx: WaitContext, q: FdQuestion, judge: (q: FdQuestion) => WaitFacts): WaitFacts {
+  const base = { kind: 'epoll' as const, timed: false, on: `epoll (fd ${q.fd.fd})`, key: `epoll:${q.raw.pid}:${q.fd.fd}` };
+  if (q.depth >= MAX_DEPTH) return hidden(base, `epoll instances nested more than ${MAX_DEPTH} deep`);
+  if (!q.fd.info) return hidden(base, 'its interest list could not be read (fdinfo)');
+  const judged: Judged[] = [];
+  for (const t of epollTargets(q.fd.info)) {
+    const fd = q.raw.fds?.find((x) => x.fd === t.fd);
+    if (!fd) continue;
+    if (t.events & (EPOLLIN | EPOLLPRI)) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'read', depth: q.depth + 1 }) });
+    if (t.events & EPOLLOUT) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'write', depth: q.depth + 1 }) });
+  }
+  return combine(base, judged);
+}
