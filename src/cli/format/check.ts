@@ -1,6 +1,7 @@
 // `check`'s result for humans: one block per finding (an inversion's orders
 // side by side), then what the reader should know (notes), then, when the
-// program failed or check ended it, why and the tail of what it printed.
+// program failed or check ended it, why and the tail of what it printed
+// (made safe for the terminal by output.ts's out(), like every line).
 import type { CheckResult } from '../../core/check/check.js';
 import type { FindingGroup } from '../../core/preload/findings.js';
 import { findingHeadline } from '../../core/preload/findings.js';
@@ -9,11 +10,6 @@ import { lockOrderLines } from './lock-orders.js';
 
 /** Lines of the program's output shown when it failed or was stopped. */
 const TAIL_LINES = 20;
-
-/** The program's own text, safe for a terminal: control characters (escape sequences included) shown as ^X. */
-export function printable(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `^${String.fromCharCode(c.charCodeAt(0) ^ 0x40)}`);
-}
 
 function runLine(r: CheckResult['run']): string {
   if (r.verdict === 'completed') return `exited 0 in ${fmtDuration(r.wallMs)}`;
@@ -36,11 +32,11 @@ function tailLines(name: string, text: string): string[] {
   const lines = text.replace(/\n$/, '').split('\n');
   if (!text.trim()) return [];
   const shown = lines.slice(-TAIL_LINES);
-  return [`${name}${lines.length > shown.length ? ` (last ${shown.length} lines)` : ''}:`, ...shown.map((l) => `  ${printable(l)}`)];
+  return [`${name}${lines.length > shown.length ? ` (last ${shown.length} lines)` : ''}:`, ...shown.map((l) => `  ${l}`)];
 }
 
 export function checkLines(command: string[], r: CheckResult): string[] {
-  const lines = [`check: ${printable(command.join(' '))} — ${runLine(r.run)}; ${r.checkedProcesses} process(es) checked`];
+  const lines = [`check: ${command.join(' ')} — ${runLine(r.run)}; ${r.checkedProcesses} process(es) checked`];
   if (r.verdict === 'clean') lines.push(paint('green', 'clean: no lock-order inversion, no misuse, and every mutex, condvar and semaphore used in shared memory is process-shared'));
   if (r.verdict === 'unchecked') lines.push(paint('yellow', 'unchecked: the preload library never got into the program'));
   for (const g of r.groups) lines.push(...groupLines(g));
