@@ -71,6 +71,8 @@ const MAX_HOLD_NS = 24 * 3600 * 1e9;
  * time (native/preload/ring.h). Each such record is given back here as the
  * two events it stands for, so every reader sees one event per transition:
  * the unlock is the next call of its thread (op id + 1) on the same mutex.
+ * It keeps the record's seq: readers order a slot's events by seq with a
+ * stable sort (trace/stats.ts), so it stays right after its lock.
  */
 export function expandLockPairs(events: TraceEvent[]): TraceEvent[] {
   const out: TraceEvent[] = [];
