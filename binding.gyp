@@ -1,6 +1,6 @@
 {
   "target_defaults": {
-    "cflags_c": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fPIC"],
+    "cflags_c": ["-std=gnu11", "-O2", "-g", "-Wall", "-Wextra", "-Wno-unused-parameter", "-fPIC"],
     "cflags_cc": ["-std=gnu++17", "-O2", "-Wall", "-Wno-unused-parameter", "-fPIC"],
     "libraries": ["-lpthread", "-lrt"]
   },
@@ -41,12 +41,21 @@
         "native/mvar.c",
         "native/trace.c",
         "native/preload/interpose.c",
+        "native/preload/interpose_cond.c",
+        "native/preload/interpose_sem.c",
+        "native/preload/filelock.c",
+        "native/preload/rwlock.c",
         "native/preload/mappings.c",
         "native/preload/check.c",
+        "native/preload/emit.c",
+        "native/preload/lockdep.c",
+        "native/preload/misuse.c",
         "native/preload/ring.c",
+        "native/preload/stamp.c",
         "native/preload/jitter.c"
       ],
-      "cflags_c": ["-fvisibility=hidden"],
+      "cflags_c": ["-fvisibility=hidden", "-flto"],
+      "ldflags": ["-flto", "-O2"],
       "libraries": ["-ldl"]
     },
     {

@@ -48,8 +48,7 @@ static uint64_t next(void) {
   return rng * 0x2545F4914F6CDD1DULL;
 }
 
-void pl_jitter(int holding) {
-  if (!pl.chaos) return;
+void pl_jitter_act(int holding) {
   uint64_t r = next();
   /* Acts at intensity x 5 % of the points: 5 % at 1, half of them at 10. */
   if (r % 100 >= intensity * 5u) return;

@@ -11,10 +11,9 @@
  * is pid and tid order).
  */
 #define _GNU_SOURCE
-#include "preload.h"
+#include "ring.h"
 
 #include "../segment.h"
-#include "../trace.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -23,18 +22,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-struct thread_ring {
-  struct mvr_ring *ring;
-  struct mvr_slot *slot;
-  uint64_t head;
-  uint32_t op_id;
-  int32_t tid;
-  int state; /* 0 not yet claimed, 1 claimed, -1 untraced */
-};
-
-/* initial-exec: the library is loaded at start-up (LD_PRELOAD), so its TLS
- * is static and every access is one %fs-relative load, no __tls_get_addr. */
-static __thread struct thread_ring me __attribute__((tls_model("initial-exec")));
+/* initial-exec (ring.h): the library is loaded at start-up (LD_PRELOAD), so
+ * its TLS is static and every access is one %fs-relative load, no __tls_get_addr. */
+__thread struct thread_ring pl_tr;
+#define me pl_tr
 
 static struct mvr_seg seg;
 static char cmdline[MVR_CMD_MAX];
@@ -94,6 +85,7 @@ void pl_trace_open(void) {
   if (mvr_segment_open(path, &seg, err, sizeof err) != MVR_OK) return;
   read_cmdline();
   pthread_key_create(&exit_key, thread_exit);
+  pl_stamp_init();
   pl.tracing = 1;
 }
 
@@ -102,7 +94,7 @@ void pl_trace_after_fork(void) {
   memset(&me, 0, sizeof me);
 }
 
-static int claim(void) {
+int pl_trace_claim(void) {
   if (me.state) return me.state > 0;
   me.state = -1;
   if (!pl.tracing) return 0;
@@ -118,43 +110,11 @@ static int claim(void) {
   me.slot = slot;
   me.ring = mvr_ring_at(&seg, i);
   me.head = __atomic_load_n(&me.ring->head, __ATOMIC_ACQUIRE);
+  me.mask = seg.ring_capacity - 1;
   pthread_setspecific(exit_key, &me);
   __atomic_store_n(&slot->state, MVR_SLOT_RUNNING, __ATOMIC_RELEASE);
   me.state = 1;
   return 1;
-}
-
-void pl_trace_call(void) { me.op_id++; }
-
-void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim,
-              const void *aux) {
-  pl_trace_end(pl_trace_begin(op, phase, rc, err, deadline_ms, prim, aux));
-}
-
-struct mvr_event *pl_trace_begin(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
-                                 const void *prim, const void *aux) {
-  if (!claim()) return NULL;
-  struct mvr_event *e = mvr_event_begin(me.ring, seg.ring_capacity - 1, me.head);
-  e->t_ns = mvr_now_ns();
-  e->pid = pl.pid;
-  e->tid = me.tid;
-  e->op_id = me.op_id;
-  e->op = op;
-  e->phase = phase;
-  e->rc = rc;
-  e->err = err;
-  e->deadline_ms = deadline_ms;
-  e->is_full = 0;
-  e->value = (uint64_t)(uintptr_t)prim;
-  e->aux = (uint64_t)(uintptr_t)aux;
-  return e;
-}
-
-void pl_trace_end(struct mvr_event *e) {
-  if (!e) return;
-  uint64_t s = me.head;
-  mvr_event_publish(me.ring, me.slot, e, s);
-  me.head = s + 1;
 }
 
 uint32_t pl_deadline_ms(clockid_t clk, const struct timespec *abstime) {

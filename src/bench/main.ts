@@ -18,6 +18,7 @@ import type { RunConfig } from '../core/report/types.js';
 import { runLoop, type LoopObserver } from '../core/run/loop.js';
 import { soak } from '../core/soak/soak.js';
 import { gatherEvidence } from '../core/run/evidence.js';
+import { lockBench, lockTargets } from './locks.js';
 
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
@@ -372,7 +373,7 @@ async function chaosRates(tmp: string) {
 }
 
 /** `npm run bench -- --only preload|chaos`: one section's figures, as JSON (BENCHMARKS.md is left alone). */
-const SECTIONS: Record<string, (tmp: string) => Promise<object>> = { preload: () => preloadOverhead(), chaos: (tmp) => chaosRates(tmp) };
+const SECTIONS: Record<string, (tmp: string) => Promise<object>> = { preload: () => preloadOverhead(), chaos: (tmp) => chaosRates(tmp), locks: async (tmp) => { const r = await lockBench(tmp, quick, log); return { ...r, targets: lockTargets(r) }; } };
 
 async function main() {
   const tmp = mkdtempSync(join(os.tmpdir(), 'mvar-repro-bench-'));

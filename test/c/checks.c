@@ -4,6 +4,7 @@
  *   shared-ok     a process-shared mutex and condvar in MAP_SHARED memory, parent and child
  *   zeroed-shm    the original defect: all-zero (process-private) mutex and condvar in a
  *                 /dev/shm object, used by parent and child with timed waits
+ *   zeroed-shm-named NAME  the same in a /dev/shm object named NAME, a byte 0xff (not UTF-8) and the pid
  *   sem-private   sem_init(s, 0, 0) on a MAP_SHARED page, posted by a child
  *   sem-shared    the same with sem_init(s, 1, 0): correct
  *   sem-try       a process-shared semaphore: sem_trywait on 0 (EAGAIN), sem_clockwait
@@ -92,9 +93,10 @@ int main(int argc, char **argv) {
     handshake(shared_box(1));
     return 0;
   }
-  if (!strcmp(what, "zeroed-shm")) {
-    char name[64];
-    snprintf(name, sizeof name, "/checks-test-%d", (int)getpid());
+  if (!strcmp(what, "zeroed-shm") || (!strcmp(what, "zeroed-shm-named") && argc > 2)) {
+    char name[256];
+    if (argc > 2) snprintf(name, sizeof name, "/%s\xff-%d", argv[2], (int)getpid());
+    else snprintf(name, sizeof name, "/checks-test-%d", (int)getpid());
     int fd = shm_open(name, O_RDWR | O_CREAT | O_EXCL, 0600);
     if (fd < 0 || ftruncate(fd, 4096) != 0) return 2;
     struct box *b = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

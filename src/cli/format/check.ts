@@ -1,26 +1,47 @@
-// `check`'s result for humans: one block per primitive found.
+// `check`'s result for humans: one block per finding (an inversion's orders
+// side by side), then what the reader should know (notes), then, when the
+// program failed or check ended it, why and the tail of what it printed
+// (made safe for the terminal by output.ts's out(), like every line).
 import type { CheckResult } from '../../core/check/check.js';
-import { findingSummary } from '../../core/preload/findings.js';
+import type { FindingGroup } from '../../core/preload/findings.js';
+import { findingHeadline } from '../../core/preload/findings.js';
 import { fmtDuration, paint } from '../output.js';
+import { lockOrderLines } from './lock-orders.js';
+
+/** Lines of the program's output shown when it failed or was stopped. */
+const TAIL_LINES = 20;
+
+function runLine(r: CheckResult['run']): string {
+  if (r.verdict === 'completed') return `exited 0 in ${fmtDuration(r.wallMs)}`;
+  if (r.verdict === 'hang') return `did not finish: killed after ${fmtDuration(r.wallMs)}`;
+  if (r.verdict === 'interrupted') return 'interrupted';
+  return r.signal ? `killed by ${r.signal}` : `exited ${r.exitCode}`;
+}
+
+function groupLines(g: FindingGroup): string[] {
+  if (g.orders) return [`${paint('red', g.kind)}: ${findingHeadline(g)}`, ...lockOrderLines(g.orders)];
+  const pids = `pid${g.pids.length > 1 ? 's' : ''} ${g.pids.slice(0, 10).join(', ')}${g.pids.length > 10 ? ` and ${g.pids.length - 10} more` : ''}`;
+  return [
+    `${paint('red', g.kind)}: ${findingHeadline(g)}`,
+    `    ${g.kind === 'private-primitive-in-shared-memory' ? 'first used by' : 'by'} ${pids}`,
+    ...g.callers.slice(0, 5).map((c) => `    called from ${c}`),
+  ];
+}
+
+function tailLines(name: string, text: string): string[] {
+  const lines = text.replace(/\n$/, '').split('\n');
+  if (!text.trim()) return [];
+  const shown = lines.slice(-TAIL_LINES);
+  return [`${name}${lines.length > shown.length ? ` (last ${shown.length} lines)` : ''}:`, ...shown.map((l) => `  ${l}`)];
+}
 
 export function checkLines(command: string[], r: CheckResult): string[] {
-  const run =
-    r.run.verdict === 'completed'
-      ? `exited 0 in ${fmtDuration(r.run.wallMs)}`
-      : r.run.verdict === 'hang'
-        ? `did not finish: killed after ${fmtDuration(r.run.wallMs)}`
-        : r.run.verdict === 'interrupted'
-          ? 'interrupted'
-          : r.run.signal
-            ? `killed by ${r.run.signal}`
-            : `exited ${r.run.exitCode}`;
-  const lines = [`check: ${command.join(' ')} — ${run}; ${r.checkedProcesses} process(es) checked`];
-  if (r.verdict === 'clean') lines.push(paint('green', 'clean: every mutex, condvar and semaphore used in shared memory is process-shared'));
+  const lines = [`check: ${command.join(' ')} — ${runLine(r.run)}; ${r.checkedProcesses} process(es) checked`];
+  if (r.verdict === 'clean') lines.push(paint('green', 'clean: no lock-order inversion, no misuse, and every mutex, condvar and semaphore used in shared memory is process-shared'));
   if (r.verdict === 'unchecked') lines.push(paint('yellow', 'unchecked: the preload library never got into the program'));
-  for (const g of r.groups) {
-    lines.push(`${paint('red', g.kind)}: ${findingSummary(g).replace(/, first used from .*$/, '')}`);
-    lines.push(`    first used by pid${g.pids.length > 1 ? 's' : ''} ${g.pids.slice(0, 10).join(', ')}${g.pids.length > 10 ? ` and ${g.pids.length - 10} more` : ''}`);
-    for (const c of g.callers.slice(0, 5)) lines.push(`    called from ${c}`);
-  }
+  for (const g of r.groups) lines.push(...groupLines(g));
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  if (r.run.endedBecause) lines.push('', paint('yellow', `ended early: ${r.run.endedBecause}`), ...r.run.hangFindings.map((f) => `  ${f}`));
+  if (r.run.verdict !== 'completed') lines.push(...['', ...tailLines('stdout', r.run.stdoutTail), ...tailLines('stderr', r.run.stderrTail)].filter((l, _i, a) => l || a.length > 1));
   return lines;
 }

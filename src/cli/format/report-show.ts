@@ -5,8 +5,9 @@
 // events), so a 50-process hang reads on one screen.
 import { commandVerdict, processLabel } from '../../core/report/labels.js';
 import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
-import { findingSummary } from '../../core/preload/findings.js';
+import { findingHeadline, findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
+import { lockOrderLines } from './lock-orders.js';
 import { fmtDuration, paint, table } from '../output.js';
 
 /** Representatives whose last events are shown, when not --all. */
@@ -127,7 +128,7 @@ function preloadLines(p: PreloadRecord | undefined, all: boolean): string[] {
   if (!p) return [];
   const asked = [p.check ? 'checked' : '', p.trace !== 'off' ? `traced (${p.trace === 'all' ? 'every primitive' : 'primitives in shared memory'})` : ''].filter(Boolean).join(' and ');
   const out = ['', `${asked} by the preload library, loaded into ${p.loadedPids.length} process(es)`];
-  if (p.findings) out.push(p.findings.length ? '' : '  check: nothing found', ...p.findings.map((g) => `  ${paint('red', g.kind)}: ${findingSummary(g)}`));
+  if (p.findings) out.push(p.findings.length ? '' : '  check: nothing found', ...p.findings.flatMap((g) => (g.orders ? [`  ${paint('red', g.kind)}: ${findingHeadline(g)}`, ...lockOrderLines(g.orders, '      ')] : [`  ${paint('red', g.kind)}: ${findingSummary(g)}`])));
   const t = p.traced;
   if (!t) return out.filter((l, i) => l !== '' || i === 0);
   const shown = all ? t.threads : t.threads.filter((x) => x.events > 0).slice(0, 5);

@@ -15,21 +15,12 @@ import { RingReader, Segment } from '../native/segment.js';
 import type { TraceEvent } from '../native/layout.js';
 import { EnvironmentError } from '../system/errors.js';
 import { preloadPath } from '../system/paths.js';
-import { tracedThreads, type TracedThread } from './traced.js';
+import { expandLockPairs, tracedThreads, type TracedThread } from './traced.js';
+import { checkFindings, type PreloadFinding } from './findings.js';
+import { loadablePreloadPath } from './library-path.js';
+import { parseLibraryLines } from './lines.js';
 
-export interface PreloadFinding {
-  kind: 'private-primitive-in-shared-memory' | 'condvar-deadline-on-another-clock';
-  primitive: 'mutex' | 'cond' | 'sem';
-  pid: number;
-  tid: number;
-  addr: string;
-  /** The mapping it lies in ("/dev/shm/x", "/dev/zero (deleted)"), and its offset there. */
-  path: string;
-  offset: number;
-  /** Return address of the call, as symbol+offset (object). */
-  caller: string;
-  detail: string;
-}
+export type { PreloadFinding } from './findings.js';
 
 export interface PreloadOptions {
   /** Record the check's findings (the library always says which processes it got into). */
@@ -57,12 +48,16 @@ export interface PreloadOutcome {
   /** Processes the library was loaded into. */
   loaded: number[];
   findings: PreloadFinding[];
+  /** What the user should know about the findings: callers not named for want of a tool, orders not kept, lines skipped. */
+  notes: string[];
   trace: TraceOutcome | null;
 }
 
 export const DEFAULT_TRACE_THREADS = 256;
 /** Events per thread: 1024 x 64 bytes = 64 KB a thread, at most 16 MB of /dev/shm for 256 threads (a container's is often 64 MB). */
 export const DEFAULT_TRACE_EVENTS = 1024;
+/** The most of the check's file that is read: the program can write to it too, and must not exhaust our memory. */
+const MAX_CHECK_FILE = 64 * 1024 * 1024;
 
 export class PreloadSession {
   private constructor(
@@ -87,8 +82,9 @@ export class PreloadSession {
   /** For the exec shim: it puts the library into the program only (MVAR_REPRO_PRELOAD), not into itself. */
   env(): Record<string, string> {
     return {
-      MVAR_REPRO_PRELOAD: preloadPath(),
+      MVAR_REPRO_PRELOAD: loadablePreloadPath(),
       MVAR_REPRO_CHECK_FILE: `/proc/${process.pid}/fd/${this.findingsFd}`,
+      ...(this.opts.check ? { MVAR_REPRO_CHECK: '1' } : {}),
       ...(this.segment ? { MVAR_REPRO_TRACE: this.segment.openPath } : {}),
       ...(this.opts.trace === 'all' ? { MVAR_REPRO_TRACE_ALL: '1' } : {}),
       ...(this.opts.jitter ? { MVAR_REPRO_CHAOS: `${this.opts.jitter.seed}:${this.opts.jitter.intensity}` } : {}),
@@ -98,18 +94,15 @@ export class PreloadSession {
   /** What the program's processes wrote: readable while they run, and after any of them was killed. */
   collect(): PreloadOutcome {
     // Read from the start whatever was read before: the descriptor's offset is not ours to rely on.
-    const buf = Buffer.alloc(fstatSync(this.findingsFd).size);
+    const size = fstatSync(this.findingsFd).size;
+    const buf = Buffer.alloc(Math.min(size, MAX_CHECK_FILE));
     readSync(this.findingsFd, buf, 0, buf.length, 0);
-    const lines = buf.toString('utf8').split('\n').filter(Boolean).flatMap((l) => {
-      try {
-        return [JSON.parse(l) as { event: string; pid: number } & Partial<PreloadFinding>];
-      } catch {
-        return []; // a line cut by a process killed mid-write
-      }
-    });
+    const lines = parseLibraryLines(buf.toString('utf8'));
+    const found = this.opts.check ? checkFindings(lines) : { findings: [], notes: [] };
     return {
-      loaded: [...new Set(lines.filter((l) => l.event === 'loaded').map((l) => l.pid))],
-      findings: this.opts.check ? (lines.filter((l) => l.event === 'finding') as PreloadFinding[]) : [],
+      loaded: [...new Set(lines.loaded.map((l) => l.pid))],
+      findings: found.findings,
+      notes: [...found.notes, ...(size > MAX_CHECK_FILE ? [`the check's file passed ${MAX_CHECK_FILE / 1024 / 1024} MiB: only its start was read`] : [])],
       trace: this.segment ? readTrace(this.segment) : null,
     };
   }
@@ -124,7 +117,7 @@ function readTrace(seg: Segment): TraceOutcome {
   const snap = seg.snapshot();
   const claimed = snap.slots.slice(0, Math.min(snap.header.threadsClaimed, snap.header.procCapacity));
   const reader = new RingReader(seg, claimed.map((s) => ({ slot: s.index, role: 'thread' as const, id: s.id })));
-  const events = reader.poll();
+  const events = expandLockPairs(reader.poll());
   return {
     events,
     // A slot is counted before its thread writes its pid into it.

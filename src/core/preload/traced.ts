@@ -61,6 +61,33 @@ export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
   return [...seen.values()];
 }
 
+const LOCK_OPS = new Set(['mutex-lock', 'mutex-trylock', 'mutex-timedlock', 'mutex-clocklock']);
+/** An unlock time further than this from its lock is not one the library wrote (a torn read): the lock is taken as still held. */
+const MAX_HOLD_NS = 24 * 3600 * 1e9;
+
+/**
+ * The library writes a lock taken and released with nothing traced between
+ * as one record: its `locked`, whose aux the unlock sets to the unlock's
+ * time (native/preload/ring.h). Each such record is given back here as the
+ * two events it stands for, so every reader sees one event per transition:
+ * the unlock is the next call of its thread (op id + 1) on the same mutex.
+ * It keeps the record's seq: readers order a slot's events by seq with a
+ * stable sort (trace/stats.ts), so it stays right after its lock.
+ */
+export function expandLockPairs(events: TraceEvent[]): TraceEvent[] {
+  const out: TraceEvent[] = [];
+  for (const e of events) {
+    if (!(LOCK_OPS.has(e.op) && e.phase === 'locked' && e.aux)) {
+      out.push(e);
+      continue;
+    }
+    const released = e.aux >= e.tNs && e.aux - e.tNs < MAX_HOLD_NS;
+    out.push({ ...e, aux: 0 });
+    if (released) out.push({ ...e, op: 'mutex-unlock', phase: 'unlocked', tNs: e.aux, opId: e.opId + 1, rc: 0, err: 0, deadlineMs: 0, aux: 0 });
+  }
+  return out;
+}
+
 /** How a traced thread is named across runs: "p1 t2 hangs" (process order, thread order, program). */
 export function threadLabel(t: Pick<TracedThread, 'process' | 'thread' | 'cmd'>): { process: string; thread: string } {
   const process = `p${t.process} ${t.cmd.split(' ')[0]!.split('/').pop() ?? ''}`;

@@ -33,8 +33,18 @@ interface CodeMeaning {
 const LOOPS = { hang: 'a hang (with --expect hang: none reproduced)', ok: 'no hang (with --expect hang: a hang reproduced)' };
 const SOAK_FOUND = `${LOOPS.hang}; with --check, also a finding of the check in any iteration`;
 
-/** Finding kinds of the preload library's check (`check`, `soak --check`). */
-export const CHECK_FINDING_KINDS = ['private-primitive-in-shared-memory', 'condvar-deadline-on-another-clock'] as const;
+/** Finding kinds of the preload library's check (`check`, `soak --check`); src/core/preload/findings.ts says what each means. */
+export const CHECK_FINDING_KINDS = [
+  'private-primitive-in-shared-memory',
+  'condvar-deadline-on-another-clock',
+  'lock-order-inversion',
+  'unlock-not-owner',
+  'relock-held-mutex',
+  'owner-died-not-consistent',
+  'destroy-locked-mutex',
+  'destroy-cond-with-waiters',
+  'cond-two-mutexes',
+] as const;
 
 export const EXIT_CODES: readonly CodeMeaning[] = [
   {
@@ -45,7 +55,7 @@ export const EXIT_CODES: readonly CodeMeaning[] = [
   {
     code: ExitCode.Found,
     general: 'hang reproduced; diff divergent; diagnose found something (with --expect hang: none reproduced)',
-    per: { run: LOOPS.hang, soak: SOAK_FOUND, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent', check: 'a primitive in shared memory that is not process-shared (or a condvar deadline on another clock)' },
+    per: { run: LOOPS.hang, soak: SOAK_FOUND, merge: 'a hang in the merged counts (when the soak ran with --expect hang: none reproduced)', diagnose: 'at least one finding', diff: 'divergent', check: 'a finding: a primitive in shared memory that is not process-shared, locks taken in opposite orders, or a misuse of a lock' },
   },
   {
     code: ExitCode.Usage,

@@ -6,6 +6,7 @@
 import type { CommandHangReport } from '../../report/types.js';
 import { commandVerdict } from '../../report/labels.js';
 import { html } from './markup.js';
+import { checkFindingsHtml } from './check-html.js';
 
 export function commandChromeTrace(r: CommandHangReport, name: string) {
   const at = (r.proof?.provenAtMs ?? r.timeoutMs) * 1000;
@@ -33,7 +34,7 @@ pre{white-space:pre-wrap;font-size:11px}</style></head><body>
 <div class="meta">${r.command.join(' ')} — iteration ${r.iteration}, ${r.createdAt}; no trace was recorded for this program, so there is no timeline: its processes and what they waited on are below.</div>
 <p class="verdict">${commandVerdict(r)}</p>
 ${r.leftBehind?.length ? html`<p>left behind in /dev/shm: ${r.leftBehind.join(', ')}</p>` : ''}
-<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>
+<section id="findings">${(r.diagnosis?.findings ?? []).map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>${checkFindingsHtml(r.preload?.findings)}
 <table><tr><th>pid</th><th>command</th><th>finding</th><th>blocked threads</th></tr>
 ${rows}</table>
 </body></html>

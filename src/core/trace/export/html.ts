@@ -14,6 +14,7 @@ import { commandVerdict } from '../../report/labels.js';
 import type { Timeline } from '../timeline.js';
 import { trackNote } from '../timeline.js';
 import { html, scriptJson, trusted, type Markup } from './markup.js';
+import { checkFindingsHtml } from './check-html.js';
 
 const COLORS: Record<string, string> = { take: '#4e79a7', put: '#59a14f', abba: '#b07aa1', hold: '#9c755f', lock: '#f28e2b', wait: '#1f3b5a' };
 
@@ -29,6 +30,8 @@ export interface TimelinePage {
   legend: [string, string][];
   /** What a row is. */
   row: 'process' | 'thread';
+  /** HTML after the findings: the check's findings of a soaked command (check-html.ts). */
+  extra?: Markup | '';
 }
 
 export function runPage(report: RunReport, runName: string): TimelinePage {
@@ -55,6 +58,7 @@ export function commandPage(report: CommandHangReport, runName: string): Timelin
     findings: report.diagnosis?.findings ?? [],
     legend: [['holds a mutex', COLORS.hold!]],
     row: 'thread',
+    extra: checkFindingsHtml(report.preload?.findings),
   };
 }
 
@@ -180,7 +184,7 @@ rect,line{vector-effect:non-scaling-stroke} .instant{stroke:#e15759;stroke-width
 <div class="meta">${page.meta}</div>
 <div class="verdict-${page.verdict}">${page.summary}</div>
 ${proof ? html`<div class="meta">proven ${fmtDuration(proof.provenAtMs)} after the start${proof.lastProgressAtMs !== null ? `, ${fmtDuration(proof.provenAtMs - proof.lastProgressAtMs)} after the last progress` : ''}: ${proof.reason}</div>` : ''}
-<section id="findings">${findings.map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>
+<section id="findings">${findings.map((f) => html`<div class="finding" data-kind="${f.kind}"><b>${f.kind}</b>: ${f.summary}<details><summary>evidence</summary><pre>${f.evidence.join('\n')}</pre></details></div>\n`)}</section>${page.extra ?? ''}
 <div class="legend">${page.legend.map(([name, color]) => html`<span><i style="background:${color}"></i>${name}</span>`)}<span><i style="background:${COLORS.lock}"></i>lock wait</span><span><i style="background:${COLORS.wait}"></i>condvar wait</span><span><i style="border:1px dashed #b00020"></i>never ended</span><span><i style="background:#ffe5e5"></i>stuck / starving</span>${page.row === 'process' ? trusted('<span>grey lines: signal → wake-up</span>') : ''}</div>
 <div class="hint">time from the first event (${fmtDuration(lead)} after the start); wheel: zoom, drag: pan, double click: reset</div>
 <div class="tl">
