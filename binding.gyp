@@ -20,7 +20,13 @@
     {
       "target_name": "mvar_repro",
       "dependencies": ["mvar_core"],
-      "sources": ["native/addon.cc"],
+      "sources": [
+        "native/addon/module.cc",
+        "native/addon/coded_error.cc",
+        "native/addon/segment_object.cc",
+        "native/addon/op_worker.cc",
+        "native/addon/functions.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"]
     },

@@ -1,0 +1,17 @@
+// The addon's free functions (functions.cc); module.cc exports them.
+#ifndef MVR_ADDON_FUNCTIONS_H
+#define MVR_ADDON_FUNCTIONS_H
+
+#include <napi.h>
+
+namespace mvr {
+
+Napi::Value Layout(const Napi::CallbackInfo& info);
+Napi::Value SweepSegment(const Napi::CallbackInfo& info);
+Napi::Value GlibcVersion(const Napi::CallbackInfo& info);
+Napi::Value DieWithParent(const Napi::CallbackInfo& info);
+Napi::Value UnixSockets(const Napi::CallbackInfo& info);
+
+}  // namespace mvr
+
+#endif
