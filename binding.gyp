@@ -52,23 +52,6 @@
       ],
       "cflags_c": ["-fvisibility=hidden"],
       "libraries": ["-ldl"]
-    },
-    {
-      "target_name": "mvar-launcher",
-      "type": "executable",
-      "dependencies": ["mvar_core"],
-      "sources": ["native/launcher.c"]
-    },
-    {
-      "target_name": "mvar-lockbench",
-      "type": "executable",
-      "sources": ["native/lockbench.c"]
-    },
-    {
-      "target_name": "mvar-tracebench",
-      "type": "executable",
-      "dependencies": ["mvar_core"],
-      "sources": ["native/tracebench.c"]
     }
   ]
 }

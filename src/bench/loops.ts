@@ -1,11 +1,10 @@
 // Loops of ours as the sections time them, and the C floor beside them.
 import { execa } from 'execa';
-import { join } from 'node:path';
 import type { RunConfig } from '../core/report/types.js';
 import { runLoop, type LoopObserver } from '../core/run/loop.js';
 import { gatherEvidence } from '../core/run/evidence.js';
 import { soak } from '../core/soak/soak.js';
-import { buildDir } from '../core/system/paths.js';
+import { benchProgram } from './native.js';
 import { never } from './measure.js';
 
 /** Per-iteration times of a loop of ours: the gap between consecutive completions (everything included). */
@@ -56,6 +55,6 @@ export function soakOurs(cfg: RunConfig, iterations: number, reportDir: string, 
 
 /** mvar-launcher (native/launcher.c): per-iteration times of the C floor, N slaves. */
 export async function floorIterations(n: number, iterations: number): Promise<number[]> {
-  const r = await execa(join(buildDir(), 'mvar-launcher'), ['--slaves', String(n), '--iterations', String(iterations)]);
+  const r = await execa(await benchProgram('mvar-launcher'), ['--slaves', String(n), '--iterations', String(iterations)]);
   return (JSON.parse(r.stdout) as { iterationsMs: number[] }).iterationsMs;
 }

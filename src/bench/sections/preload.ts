@@ -2,16 +2,16 @@
 // (native/lockbench.c) untraced, traced, and with the library loaded but
 // everything off, interleaved.
 import { execa } from 'execa';
-import { join } from 'node:path';
 import { PreloadSession } from '../../core/preload/session.js';
-import { buildDir, preloadPath } from '../../core/system/paths.js';
+import { preloadPath } from '../../core/system/paths.js';
+import { benchProgram } from '../native.js';
 import { log, median, quick, r2 } from '../measure.js';
 
 /** Arithmetic rounds before each pair in the lock-heavy program that computes: about 0.2 us (lockbench prints the measured figure). */
 const WORK_ROUNDS = 128;
 
 export async function preloadOverhead() {
-  const bin = join(buildDir(), 'mvar-lockbench');
+  const bin = await benchProgram('mvar-lockbench');
   const calls = quick ? 500_000 : 2_000_000;
   const heavy = quick ? 100_000 : 300_000;
   const rounds = quick ? 3 : 7;
