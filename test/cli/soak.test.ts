@@ -7,7 +7,7 @@ import type { CommandHangReport, RunReport, SoakSummary } from '../../src/core/r
 import type { DiffResult } from '../../src/core/trace/diff.js';
 import { wilson } from '../../src/core/trace/stats.js';
 import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
-import { junitCases } from '../junit-xml.js';
+import { junitCases, xmlProblems } from '../junit-xml.js';
 
 describe('soak of mvar-repro runs', () => {
   it('soak 20 --variant fixed --iterations 20 --junit: exit 0, 20 passing testcases, a summary with an interval', async () => {
@@ -150,6 +150,52 @@ describe('soak -- COMMAND', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('soak: what a long soak keeps and says', () => {
+  it('30 hangs: at most 10 report folders (the first 9 and the last), the summary says how many were kept; every JUnit message short and the same', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '30', '--parallel', '3', '--timeout', '300ms', '--stacks', '0', '--summary', join(dir, 's.json'), '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', 'sleep', '5']);
+    expect(r.code, r.stderr).toBe(1);
+    const s = readJson<SoakSummary>(join(dir, 's.json'));
+    expect(s).toMatchObject({ iterations: 30, hangs: 30, reportsKept: { kept: 10, of: 30, limit: 9 } });
+    expect(readdirSync(join(dir, 'r'))).toHaveLength(10);
+    expect(s.reports).toHaveLength(10);
+    expect(r.stdout).toMatch(/reports: kept 10 of 30/);
+    // The last iteration's report is among those kept.
+    const last = Math.max(...junitCases(readFileSync(join(dir, 'j.xml'), 'utf8')).flatMap((c) => (c.systemOut.startsWith('report: ') ? [Number(/iteration (\d+)/.exec(c.name)![1])] : [])));
+    expect(last).toBe(30);
+    const hangs = junitCases(readFileSync(join(dir, 'j.xml'), 'utf8')).filter((c) => c.result?.type === 'hang');
+    expect(hangs).toHaveLength(30);
+    expect(new Set(hangs.map((c) => c.result!.message)).size).toBe(1);
+    expect(hangs[0]!.result!.message.length).toBeLessThanOrEqual(200);
+  }, 120_000);
+
+  it('a program that exits in the instant of its deadline: every iteration is counted, the summary and the JUnit file are whole (never an abort)', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '24', '--parallel', '3', '--timeout', '100ms', '--stacks', '0', '--json', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', 'sleep', '0.1']);
+    expect([0, 1, 4], r.stderr).toContain(r.code);
+    const s = JSON.parse(r.stdout) as SoakSummary;
+    expect(s.iterations).toBe(24);
+    expect(s.hangs + s.passes + s.failures).toBe(24);
+    const cases = junitCases(readFileSync(join(dir, 'j.xml'), 'utf8'));
+    expect(cases.filter((c) => c.name.startsWith('iteration '))).toHaveLength(24);
+    expect(cases.some((c) => c.name === 'soak')).toBe(false);
+  }, 120_000);
+
+  it('whatever a program prints, the JUnit file is valid XML 1.0', async () => {
+    const dir = tmp();
+    // U+FFFE, U+FFFF, C0 controls, an escape sequence, a lone surrogate as CESU-8 bytes, invalid UTF-8, markup.
+    const noise = String.raw`printf '\357\277\276 \357\277\277 \001\002\013\014 \033[31m \355\240\200 \377\376 <x a="1"> ]]> & \n' | tee /dev/stderr; exit 3`;
+    const r = await cli(['soak', '--iterations', '2', '--junit', join(dir, 'j.xml'), '--', 'sh', '-c', noise]);
+    expect(r.code).toBe(4);
+    const xml = readFileSync(join(dir, 'j.xml'), 'utf8');
+    expect(xmlProblems(xml)).toEqual([]);
+    const failed = junitCases(xml).filter((c) => c.result?.type === 'failed');
+    expect(failed).toHaveLength(2);
+    expect(failed[0]!.result!.message).toBe('exited 3');
+    expect(failed[0]!.result!.body).toContain('<x a="1"> ]]> &');
   });
 });
 
