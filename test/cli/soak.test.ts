@@ -309,10 +309,20 @@ describe('soak --trace / --check -- COMMAND', () => {
     }
   });
 
-  it('--check on a program that does not hang: its findings make the soak exit 1', async () => {
-    const r = await cli(['soak', '--iterations', '2', '--check', '--json', '--', checks, 'zeroed-shm']);
+  it('--check on a program that does not hang: its findings make the soak exit 1, with one JUnit failure per distinct finding and the report saved', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--iterations', '3', '--check', '--json', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', checks, 'zeroed-shm']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout)).toMatchObject({ hangs: 0, failures: 0, findingKinds: { 'private-primitive-in-shared-memory': 2 } });
+    const s = JSON.parse(r.stdout) as SoakSummary;
+    expect(s).toMatchObject({ hangs: 0, failures: 0, findingKinds: { 'private-primitive-in-shared-memory': 3 } });
+    // The program names its shared memory by its pid: still one finding per primitive over the soak.
+    const failures = junitCases(readFileSync(join(dir, 'j.xml'), 'utf8')).filter((c) => c.result?.kind === 'failure');
+    expect(failures.map((c) => c.result!.message).sort()).toEqual([
+      'private-primitive-in-shared-memory: cond at /dev/shm/checks-test-* (deleted)+0x28',
+      'private-primitive-in-shared-memory: mutex at /dev/shm/checks-test-* (deleted)+0x0',
+    ]);
+    expect(s.reports).toHaveLength(1);
+    expect(readJson<CommandHangReport>(join(s.reports[0]!, 'command-run.json')).preload!.findings).toHaveLength(2);
     const clean = await cli(['soak', '--iterations', '2', '--check', '--json', '--', checks, 'shared-ok']);
     expect(clean.code).toBe(0);
   });

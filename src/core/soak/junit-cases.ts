@@ -62,15 +62,27 @@ export function iterationCase({ outcome: o, shard, diagnosis, failedAs, extra }:
   return { name: caseName(shard, o.index), timeMs: o.wallMs, result, systemOut: o.reportPath ? `report: ${o.reportPath}` : '' };
 }
 
-/** --check: a finding of the library, one testcase per distinct primitive over the whole soak. */
+/**
+ * Where a --check finding is, the same in every iteration and every run:
+ * numbers in the mapping's name (a program that names its shared memory by
+ * its pid) become '*'; the offset in it stays.
+ */
+export function stableWhere(where: string): string {
+  const at = where.lastIndexOf('+0x');
+  const [path, offset] = at > 0 ? [where.slice(0, at), where.slice(at)] : [where, ''];
+  return `${path.replace(/\d{2,}/g, '*')}${offset}`;
+}
+
+/** --check: a finding of the library, one testcase per distinct kind, primitive and place over the whole soak. */
 export function checkCase(g: FindingGroup, iterations: number[], report: string | null): JUnitCase {
+  const where = stableWhere(g.where);
   return {
-    name: `check: ${g.primitive} at ${g.where}`,
+    name: `check: ${g.primitive} at ${where}`,
     timeMs: 0,
     result: {
       kind: 'failure',
       type: g.kind,
-      message: short(`${g.kind}: ${g.primitive} at ${g.where}`),
+      message: short(`${g.kind}: ${g.primitive} at ${where}`),
       body: [findingSummary(g), `iterations: ${iterations.join(', ')}`, `processes: ${g.pids.join(', ')}`, `callers: ${g.callers.join(', ')}`].join('\n'),
     },
     systemOut: report ? `report: ${report}` : '',

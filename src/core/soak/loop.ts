@@ -9,7 +9,7 @@ import type { SoakSummary } from '../report/types.js';
 import { saveOrSay } from '../run/loop.js';
 import { repeat } from '../system/repeat.js';
 import { JUnitFile, type JUnitCase } from './junit.js';
-import { checkCase, interruptedCase, iterationCase } from './junit-cases.js';
+import { checkCase, interruptedCase, iterationCase, stableWhere } from './junit-cases.js';
 import { DEFAULT_KEEP_REPORTS, ReportKeeper } from './keep.js';
 import type { SoakObserver, SoakOptions } from './options.js';
 import type { SoakIteration, SoakRunner } from './runner.js';
@@ -141,4 +141,5 @@ export class SoakLoop {
   }
 }
 
-const checkKey = (g: FindingGroup) => `${g.kind}|${g.primitive}|${g.where}`;
+/** One --check finding over the whole soak: findings.ts's grouping, with the place made the same in every iteration. */
+const checkKey = (g: FindingGroup) => `${g.kind}|${g.primitive}|${stableWhere(g.where)}`;

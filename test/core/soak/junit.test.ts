@@ -1,7 +1,7 @@
 // JUnit XML: valid XML 1.0 whatever it carries, and testcases CI can group.
 import { describe, expect, it } from 'vitest';
 import { junitXml, xmlAttr, xmlText, type JUnitCase } from '../../../src/core/soak/junit.js';
-import { checkCase, interruptedCase, iterationCase, MESSAGE_MAX } from '../../../src/core/soak/junit-cases.js';
+import { checkCase, interruptedCase, iterationCase, MESSAGE_MAX, stableWhere } from '../../../src/core/soak/junit-cases.js';
 import type { SoakOutcome } from '../../../src/core/soak/summary.js';
 import { junitCases, xmlProblems } from '../../junit-xml.js';
 
@@ -64,6 +64,12 @@ describe('testcases', () => {
     expect(c.result).toMatchObject({ kind: 'failure', type: 'private-primitive-in-shared-memory', message: 'private-primitive-in-shared-memory: mutex at /dev/shm/x+0x40' });
     expect(c.result!.body).toMatch(/iterations: 1, 2, 3/);
     expect(interruptedCase(12, 300).result).toMatchObject({ kind: 'error', type: 'interrupted' });
+  });
+
+  it('a --check place is the same whatever pid the program put in its names; the offset stays', () => {
+    expect(stableWhere('/dev/shm/app-31337 (deleted)+0x40')).toBe('/dev/shm/app-* (deleted)+0x40');
+    expect(stableWhere('/dev/shm/app-9+0x1000')).toBe('/dev/shm/app-9+0x1000');
+    expect(stableWhere('0x7f00dead0040')).toBe('0x7f00dead0040'.replace(/\d{2,}/g, '*'));
   });
 
   it('counts failures and errors in the suite', () => {
