@@ -7,6 +7,9 @@
  *   mvar-worker serve [--parent PID]     the fork server (forkserver.c)
  *   mvar-worker commands [--parent PID]  the command server of soak -- COMMAND
  *                                        and check (commands.c)
+ *   mvar-worker guard --parent PID --dir DIR --name NAME
+ *                                        remove the temporaries of DIR/NAME if PID
+ *                                        dies mid-write (guard.c)
  *   mvar-worker chaos --seed S --intensity I (--pids P,... | --tree ROOT) [--parent PID]
  *                                        perturb their scheduling (chaos.c)
  *
@@ -16,6 +19,7 @@
 #include "chaos.h"
 #include "commands.h"
 #include "forkserver.h"
+#include "guard.h"
 #include "protocol.h"
 
 #include <errno.h>
@@ -51,6 +55,11 @@ static int usage(const char *msg) {
 
 int main(int argc, char **argv) {
   if (argc > 1 && strcmp(argv[1], "chaos") == 0) return mvr_chaos_main(argc, argv);
+  if (argc == 8 && strcmp(argv[1], "guard") == 0 && !strcmp(argv[2], "--parent") && !strcmp(argv[4], "--dir") && !strcmp(argv[6], "--name")) {
+    uint32_t parent;
+    if (parse_u32(argv[3], &parent) || parent == 0 || parent > INT_MAX) return usage("--parent takes a pid");
+    return mvr_guard((int)parent, argv[5], argv[7]);
+  }
   static const struct option opts[] = {
       {"segment", required_argument, 0, 's'}, {"role", required_argument, 0, 'r'},
       {"id", required_argument, 0, 'i'},      {"count", required_argument, 0, 'c'},

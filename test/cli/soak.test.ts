@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHangReport, RunReport, SoakSummary } from '../../src/core/report/types.js';
 import type { DiffResult } from '../../src/core/trace/diff.js';
 import { wilson } from '../../src/core/trace/stats.js';
-import { cli, readJson, ROOT, smallTmpfs, tmp } from '../helpers.js';
+import { cli, readJson, ROOT, smallTmpfs, tmp, until } from '../helpers.js';
 import { junitCases, xmlProblems } from '../junit-xml.js';
 
 describe('soak of mvar-repro runs', () => {
@@ -441,7 +441,15 @@ describe('interrupted soak', () => {
     const sub = execa(process.execPath, [join(ROOT, 'dist', 'cli', 'main.js'), 'soak', '--duration', '1m', '--junit', junit, '--', 'sleep', '0.2'], {
       reject: false,
     });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Interrupted once iterations have run (the file is rewritten about once a second): a loaded machine starts slowly.
+    const ran = () => {
+      try {
+        return junitCases(readFileSync(junit, 'utf8')).filter((c) => c.name.startsWith('iteration ')).length;
+      } catch {
+        return 0;
+      }
+    };
+    expect(await until(() => ran() >= 2, 60_000, 50)).toBe(true);
     sub.kill('SIGINT');
     const r = await sub;
     expect(r.exitCode).toBe(130);

@@ -4,13 +4,16 @@
 // interrupted. The file is rewritten atomically (at most once a second, at
 // the end, and synchronously if the process exits early), so it is always
 // complete; until the soak has finished it carries an <error> testcase that
-// says so, so a soak cut short, even by SIGKILL, never reads as a pass.
+// says so, so a soak cut short, even by SIGKILL, never reads as a pass, and a
+// guard (write-guard.ts) removes the temporary file a SIGKILL mid-write
+// would leave.
 //
 // Whatever a program prints may end up here: every string is made valid XML
 // 1.0 (characters XML forbids are dropped: C0 controls but tab, LF and CR,
 // lone surrogates, U+FFFE and U+FFFF) and escaped for where it goes.
 import { writeFileAtomicSync } from '../report/write.js';
 import { onProcessExit } from '../system/on-exit.js';
+import { WriteGuard } from './write-guard.js';
 
 export interface JUnitCase {
   name: string;
@@ -70,12 +73,18 @@ export class JUnitFile {
   private lastWrite = 0;
   private readonly dropHook: () => void;
 
-  constructor(
+  private constructor(
     private readonly path: string,
     private readonly suite: string,
+    private readonly guard: WriteGuard | null,
   ) {
     this.write();
     this.dropHook = onProcessExit(() => this.write());
+  }
+
+  /** Starts the file (the soak unfinished) under a guard that removes a temporary a SIGKILL would leave. */
+  static async open(path: string, suite: string): Promise<JUnitFile> {
+    return new JUnitFile(path, suite, await WriteGuard.start(path));
   }
 
   add(c: JUnitCase): void {
@@ -84,10 +93,11 @@ export class JUnitFile {
   }
 
   /** The soak has finished: its last cases (check findings, an interruption) replace the unfinished mark. */
-  close(final: JUnitCase[]): void {
+  async close(final: JUnitCase[]): Promise<void> {
     this.final = final;
     this.write();
     this.dropHook();
+    await this.guard?.close();
   }
 
   /** Why the last write failed, or null: the soak goes on and says so once. */

@@ -28,7 +28,7 @@ export class SoakLoop {
   private readonly t0 = performance.now();
   private readonly outcomes: SoakOutcome[] = [];
   private readonly keeper: ReportKeeper;
-  private readonly junit: JUnitFile | null;
+  private junit: JUnitFile | null = null;
   /** --check findings over the whole soak, one per primitive (the grouping of preload/findings.ts). */
   private readonly checks = new Map<string, CheckSeen>();
   /** Problem reports kept, in the order they were saved. */
@@ -43,17 +43,17 @@ export class SoakLoop {
     private readonly observer: SoakObserver,
   ) {
     this.keeper = new ReportKeeper(opts.keepReports ?? DEFAULT_KEEP_REPORTS);
-    this.junit = opts.junit ? new JUnitFile(opts.junit, runner.suite) : null;
   }
 
   async run(): Promise<SoakSummary> {
-    const { iterations, durationMs, parallel, signal } = this.opts;
+    const { iterations, durationMs, parallel, signal, junit } = this.opts;
     try {
+      if (junit) this.junit = await JUnitFile.open(junit, this.runner.suite);
       await repeat({ iterations, durationMs, parallel, signal }, (index) => this.iteration(index));
       await this.keeper.flush();
     } finally {
       await this.runner.close();
-      this.junit?.close(this.finalCases());
+      await this.junit?.close(this.finalCases());
     }
     return this.summary();
   }
