@@ -1,5 +1,11 @@
 // What every bench section shares: the log line, statistics over samples,
 // the RunConfig the sections start from, and the wall time of a CLI command.
+//
+// Reproducible figures: every figure is the median of several repetitions,
+// given with its spread (the lowest and highest repetition), and a ratio is
+// taken per repetition between arms run in turn (A B A B ...), so that a
+// machine's drift during the run lands on both arms alike. Two runs on one
+// machine should agree within the spreads they print.
 import { execa } from 'execa';
 import { resolve } from 'node:path';
 import type { RunConfig } from '../core/report/types.js';
@@ -15,6 +21,39 @@ export const median = (xs: number[]) => {
   return s.length ? (s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2) : NaN;
 };
 export const r2 = (v: number) => Math.round(v * 100) / 100;
+
+/** A figure: the median of its repetitions and their spread. */
+export interface Figure {
+  median: number;
+  low: number;
+  high: number;
+  reps: number;
+}
+
+export function figure(xs: number[]): Figure {
+  const ok = xs.filter(Number.isFinite);
+  return { median: r2(median(ok)), low: r2(Math.min(...ok)), high: r2(Math.max(...ok)), reps: ok.length };
+}
+
+/** "1.37x (1.30-1.45 over 5)": the median, then the spread and how many repetitions it comes from. */
+export function show(f: Figure, unit = ''): string {
+  return `${f.median}${unit} (${f.low}-${f.high}${unit} over ${f.reps})`;
+}
+
+/** Per-repetition ratios a[i] / b[i] of two arms run in turn. */
+export function ratios(a: number[], b: number[]): Figure {
+  return figure(a.map((x, i) => x / b[i]!));
+}
+
+/**
+ * Runs every arm once per repetition, in turn, `reps` times; returns each
+ * arm's samples in repetition order. An arm returns one sample.
+ */
+export async function interleave<K extends string>(reps: number, arms: Record<K, () => Promise<number>>): Promise<Record<K, number[]>> {
+  const out = Object.fromEntries(Object.keys(arms).map((k) => [k, [] as number[]])) as unknown as Record<K, number[]>;
+  for (let i = 0; i < reps; i++) for (const k of Object.keys(arms) as K[]) out[k].push(await arms[k]());
+  return out;
+}
 
 /** The run every section varies: 50 native slaves on the fixed MVar, early verdicts on, a deadline no good run nears. */
 export const config = (over: Partial<RunConfig>): RunConfig => ({

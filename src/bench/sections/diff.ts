@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readEvents, readReport, runName } from '../../core/report/read.js';
 import { diffRuns } from '../../core/trace/diff.js';
-import { config, log, median, r2 } from '../measure.js';
+import { config, figure, log } from '../measure.js';
 import { ourIterations } from '../loops.js';
 
 function readdirRuns(dir: string): string[] {
@@ -13,7 +13,7 @@ function readdirRuns(dir: string): string[] {
 }
 
 export async function diff(tmp: string) {
-  log('diff of two 50-slave reports');
+  log('diff of two 50-slave reports, 5x');
   const dir = join(tmp, 'diff');
   await ourIterations(config({}), 2, dir, true);
   const runs = readdirRuns(dir);
@@ -27,5 +27,5 @@ export async function diff(tmp: string) {
     diffRuns([a!], b!);
     times.push(performance.now() - t0);
   }
-  return { diffMs: r2(median(times)), diffEvents: readReport(runs[1]!).report.events.count };
+  return { diffMs: figure(times), diffEvents: readReport(runs[1]!).report.events.count };
 }

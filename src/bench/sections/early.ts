@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { packageRoot } from '../../core/system/paths.js';
-import { cliWall, config, log, median, quick, r2 } from '../measure.js';
+import { cliWall, config, figure, interleave, log, median, quick, ratios } from '../measure.js';
 import { loopOurs, ourIterations } from '../loops.js';
 
 export async function early(tmp: string) {
@@ -14,10 +14,11 @@ export async function early(tmp: string) {
   await loopOurs(config({ variant: 'original', timeoutMs: 10_000 }), quick ? 3 : 6, tmp, {
     iterationDone: (o) => o.proof && toVerdict.push(o.proof.provenAtMs - (o.proof.lastProgressAtMs ?? 0)),
   });
-  log('end to end: `mvar-repro run 50` on its defaults, and `soak 50 --variant original --iterations 3 --expect hang`');
-  const runWall: number[] = [];
-  for (let i = 0; i < (quick ? 2 : 3); i++) runWall.push((await cliWall(['run', '50', '--report-dir', tmp])).ms);
-  const soakWall = (await cliWall(['soak', '50', '--variant', 'original', '--iterations', '3', '--expect', 'hang', '--report-dir', tmp])).ms;
+  log('end to end: `mvar-repro run 50` on its defaults, and `soak 50 --variant original --iterations 3 --expect hang`, interleaved');
+  const walls = await interleave(quick ? 2 : 3, {
+    run: async () => (await cliWall(['run', '50', '--report-dir', tmp])).ms,
+    soak: async () => (await cliWall(['soak', '50', '--variant', 'original', '--iterations', '3', '--expect', 'hang', '--report-dir', tmp])).ms,
+  });
   log('a soaked C program that deadlocks (test/c/hangs.c thread-deadlock), --timeout 30s');
   const hangs = join(tmp, 'hangs');
   await execa('cc', ['-O2', '-o', hangs, resolve(packageRoot(), 'test', 'c', 'hangs.c'), '-lpthread']);
@@ -28,23 +29,21 @@ export async function early(tmp: string) {
     const rep = JSON.parse(readFileSync(join(r, 'command-hang.json'), 'utf8')) as { proof: { provenAtMs: number; lastProgressAtMs: number | null } | null };
     return rep.proof ? rep.proof.provenAtMs - (rep.proof.lastProgressAtMs ?? 0) : NaN;
   });
-  log('cost when nothing is wrong: run 50 --variant fixed with early verdicts against --no-early, interleaved');
-  const on: number[] = [];
-  const off: number[] = [];
   // 8 rounds of 10: the target is a 5 % difference, and with 4 rounds run-to-run noise alone crossed it (0.95x, then 1.06x).
-  for (let i = 0; i < (quick ? 2 : 8); i++) {
-    off.push(...(await ourIterations(config({ early: false }), 11, tmp)).slice(1));
-    on.push(...(await ourIterations(config({ early: true }), 11, tmp)).slice(1));
-  }
+  const rounds = quick ? 2 : 8;
+  log(`cost when nothing is wrong: run 50 --variant fixed with early verdicts against --no-early, interleaved ${rounds}x`);
+  const cost = await interleave(rounds, {
+    off: async () => median((await ourIterations(config({ early: false }), 11, tmp)).slice(1)),
+    on: async () => median((await ourIterations(config({ early: true }), 11, tmp)).slice(1)),
+  });
   return {
-    timeToVerdictMs: r2(median(toVerdict)),
-    timeToVerdictMaxMs: r2(Math.max(...toVerdict)),
+    timeToVerdictMs: figure(toVerdict),
     provenOriginal: toVerdict.length,
-    runDefaultsWallMs: r2(median(runWall)),
-    soakOriginal3WallMs: r2(soakWall),
-    commandDeadlockTimeToVerdictMs: r2(median(cmdToVerdict)),
-    commandDeadlockSoak3WallMs: r2(cmd.ms),
+    runDefaultsWallMs: figure(walls.run),
+    soakOriginal3WallMs: figure(walls.soak),
+    commandDeadlockTimeToVerdictMs: figure(cmdToVerdict),
+    commandDeadlockSoak3WallMs: cmd.ms,
     commandDeadlockProven: `${s.provenHangs} of ${s.hangs}`,
-    fixedEarlyOverNoEarly: r2(median(on) / median(off)),
+    fixedEarlyOverNoEarly: ratios(cost.on, cost.off),
   };
 }

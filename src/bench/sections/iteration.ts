@@ -1,34 +1,35 @@
 // `run 50 --variant fixed` per iteration: ours (fork server, native; and Node
 // slaves) against the C launcher floor, interleaved.
 import { execa } from 'execa';
-import { config, log, median, quick, r2 } from '../measure.js';
+import { config, figure, interleave, log, median, quick, ratios } from '../measure.js';
 import { floorIterations, ourIterations } from '../loops.js';
 
 export async function iteration(tmp: string) {
-  log('run 50 --variant fixed: ours (fork server, native; and node slaves) against the C launcher floor, interleaved');
-  const floor: number[] = [];
-  const native: number[] = [];
-  const rounds = quick ? 2 : 4;
-  for (let i = 0; i < rounds; i++) {
-    floor.push(...(await floorIterations(50, 10)).slice(1));
-    native.push(...(await ourIterations(config({}), 11, tmp)).slice(1)); // the first also starts the fork server
-  }
-  log('node slaves (3 iterations), beside the floor of starting 50 bare node processes');
-  const node = await ourIterations(config({ runtime: 'node', spawner: 'execa' }), quick ? 2 : 3, tmp);
-  const bareNode: number[] = [];
-  for (let i = 0; i < (quick ? 2 : 3); i++) {
-    const t0 = performance.now();
-    await Promise.all(Array.from({ length: 50 }, () => execa(process.execPath, ['-e', '0'])));
-    bareNode.push(performance.now() - t0);
-  }
-  const f = median(floor);
+  const reps = quick ? 2 : 5;
+  log(`run 50 --variant fixed: ours (fork server, native; and node slaves) against the C launcher floor, interleaved ${reps}x`);
+  // Each repetition: the median of 10 iterations of each (the first of ours also starts the fork server, so it is left out).
+  const t = await interleave(reps, {
+    floor: async () => median((await floorIterations(50, 10)).slice(1)),
+    native: async () => median((await ourIterations(config({}), 11, tmp)).slice(1)),
+  });
+  log('node slaves (3 iterations), beside the floor of starting 50 bare node processes, interleaved');
+  const n = quick ? 2 : 3;
+  const nodeT = await interleave(n, {
+    node: async () => median(await ourIterations(config({ runtime: 'node', spawner: 'execa' }), 1, tmp)),
+    bare: async () => {
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: 50 }, () => execa(process.execPath, ['-e', '0'])));
+      return performance.now() - t0;
+    },
+    floor: async () => median((await floorIterations(50, 3)).slice(1)),
+  });
   return {
-    floorMs: r2(f),
-    nativeMs: r2(median(native)),
-    nodeMs: r2(median(node)),
-    bareNodeStartMs: r2(median(bareNode)),
-    iterationRatioNative: r2(median(native) / f),
-    iterationRatioNode: r2(median(node) / f),
-    nodeOverBareNodeStart: r2(median(node) / median(bareNode)),
+    floorMs: figure(t.floor),
+    nativeMs: figure(t.native),
+    nodeMs: figure(nodeT.node),
+    bareNodeStartMs: figure(nodeT.bare),
+    iterationRatioNative: ratios(t.native, t.floor),
+    iterationRatioNode: ratios(nodeT.node, nodeT.floor),
+    nodeOverBareNodeStart: ratios(nodeT.node, nodeT.bare),
   };
 }

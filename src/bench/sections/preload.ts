@@ -1,11 +1,11 @@
 // The preload library's cost (--trace): lock-heavy C programs
 // (native/lockbench.c) untraced, traced, and with the library loaded but
-// everything off, interleaved.
+// everything off, interleaved; every ratio is taken per round.
 import { execa } from 'execa';
 import { PreloadSession } from '../../core/preload/session.js';
 import { preloadPath } from '../../core/system/paths.js';
 import { benchProgram } from '../native.js';
-import { log, median, quick, r2 } from '../measure.js';
+import { figure, log, quick, ratios } from '../measure.js';
 
 /** Arithmetic rounds before each pair in the lock-heavy program that computes: about 0.2 us (lockbench prints the measured figure). */
 const WORK_ROUNDS = 128;
@@ -45,26 +45,27 @@ export async function preloadOverhead() {
         add(`handoff${name}`, (await one('handoff', env)).wallMs);
       }
     }
-    const m = (k: string) => median(s[k]!);
+    const f = (k: string) => figure(s[k]!);
+    const per = (a: string, b: string) => ratios(s[a]!, s[b]!);
     const events = session.collect().trace!;
     return {
-      // A pair is two intercepted calls: lock (locked, or enter and locked) and unlock (unlocked).
-      preloadNsPerCall: r2((m('callsTraced') - m('callsPlain')) / 2),
-      lockPairNsPlain: r2(m('callsPlain')),
-      lockPairNsTraced: r2(m('callsTraced')),
-      lockPairNsOff: r2(m('callsOff')),
-      lockHeavyPlainMs: r2(m('heavyPlain')),
-      lockHeavyTracedMs: r2(m('heavyTraced')),
-      lockHeavyRatio: r2(m('heavyTraced') / m('heavyPlain')),
-      lockHeavyOffMs: r2(m('heavyOff')),
-      lockHeavyOffRatio: r2(m('heavyOff') / m('heavyPlain')),
-      workNsPerPair: r2(m('workNs')),
-      workPlainMs: r2(m('workPlain')),
-      workTracedMs: r2(m('workTraced')),
-      workRatio: r2(m('workTraced') / m('workPlain')),
-      handoffPlainMs: r2(m('handoffPlain')),
-      handoffTracedMs: r2(m('handoffTraced')),
-      handoffRatio: r2(m('handoffTraced') / m('handoffPlain')),
+      // A pair is two intercepted calls: lock (locked, or enter and locked) and unlock (unlocked); per round, then the median.
+      preloadNsPerCall: figure(s.callsTraced!.map((t, i) => (t - s.callsPlain![i]!) / 2)),
+      lockPairNsPlain: f('callsPlain'),
+      lockPairNsTraced: f('callsTraced'),
+      lockPairNsOff: f('callsOff'),
+      lockHeavyPlainMs: f('heavyPlain'),
+      lockHeavyTracedMs: f('heavyTraced'),
+      lockHeavyRatio: per('heavyTraced', 'heavyPlain'),
+      lockHeavyOffMs: f('heavyOff'),
+      lockHeavyOffRatio: per('heavyOff', 'heavyPlain'),
+      workNsPerPair: f('workNs'),
+      workPlainMs: f('workPlain'),
+      workTracedMs: f('workTraced'),
+      workRatio: per('workTraced', 'workPlain'),
+      handoffPlainMs: f('handoffPlain'),
+      handoffTracedMs: f('handoffTraced'),
+      handoffRatio: per('handoffTraced', 'handoffPlain'),
       lockHeavyTracedThreads: events.threads.length,
     };
   } finally {

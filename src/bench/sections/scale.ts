@@ -1,7 +1,7 @@
 // Scale: iteration time and memory of the whole tree from N = 10 to 1,000 native slaves.
 import { readFileSync } from 'node:fs';
 import { descendantsOf } from '../../core/procfs/capture.js';
-import { config, log, median, quick, r2 } from '../measure.js';
+import { config, figure, log, quick, r2, type Figure } from '../measure.js';
 import { ourIterations } from '../loops.js';
 
 function treeMemory(): { rssMb: number; pssMb: number } {
@@ -21,7 +21,8 @@ function treeMemory(): { rssMb: number; pssMb: number } {
 
 export interface ScaleRow {
   n: number;
-  wallMs: number;
+  /** ms per iteration over the iterations after the first. */
+  wallMs: Figure;
   perSlaveMs: number;
   peakPssMb: number;
   peakRssSumMb: number;
@@ -36,10 +37,10 @@ export async function scale(tmp: string) {
       const m = treeMemory();
       peak = { rssMb: Math.max(peak.rssMb, m.rssMb), pssMb: Math.max(peak.pssMb, m.pssMb) };
     }, 25);
-    const times = await ourIterations(config({ nslaves: n, timeoutMs: 60_000 }), 4, tmp);
+    const times = await ourIterations(config({ nslaves: n, timeoutMs: 60_000 }), 6, tmp);
     clearInterval(sampler);
-    const wall = median(times.slice(1));
-    rows.push({ n, wallMs: r2(wall), perSlaveMs: r2(wall / n), peakPssMb: r2(peak.pssMb), peakRssSumMb: r2(peak.rssMb) });
+    const wall = figure(times.slice(1));
+    rows.push({ n, wallMs: wall, perSlaveMs: r2(wall.median / n), peakPssMb: r2(peak.pssMb), peakRssSumMb: r2(peak.rssMb) });
   }
   // Linear: the cost per slave does not grow with N (within 2x from 100 to the largest N).
   const at = (n: number) => rows.find((r) => r.n === n)?.perSlaveMs ?? NaN;

@@ -1,12 +1,23 @@
 // Soak of our own protocol: the rate of good iterations, and the original's hang rate.
-import { config, log, quick } from '../measure.js';
+import { config, figure, log, quick } from '../measure.js';
 import { soakOurs } from '../loops.js';
 
 export async function soakRate(tmp: string) {
-  const n = quick ? 200 : 1000;
-  log(`soak: N = 50 native fixed, ${n} iterations (rate, and no hang expected)`);
-  const s = await soakOurs(config({}), n, tmp);
-  return { soakIterationsPerMinute: s.iterationsPerMinute, soakIterations: s.iterations, soakHangs: s.hangs, soakFailures: s.failures };
+  const reps = quick ? 2 : 4;
+  const n = quick ? 100 : 250;
+  log(`soak: N = 50 native fixed, ${reps} x ${n} iterations (rate, and no hang expected)`);
+  const perMinute: number[] = [];
+  let iterations = 0;
+  let hangs = 0;
+  let failures = 0;
+  for (let i = 0; i < reps; i++) {
+    const s = await soakOurs(config({}), n, tmp);
+    perMinute.push(s.iterationsPerMinute);
+    iterations += s.iterations;
+    hangs += s.hangs;
+    failures += s.failures;
+  }
+  return { soakIterationsPerMinute: figure(perMinute), soakIterations: iterations, soakHangs: hangs, soakFailures: failures };
 }
 
 export async function reproduction(tmp: string) {
