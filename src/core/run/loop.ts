@@ -108,6 +108,8 @@ export interface ProtocolIteration {
   report: RunReport;
   events: TraceEvent[];
   result: IterationResult;
+  /** Why the hang's processes could not be inspected (all gone), or null. */
+  unreadable: string | null;
 }
 
 /**
@@ -128,8 +130,19 @@ export class ProtocolIterations {
 
   /** The iteration's report, or null when the loop was interrupted during it. */
   async run(index: number): Promise<ProtocolIteration | null> {
-    const { config, shard, inspect, keep, signal, hangDetected } = this.opts;
+    const { config, shard, keep, signal, hangDetected } = this.opts;
     let evidence: HangEvidence | null = null;
+    let unreadable: string | null = null;
+    // Processes that all exit in the instant of the deadline leave nothing to inspect: still a hang, said incomplete, never an abort.
+    const inspect = async (ctx: HangContext): Promise<HangEvidence> => {
+      try {
+        return await this.opts.inspect(ctx);
+      } catch (e) {
+        if (!(e instanceof EnvironmentError)) throw e;
+        unreadable = e.message;
+        return { procfs: [], diagnosis: null };
+      }
+    };
     const result: IterationResult = await runIteration({ ...config, index, ...(shard ? { shardIndex: shard.index } : {}) }, this.launcher, {
       signal,
       onHangDetected: (h) => hangDetected?.(index, h),
@@ -138,7 +151,7 @@ export class ProtocolIterations {
       ...(keep ? { keep: (ctx: HangContext) => keep(ctx, evidence) } : {}),
     });
     if (result.verdict === 'interrupted') return null;
-    return { report: buildReport(result, config, this.env, evidence, shard ?? null), events: result.events, result };
+    return { report: buildReport(result, config, this.env, evidence, shard ?? null), events: result.events, result, unreadable };
   }
 
   close(): Promise<void> {
@@ -159,7 +172,7 @@ export function outcomeOf(it: ProtocolIteration, saved: { path: string | null; e
     summary: report.summary,
     findingKinds: findings.map((f) => f.kind),
     findingSummaries: findings.map((f) => f.summary),
-    incomplete: report.diagnosis?.incomplete ?? [],
+    incomplete: [...(report.diagnosis?.incomplete ?? []), ...(it.unreadable ? [`the processes could not be inspected: ${it.unreadable}`] : [])],
     reportPath: saved.path,
     saveError: saved.error,
     report,
