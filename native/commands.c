@@ -32,13 +32,13 @@
 #define _GNU_SOURCE
 #include "commands.h"
 
+#include "lines.h"
 #include "protocol.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,30 +81,6 @@ struct job {
 
 static struct job **jobs;
 static size_t njobs, capjobs;
-
-static void out_write(const char *buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(STDOUT_FILENO, buf, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return; /* the CLI is gone: the shutdown path ends everything */
-    }
-    buf += w;
-    n -= (size_t)w;
-  }
-}
-
-static void out_line(const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n > sizeof buf - 2) n = (int)sizeof buf - 2;
-  buf[n++] = '\n';
-  out_write(buf, (size_t)n);
-}
 
 static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
@@ -193,7 +169,7 @@ static void finished(struct job *j, int code, int sig) {
       line[n++] = '-';
     line[n++] = k ? '\n' : ' ';
   }
-  out_write(line, n);
+  mvr_out_write(line, n);
   free(line);
   forget(j);
 }
@@ -237,16 +213,16 @@ static void spawn(const char *tag, char **tok, int ntok) {
   char *end;
   long argc = ntok > 0 ? strtol(tok[0], &end, 10) : 0;
   if (ntok < 1 || *end || argc < 1 || argc > ntok - 1) {
-    out_line("error %s spawn needs ARGC and ARGC arguments", tag);
+    mvr_out_line("error %s spawn needs ARGC and ARGC arguments", tag);
     return;
   }
   if (find(tag)) {
-    out_line("error %s tag in use", tag);
+    mvr_out_line("error %s tag in use", tag);
     return;
   }
   for (int i = 1; i < ntok; i++)
     if (decode(tok[i]) != 0) {
-      out_line("error %s bad escape in token %d", tag, i);
+      mvr_out_line("error %s bad escape in token %d", tag, i);
       return;
     }
   char **argv = calloc((size_t)argc + 1, sizeof *argv);
@@ -257,7 +233,7 @@ static void spawn(const char *tag, char **tok, int ntok) {
   for (int i = 1 + (int)argc, k = 0; i < ntok; i++) env[k++] = tok[i];
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    out_line("error %s pipe: %s", tag, strerror(errno));
+    mvr_out_line("error %s pipe: %s", tag, strerror(errno));
     free(argv), free(env), free(j);
     return;
   }
@@ -275,7 +251,7 @@ static void spawn(const char *tag, char **tok, int ntok) {
     close(out[0]);
     close(err[0]);
     free(j);
-    out_line("error %s fork: %s", tag, strerror(e));
+    mvr_out_line("error %s fork: %s", tag, strerror(e));
     return;
   }
   snprintf(j->tag, sizeof j->tag, "%s", tag);
@@ -300,7 +276,7 @@ static int handle(char *line) {
   char *save = NULL;
   for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
     if (ntok == (int)(sizeof tok / sizeof tok[0])) {
-      out_line("error - too many tokens");
+      mvr_out_line("error - too many tokens");
       return 1;
     }
     tok[ntok++] = t;
@@ -308,7 +284,7 @@ static int handle(char *line) {
   if (ntok == 0) return 1;
   if (strcmp(tok[0], "quit") == 0) return 0;
   if (ntok < 2 || strlen(tok[1]) >= MVR_CMD_TAG_MAX) {
-    out_line("error - bad request");
+    mvr_out_line("error - bad request");
     return 1;
   }
   if (strcmp(tok[0], "spawn") == 0) {
@@ -317,7 +293,7 @@ static int handle(char *line) {
     struct job *j = find(tok[1]);
     if (j) signal_shim(j, SIGTERM);
   } else {
-    out_line("error %s unknown request %s", tok[1], tok[0]);
+    mvr_out_line("error %s unknown request %s", tok[1], tok[0]);
   }
   return 1;
 }
@@ -358,7 +334,7 @@ int mvr_commands_serve(int parent_pid) {
   /* The CLI's death: a catchable signal (not SIGKILL), so the trees are ended first. */
   if (parent_pid && (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent_pid)) return MVR_EXIT_PARENT;
   int parent_fd = parent_pid ? pidfd_open_(parent_pid) : -1;
-  out_line("ready %d", (int)getpid());
+  mvr_out_line("ready %d", (int)getpid());
 
   size_t cap = 65536, have = 0;
   char *buf = malloc(cap);
@@ -416,7 +392,7 @@ int mvr_commands_serve(int parent_pid) {
     if (running && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (have == cap) {
         if (cap >= LINE_MAX_BYTES) {
-          out_line("error - request longer than %d bytes", LINE_MAX_BYTES);
+          mvr_out_line("error - request longer than %d bytes", LINE_MAX_BYTES);
           have = 0;
         } else {
           cap *= 2;

@@ -4,10 +4,8 @@
 // its stdout and stderr. Nothing is started from Node per iteration, which
 // costs about 5 ms; the server forks in tens of microseconds. The server
 // ends every tree and exits when the CLI does, however the CLI ends.
-import { execa, type ResultPromise } from 'execa';
-import { EnvironmentError } from '../../system/errors.js';
 import { signalName } from '../../run/launchers/launcher.js';
-import { workerPath } from '../../system/paths.js';
+import { startLineServer, type LineServer } from '../../run/launchers/line-server.js';
 
 export interface CommandExit {
   /** Exit status, or null when a signal ended the command. */
@@ -50,49 +48,18 @@ function encode(token: string): string {
 const tail = (b64: string) => (b64 === '-' ? '' : Buffer.from(b64, 'base64').toString('utf8'));
 
 export class CommandServer {
-  private server: ResultPromise | undefined;
-  private ready: Promise<void> | undefined;
+  private server: LineServer | undefined;
   private readonly jobs = new Map<string, Job>();
   private seq = 0;
   private dead: Error | undefined;
-  private stderr: string[] = [];
 
   private start(): Promise<void> {
-    if (this.ready) return this.ready;
-    // Its own process group: Ctrl-C at the terminal reaches the CLI, which decides.
-    const server = execa(workerPath(), ['commands', '--parent', String(process.pid)], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      detached: true,
-      cleanup: true,
-    });
-    this.server = server;
-    this.ready = new Promise<void>((resolve, reject) => {
-      let pending = '';
-      server.stdout!.setEncoding('latin1').on('data', (chunk: string) => {
-        pending += chunk;
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
-          this.onLine(pending.slice(0, nl), resolve);
-          pending = pending.slice(nl + 1);
-        }
-      });
-      server.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = [...this.stderr, ...d.split('\n').filter(Boolean)].slice(-5)));
-      void server.then((r) => {
-        const why = r.failed && r.exitCode === undefined ? r.shortMessage : `exited (${r.exitCode ?? r.signal})${this.stderr.length ? `: ${this.stderr.at(-1)}` : ''}`;
-        this.fail(new EnvironmentError(`command server ${workerPath()} ${why}`));
-        reject(this.dead);
-      });
-    });
-    return this.ready;
+    this.server ??= startLineServer({ name: 'command server', args: ['commands'], detached: true, onLine: (line) => this.onLine(line), onDeath: (e) => this.fail(e) });
+    return this.server.ready;
   }
 
-  private onLine(line: string, ready: () => void): void {
+  private onLine(line: string): void {
     const [kind, tag, ...rest] = line.split(' ');
-    if (kind === 'ready') return ready();
     const job = this.jobs.get(tag!);
     if (!job) return;
     if (kind === 'started') job.started({ shim: Number(rest[0]), pid: Number(rest[1]) });
@@ -120,7 +87,7 @@ export class CommandServer {
   }
 
   private send(line: string): void {
-    if (!this.dead) this.server?.stdin?.write(`${line}\n`);
+    if (!this.dead) this.server?.send(line);
   }
 
   /** Starts argv with env added to the server's environment (the CLI's, at the soak's start). */
@@ -140,10 +107,6 @@ export class CommandServer {
 
   /** Ends every tree still running and waits for the server to leave. */
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.send('quit');
-    server.stdin?.end();
-    await server;
+    await this.server?.close();
   }
 }
