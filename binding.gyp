@@ -34,7 +34,7 @@
       "target_name": "mvar-worker",
       "type": "executable",
       "dependencies": ["mvar_core"],
-      "sources": ["native/worker.c", "native/lines.c", "native/forkserver.c", "native/commands.c", "native/command_shim.c", "native/guard.c", "native/chaos.c"],
+      "sources": ["native/worker.c", "native/lines.c", "native/forkserver.c", "native/commands.c", "native/command_shim.c", "native/command_text.c", "native/guard.c", "native/chaos.c"],
       "libraries": ["-ldl"]
     },
     {

@@ -7,10 +7,10 @@
  * reparented to it, not to init, so "the tree" is exactly the shim's
  * descendants and the shim can reap all of them. It forks the command into a
  * process group of its own (Ctrl-C at the terminal does not reach it; the
- * CLI decides), says `started TAG SHIM PID` on the server's stdout (one write
- * below PIPE_BUF, so it never interleaves with the server's own lines),
- * reaps every process of the tree and exits with the command's own status,
- * re-raising its signal (with core dumps off, so the shim never dumps).
+ * CLI decides), tells the server the command's pid on a pipe of their own
+ * (the server says it to the CLI), reaps every process of the tree and exits
+ * with the command's own status, re-raising its signal (with core dumps off,
+ * so the shim never dumps).
  *
  * SIGTERM asks the shim to end the tree: it SIGKILLs the command's group and
  * every child it has, again as orphans are reparented to it, until it has no
@@ -172,12 +172,9 @@ void mvr_shim_main(const struct mvr_cmd_spec *spec, pid_t server) {
   setpgid(cmd, cmd); /* also here: the group exists before anyone signals it */
   close(spec->out_w);
   close(spec->err_w);
-  char line[128];
-  int n = snprintf(line, sizeof line, "started %s %d %d\n", spec->tag, (int)shim, (int)cmd);
-  if (write(STDOUT_FILENO, line, (size_t)n) != n) {
-    /* the server's reader is gone: end the tree, nobody will ask */
-    kill_tree(cmd);
-  }
+  /* Four bytes, below PIPE_BUF: one write; a server gone means a dead pipe, and its SIGTERM follows. */
+  if (write(spec->ctl_w, &cmd, sizeof cmd) != (ssize_t)sizeof cmd) kill_tree(cmd);
+  close(spec->ctl_w);
   int devnull = open("/dev/null", O_RDWR);
   if (devnull >= 0) {
     dup2(devnull, STDIN_FILENO);

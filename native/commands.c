@@ -11,6 +11,9 @@
  * through pidfds (poll, then waitid(P_PIDFD)), reads each command's stdout
  * and stderr into a bounded tail, and reports the exit with both tails.
  *
+ * A command that ends within STARTED_AFTER_MS is said in one write (`started`
+ * and `exit` together), so a fast command wakes the CLI once, not twice.
+ *
  * Nothing outlives the CLI: the server watches the CLI through a pidfd, its
  * stdin and PR_SET_PDEATHSIG(SIGTERM); whichever says first that the CLI is
  * gone, the server asks every shim to end its tree, reaps them and exits.
@@ -24,7 +27,8 @@
  *           kill TAG         end TAG's whole tree (its `exit` follows)
  *           quit             (or EOF) end every tree, reap, exit
  *   stdout  ready PID
- *           started TAG SHIM PID           (written by the shim itself)
+ *           started TAG SHIM PID           once the command has run STARTED_AFTER_MS,
+ *                                          or together with its exit (one read)
  *           exit TAG CODE SIGNAL OUT ERR   CODE -1 when killed by SIGNAL; OUT and
  *                                          ERR the tails, base64, '-' when empty
  *           error TAG MESSAGE              the request could not be served
@@ -32,6 +36,7 @@
 #define _GNU_SOURCE
 #include "commands.h"
 
+#include "command_text.h"
 #include "lines.h"
 #include "protocol.h"
 
@@ -59,50 +64,41 @@
 #define P_PIDFD 3
 #endif
 
-/* The last bytes of a command's stdout and stderr the report keeps (as the CLI did before: 16 KiB each). */
-#define TAIL_MAX (16 * 1024)
 /* Requests are short; arguments can be long. A longer line is refused, never cut. */
 #define LINE_MAX_BYTES (1024 * 1024)
 /* At shutdown, how long shims get to end their trees before the server leaves (they keep at it on their own). */
 #define SHUTDOWN_WAIT_MS 5000
-
-struct tail {
-  char buf[TAIL_MAX];
-  size_t len;
-};
+/* A command still running this long is said started on its own line; one that ended sooner, with its exit.
+ * 5 ms: far below the 50 ms after which the CLI first looks at a tree, and longer than /bin/true lives. */
+#define STARTED_AFTER_MS 5
+/* What the server polls per command: its shim's pidfd, stdout, stderr, and the pipe its pid comes on. */
+#define FDS_PER_JOB 4
 
 struct job {
   char tag[MVR_CMD_TAG_MAX];
   pid_t shim;
+  pid_t cmd;        /* 0 until the shim has said it on ctl */
+  int ctl;          /* read end of the shim's pipe for the command's pid; -1 once read */
+  long started_at;  /* when the pid arrived (ms, CLOCK_MONOTONIC) */
+  int announced;    /* `started` was said */
   int pidfd; /* -1 on kernels without pidfd_open (< 5.3): SIGCHLD and waitpid instead */
   int fd[2]; /* read ends of stdout, stderr; -1 once at EOF */
-  struct tail tail[2];
+  struct mvr_tail tail[2];
 };
 
 static struct job **jobs;
 static size_t njobs, capjobs;
 
+static long now_ms(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
 static int pidfd_open_(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 static void signal_shim(const struct job *j, int sig) {
   if (j->pidfd < 0 || syscall(SYS_pidfd_send_signal, j->pidfd, sig, NULL, 0) != 0) kill(j->shim, sig);
-}
-
-/* ---- tails ---- */
-
-static void tail_add(struct tail *t, const char *p, size_t n) {
-  if (n >= TAIL_MAX) {
-    memcpy(t->buf, p + n - TAIL_MAX, TAIL_MAX);
-    t->len = TAIL_MAX;
-    return;
-  }
-  if (t->len + n > TAIL_MAX) {
-    size_t drop = t->len + n - TAIL_MAX;
-    memmove(t->buf, t->buf + drop, t->len - drop);
-    t->len -= drop;
-  }
-  memcpy(t->buf + t->len, p, n);
-  t->len += n;
 }
 
 /* Reads what the pipe holds now; closes it at EOF. */
@@ -111,7 +107,7 @@ static void drain(struct job *j, int k) {
   while (j->fd[k] >= 0) {
     ssize_t r = read(j->fd[k], buf, sizeof buf);
     if (r > 0) {
-      tail_add(&j->tail[k], buf, (size_t)r);
+      mvr_tail_add(&j->tail[k], buf, (size_t)r);
       continue;
     }
     if (r < 0 && errno == EINTR) continue;
@@ -119,20 +115,6 @@ static void drain(struct job *j, int k) {
     close(j->fd[k]);
     j->fd[k] = -1;
   }
-}
-
-static size_t base64(const char *in, size_t n, char *out) {
-  static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  const unsigned char *p = (const unsigned char *)in;
-  size_t o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
-    out[o++] = a[v >> 18 & 63];
-    out[o++] = a[v >> 12 & 63];
-    out[o++] = i + 1 < n ? a[v >> 6 & 63] : '=';
-    out[o++] = i + 2 < n ? a[v & 63] : '=';
-  }
-  return o;
 }
 
 /* ---- jobs ---- */
@@ -152,19 +134,42 @@ static void forget(struct job *j) {
   for (int k = 0; k < 2; k++)
     if (j->fd[k] >= 0) close(j->fd[k]);
   if (j->pidfd >= 0) close(j->pidfd);
+  if (j->ctl >= 0) close(j->ctl);
   free(j);
+}
+
+/* The command's pid, once the shim has written it (4 bytes, one write). */
+static void read_ctl(struct job *j) {
+  if (j->ctl < 0) return;
+  pid_t pid;
+  ssize_t r = read(j->ctl, &pid, sizeof pid);
+  if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (r == (ssize_t)sizeof pid) {
+    j->cmd = pid;
+    j->started_at = now_ms();
+  }
+  close(j->ctl); /* the pid, or EOF: a shim that could not fork says so in its stderr and exit */
+  j->ctl = -1;
+}
+
+static void announce(struct job *j) {
+  mvr_out_line("started %s %d %d", j->tag, (int)j->shim, (int)j->cmd);
+  j->announced = 1;
 }
 
 /* The shim is reaped: the whole tree is gone, so the pipes hold all there is. */
 static void finished(struct job *j, int code, int sig) {
+  read_ctl(j);
   drain(j, 0);
   drain(j, 1);
-  char *line = malloc(128 + 2 * (TAIL_MAX / 3 + 1) * 4);
+  char *line = malloc(256 + 2 * (MVR_TAIL_MAX / 3 + 1) * 4);
   if (!line) _exit(1);
-  size_t n = (size_t)snprintf(line, 128, "exit %s %d %d ", j->tag, code, sig);
+  size_t n = 0;
+  if (j->cmd && !j->announced) n = (size_t)snprintf(line, 128, "started %s %d %d\n", j->tag, (int)j->shim, (int)j->cmd);
+  n += (size_t)snprintf(line + n, 128, "exit %s %d %d ", j->tag, code, sig);
   for (int k = 0; k < 2; k++) {
     if (j->tail[k].len)
-      n += base64(j->tail[k].buf, j->tail[k].len, line + n);
+      n += mvr_base64(j->tail[k].buf, j->tail[k].len, line + n);
     else
       line[n++] = '-';
     line[n++] = k ? '\n' : ' ';
@@ -190,25 +195,6 @@ static int reap(struct job *j) {
 
 /* ---- requests ---- */
 
-static int unhex(int c) { return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1; }
-
-/* Percent-decodes in place; returns -1 on a malformed escape. */
-static int decode(char *s) {
-  char *w = s;
-  for (char *r = s; *r; r++) {
-    if (*r != '%') {
-      *w++ = *r;
-      continue;
-    }
-    int hi = unhex(r[1]), lo = hi < 0 ? -1 : unhex(r[2]);
-    if (lo < 0) return -1;
-    *w++ = (char)(hi << 4 | lo);
-    r += 2;
-  }
-  *w = '\0';
-  return 0;
-}
-
 static void spawn(const char *tag, char **tok, int ntok) {
   char *end;
   long argc = ntok > 0 ? strtol(tok[0], &end, 10) : 0;
@@ -221,7 +207,7 @@ static void spawn(const char *tag, char **tok, int ntok) {
     return;
   }
   for (int i = 1; i < ntok; i++)
-    if (decode(tok[i]) != 0) {
+    if (mvr_percent_decode(tok[i]) != 0) {
       mvr_out_line("error %s bad escape in token %d", tag, i);
       return;
     }
@@ -231,25 +217,27 @@ static void spawn(const char *tag, char **tok, int ntok) {
   if (!argv || !env || !j) _exit(1);
   for (long i = 0; i < argc; i++) argv[i] = tok[1 + i];
   for (int i = 1 + (int)argc, k = 0; i < ntok; i++) env[k++] = tok[i];
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+  /* stdout, stderr, and the pipe the shim says the command's pid on: read ends [k][0] are the server's. */
+  int p[3][2];
+  int made = 0;
+  while (made < 3 && pipe2(p[made], O_CLOEXEC) == 0) made++;
+  if (made < 3) {
     mvr_out_line("error %s pipe: %s", tag, strerror(errno));
+    for (int k = 0; k < made; k++) close(p[k][0]), close(p[k][1]);
     free(argv), free(env), free(j);
     return;
   }
-  struct mvr_cmd_spec spec = {.argv = argv, .env = env, .out_w = out[1], .err_w = err[1]};
+  struct mvr_cmd_spec spec = {.argv = argv, .env = env, .out_w = p[0][1], .err_w = p[1][1], .ctl_w = p[2][1]};
   snprintf(spec.tag, sizeof spec.tag, "%s", tag);
   pid_t server = getpid();
   pid_t shim = fork();
   if (shim == 0) mvr_shim_main(&spec, server);
   int e = errno;
-  close(out[1]);
-  close(err[1]);
+  for (int k = 0; k < 3; k++) close(p[k][1]);
   free(argv);
   free(env);
   if (shim < 0) {
-    close(out[0]);
-    close(err[0]);
+    for (int k = 0; k < 3; k++) close(p[k][0]);
     free(j);
     mvr_out_line("error %s fork: %s", tag, strerror(e));
     return;
@@ -257,10 +245,10 @@ static void spawn(const char *tag, char **tok, int ntok) {
   snprintf(j->tag, sizeof j->tag, "%s", tag);
   j->shim = shim;
   j->pidfd = pidfd_open_(shim); /* O_CLOEXEC by definition */
-  j->fd[0] = out[0];
-  j->fd[1] = err[0];
-  fcntl(out[0], F_SETFL, O_NONBLOCK);
-  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  for (int k = 0; k < 3; k++) fcntl(p[k][0], F_SETFL, O_NONBLOCK);
+  j->fd[0] = p[0][0];
+  j->fd[1] = p[1][0];
+  j->ctl = p[2][0];
   if (njobs == capjobs) {
     capjobs = capjobs ? capjobs * 2 : 16;
     jobs = realloc(jobs, capjobs * sizeof *jobs);
@@ -298,13 +286,19 @@ static int handle(char *line) {
   return 1;
 }
 
-/* ---- shutdown ---- */
-
-static long now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+/* poll's timeout: until the next command is due to be said started, or none (-1). */
+static int next_announcement(void) {
+  long now = now_ms(), wait = -1;
+  for (size_t i = 0; i < njobs; i++) {
+    if (!jobs[i]->cmd || jobs[i]->announced) continue;
+    long left = jobs[i]->started_at + STARTED_AFTER_MS - now;
+    if (left < 0) left = 0;
+    if (wait < 0 || left < wait) wait = left;
+  }
+  return (int)wait;
 }
+
+/* ---- shutdown ---- */
 
 /* Every shim ends its tree and is reaped; a shim that cannot within SHUTDOWN_WAIT_MS keeps at it alone. */
 static void shutdown_all(void) {
@@ -343,7 +337,7 @@ int mvr_commands_serve(int parent_pid) {
   struct pollfd *fds = NULL;
   size_t capfds = 0;
   while (running) {
-    size_t want = 3 + 3 * njobs;
+    size_t want = 3 + FDS_PER_JOB * njobs;
     if (want > capfds) {
       capfds = want * 2;
       fds = realloc(fds, capfds * sizeof *fds);
@@ -358,9 +352,10 @@ int mvr_commands_serve(int parent_pid) {
       fds[nf++] = (struct pollfd){jobs[i]->pidfd, POLLIN, 0};
       fds[nf++] = (struct pollfd){jobs[i]->fd[0], POLLIN, 0};
       fds[nf++] = (struct pollfd){jobs[i]->fd[1], POLLIN, 0};
+      fds[nf++] = (struct pollfd){jobs[i]->ctl, POLLIN, 0};
     }
     size_t polled = njobs;
-    if (poll(fds, nf, -1) < 0) {
+    if (poll(fds, nf, next_announcement()) < 0) {
       if (errno == EINTR) continue;
       break;
     }
@@ -380,15 +375,20 @@ int mvr_commands_serve(int parent_pid) {
     if (!snap) return 1;
     memcpy(snap, jobs, polled * sizeof *snap);
     for (size_t i = 0; i < polled; i++) {
-      struct pollfd *p = &fds[first_job + 3 * i];
+      struct pollfd *p = &fds[first_job + FDS_PER_JOB * i];
+      if (p[3].revents) read_ctl(snap[i]);
       for (int k = 0; k < 2; k++)
         if (p[1 + k].revents) drain(snap[i], k);
     }
     for (size_t i = 0; i < polled; i++) {
-      struct pollfd *p = &fds[first_job + 3 * i];
+      struct pollfd *p = &fds[first_job + FDS_PER_JOB * i];
       if ((p[0].revents & POLLIN) || (snap[i]->pidfd < 0 && sigchld)) reap(snap[i]);
     }
     free(snap);
+    /* Commands still running STARTED_AFTER_MS after their pid came: said started now. */
+    long now = now_ms();
+    for (size_t i = 0; i < njobs; i++)
+      if (jobs[i]->cmd && !jobs[i]->announced && now - jobs[i]->started_at >= STARTED_AFTER_MS) announce(jobs[i]);
     if (running && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (have == cap) {
         if (cap >= LINE_MAX_BYTES) {

@@ -18,14 +18,16 @@ extern "C" {
 int mvr_commands_serve(int parent_pid);
 
 /* What the shim needs: the command (argv, NULL-terminated), the assignments
- * to add to its environment (NAME=VALUE, NULL-terminated) and the write ends
- * of its stdout and stderr pipes. */
+ * to add to its environment (NAME=VALUE, NULL-terminated), the write ends of
+ * its stdout and stderr pipes, and of the pipe the command's pid goes to the
+ * server on. */
 struct mvr_cmd_spec {
   char tag[MVR_CMD_TAG_MAX];
   char **argv;
   char **env;
   int out_w;
   int err_w;
+  int ctl_w;
 };
 
 /* In the forked shim: runs the command, reaps its whole tree, exits with its

@@ -38,7 +38,8 @@ export async function watch(spec: WatchSpec): Promise<WatchEnd> {
   const race: Promise<WatchEnd>[] = [
     spec.exit.then((exit) => ({ how: 'exited' as const, exit })),
     new Promise((resolve) => {
-      const timer = setTimeout(() => resolve({ how: 'deadline' }), spec.timeoutMs);
+      // From the iteration's start: the server says a command started a few ms in (native/commands.c, STARTED_AFTER_MS).
+      const timer = setTimeout(() => resolve({ how: 'deadline' }), Math.max(0, spec.timeoutMs - (performance.now() - spec.t0)));
       stops.push(() => clearTimeout(timer));
     }),
     new Promise((resolve) => {
