@@ -11,7 +11,7 @@ export interface CommandExit {
   /** Exit status, or null when a signal ended the command. */
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** The last 16 KiB of what the command's tree wrote (native/commands.c's TAIL_MAX). */
+  /** The last 16 KiB of what the command's tree wrote (MVR_TAIL_MAX, native/command_text.h). */
   stdoutTail: string;
   stderrTail: string;
   /** performance.now() when the exit was read: every process of the tree is reaped by then. */
