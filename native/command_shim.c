@@ -40,11 +40,26 @@
  * far coarser; the CPU cost is one small /proc read per look). */
 #define KILL_RESCAN_NS (10 * 1000 * 1000)
 
+/* Signals ignored when the server started (its parent's doing), noted once by mvr_shim_note_signals. */
+static unsigned char ignored_at_start[NSIG];
+
+void mvr_shim_note_signals(void) {
+  for (int s = 1; s < NSIG; s++) {
+    struct sigaction sa;
+    if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN) ignored_at_start[s] = 1;
+  }
+}
+
 /* In the command's child, before exec: nothing of the server's signal state
- * may reach the program (ignored SIGPIPE and blocked signals survive execve). */
+ * may reach the program. Handlers go at execve by themselves; what survives
+ * is an ignored signal (the server's SIGPIPE and SIGINT, the shim's SIGPIPE,
+ * and any its own parent ignored) and the blocked mask. One call per such
+ * signal, not one per signal: this runs once per iteration. */
 static void reset_signals(void) {
+  signal(SIGPIPE, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
   for (int s = 1; s < NSIG; s++)
-    if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
+    if (ignored_at_start[s]) signal(s, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
@@ -68,8 +83,7 @@ static void __attribute__((noreturn)) exec_command(const struct mvr_cmd_spec *sp
   reset_signals();
   setpgid(0, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != shim) _exit(127);
-  int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+  if (spec->devnull >= 0) dup2(spec->devnull, STDIN_FILENO);
   dup2(spec->out_w, STDOUT_FILENO);
   dup2(spec->err_w, STDERR_FILENO);
   for (char **e = spec->env; *e; e++) {
@@ -175,12 +189,6 @@ void mvr_shim_main(const struct mvr_cmd_spec *spec, pid_t server) {
   /* Four bytes, below PIPE_BUF: one write; a server gone means a dead pipe, and its SIGTERM follows. */
   if (write(spec->ctl_w, &cmd, sizeof cmd) != (ssize_t)sizeof cmd) kill_tree(cmd);
   close(spec->ctl_w);
-  int devnull = open("/dev/null", O_RDWR);
-  if (devnull >= 0) {
-    dup2(devnull, STDIN_FILENO);
-    dup2(devnull, STDOUT_FILENO);
-    close(devnull);
-  }
   int status = wait_tree(cmd);
   if (WIFSIGNALED(status)) {
     struct rlimit none = {0, 0};

@@ -88,6 +88,10 @@ struct job {
 
 static struct job **jobs;
 static size_t njobs, capjobs;
+/* Opened once: every command's stdin. */
+static int devnull = -1;
+/* The `exit` line: `started` and `exit` with both tails in base64 (single-threaded: one buffer serves every command). */
+static char exit_line[256 + 2 * (MVR_TAIL_MAX / 3 + 1) * 4];
 
 static long now_ms(void) {
   struct timespec t;
@@ -162,8 +166,7 @@ static void finished(struct job *j, int code, int sig) {
   read_ctl(j);
   drain(j, 0);
   drain(j, 1);
-  char *line = malloc(256 + 2 * (MVR_TAIL_MAX / 3 + 1) * 4);
-  if (!line) _exit(1);
+  char *line = exit_line;
   size_t n = 0;
   if (j->cmd && !j->announced) n = (size_t)snprintf(line, 128, "started %s %d %d\n", j->tag, (int)j->shim, (int)j->cmd);
   n += (size_t)snprintf(line + n, 128, "exit %s %d %d ", j->tag, code, sig);
@@ -175,7 +178,6 @@ static void finished(struct job *j, int code, int sig) {
     line[n++] = k ? '\n' : ' ';
   }
   mvr_out_write(line, n);
-  free(line);
   forget(j);
 }
 
@@ -227,7 +229,7 @@ static void spawn(const char *tag, char **tok, int ntok) {
     free(argv), free(env), free(j);
     return;
   }
-  struct mvr_cmd_spec spec = {.argv = argv, .env = env, .out_w = p[0][1], .err_w = p[1][1], .ctl_w = p[2][1]};
+  struct mvr_cmd_spec spec = {.argv = argv, .env = env, .out_w = p[0][1], .err_w = p[1][1], .ctl_w = p[2][1], .devnull = devnull};
   snprintf(spec.tag, sizeof spec.tag, "%s", tag);
   pid_t server = getpid();
   pid_t shim = fork();
@@ -312,6 +314,8 @@ static void shutdown_all(void) {
 }
 
 int mvr_commands_serve(int parent_pid) {
+  mvr_shim_note_signals();
+  devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   sigset_t mask;
   sigemptyset(&mask);
   sigaddset(&mask, SIGCHLD);

@@ -28,7 +28,12 @@ struct mvr_cmd_spec {
   int out_w;
   int err_w;
   int ctl_w;
+  /* The server's /dev/null (close-on-exec), the command's stdin. */
+  int devnull;
 };
+
+/* In the server, before it changes any disposition: notes which signals its parent left ignored. */
+void mvr_shim_note_signals(void);
 
 /* In the forked shim: runs the command, reaps its whole tree, exits with its
  * status. Never returns. `server` is the shim's parent. */

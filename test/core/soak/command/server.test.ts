@@ -61,6 +61,11 @@ describe('command server', () => {
     expect(marked(entry)).toEqual([]);
   });
 
+  it('a command starts with no signal ignored or blocked, whatever the server and the shim ignore', async () => {
+    const e = await (await server.spawn(['grep', '-E', '^Sig(Ign|Blk):', '/proc/self/status'], {})).exit;
+    expect(e.stdoutTail).toBe('SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n');
+  });
+
   it('many commands at once, each its own', async () => {
     const runs = await Promise.all(Array.from({ length: 20 }, (_, i) => server.spawn(['sh', '-c', `echo ${i}; exit ${i % 3}`], {}).then((c) => c.exit)));
     expect(runs.map((e) => [e.code, e.stdoutTail])).toEqual(Array.from({ length: 20 }, (_, i) => [i % 3, `${i}\n`]));
