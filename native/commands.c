@@ -71,15 +71,16 @@
 /* A command still running this long is said started on its own line; one that ended sooner, with its exit.
  * 5 ms: far below the 50 ms after which the CLI first looks at a tree, and longer than /bin/true lives. */
 #define STARTED_AFTER_MS 5
-/* What the server polls per command: its shim's pidfd, stdout, stderr, and the pipe its pid comes on. */
-#define FDS_PER_JOB 4
+/* What the server polls per command: its shim's pidfd, stdout and stderr. The pipe its pid comes on is
+ * read when due (STARTED_AFTER_MS, or at the exit), never polled: it costs the server no wake-up of its own. */
+#define FDS_PER_JOB 3
 
 struct job {
   char tag[MVR_CMD_TAG_MAX];
   pid_t shim;
-  pid_t cmd;        /* 0 until the shim has said it on ctl */
+  pid_t cmd;        /* 0 until read from ctl */
   int ctl;          /* read end of the shim's pipe for the command's pid; -1 once read */
-  long started_at;  /* when the pid arrived (ms, CLOCK_MONOTONIC) */
+  long announce_at; /* when to say `started` if it still runs (ms, CLOCK_MONOTONIC) */
   int announced;    /* `started` was said */
   int pidfd; /* -1 on kernels without pidfd_open (< 5.3): SIGCHLD and waitpid instead */
   int fd[2]; /* read ends of stdout, stderr; -1 once at EOF */
@@ -148,10 +149,7 @@ static void read_ctl(struct job *j) {
   pid_t pid;
   ssize_t r = read(j->ctl, &pid, sizeof pid);
   if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (r == (ssize_t)sizeof pid) {
-    j->cmd = pid;
-    j->started_at = now_ms();
-  }
+  if (r == (ssize_t)sizeof pid) j->cmd = pid;
   close(j->ctl); /* the pid, or EOF: a shim that could not fork says so in its stderr and exit */
   j->ctl = -1;
 }
@@ -251,6 +249,7 @@ static void spawn(const char *tag, char **tok, int ntok) {
   j->fd[0] = p[0][0];
   j->fd[1] = p[1][0];
   j->ctl = p[2][0];
+  j->announce_at = now_ms() + STARTED_AFTER_MS;
   if (njobs == capjobs) {
     capjobs = capjobs ? capjobs * 2 : 16;
     jobs = realloc(jobs, capjobs * sizeof *jobs);
@@ -292,8 +291,8 @@ static int handle(char *line) {
 static int next_announcement(void) {
   long now = now_ms(), wait = -1;
   for (size_t i = 0; i < njobs; i++) {
-    if (!jobs[i]->cmd || jobs[i]->announced) continue;
-    long left = jobs[i]->started_at + STARTED_AFTER_MS - now;
+    if (jobs[i]->announced) continue;
+    long left = jobs[i]->announce_at - now;
     if (left < 0) left = 0;
     if (wait < 0 || left < wait) wait = left;
   }
@@ -356,7 +355,6 @@ int mvr_commands_serve(int parent_pid) {
       fds[nf++] = (struct pollfd){jobs[i]->pidfd, POLLIN, 0};
       fds[nf++] = (struct pollfd){jobs[i]->fd[0], POLLIN, 0};
       fds[nf++] = (struct pollfd){jobs[i]->fd[1], POLLIN, 0};
-      fds[nf++] = (struct pollfd){jobs[i]->ctl, POLLIN, 0};
     }
     size_t polled = njobs;
     if (poll(fds, nf, next_announcement()) < 0) {
@@ -380,7 +378,6 @@ int mvr_commands_serve(int parent_pid) {
     memcpy(snap, jobs, polled * sizeof *snap);
     for (size_t i = 0; i < polled; i++) {
       struct pollfd *p = &fds[first_job + FDS_PER_JOB * i];
-      if (p[3].revents) read_ctl(snap[i]);
       for (int k = 0; k < 2; k++)
         if (p[1 + k].revents) drain(snap[i], k);
     }
@@ -389,10 +386,16 @@ int mvr_commands_serve(int parent_pid) {
       if ((p[0].revents & POLLIN) || (snap[i]->pidfd < 0 && sigchld)) reap(snap[i]);
     }
     free(snap);
-    /* Commands still running STARTED_AFTER_MS after their pid came: said started now. */
+    /* Commands still running STARTED_AFTER_MS after their spawn: said started now (their pid is in ctl by then). */
     long now = now_ms();
-    for (size_t i = 0; i < njobs; i++)
-      if (jobs[i]->cmd && !jobs[i]->announced && now - jobs[i]->started_at >= STARTED_AFTER_MS) announce(jobs[i]);
+    for (size_t i = 0; i < njobs; i++) {
+      struct job *j = jobs[i];
+      if (j->announced || now < j->announce_at) continue;
+      read_ctl(j);
+      if (j->cmd) announce(j);
+      else if (j->ctl >= 0) j->announce_at = now + 1; /* the shim has not forked yet: look again soon */
+      else j->announced = 1; /* no command will come: its exit says why */
+    }
     if (running && (fds[0].revents & (POLLIN | POLLHUP | POLLERR))) {
       if (have == cap) {
         if (cap >= LINE_MAX_BYTES) {
