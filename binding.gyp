@@ -22,7 +22,14 @@
     {
       "target_name": "mvar_repro",
       "dependencies": ["mvar_core"],
-      "sources": ["native/addon.cc"],
+      "sources": [
+        "native/addon/module.cc",
+        "native/addon/coded_error.cc",
+        "native/addon/segment_object.cc",
+        "native/addon/op_worker.cc",
+        "native/addon/functions.cc",
+        "native/addon/inspect.cc"
+      ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"]
     },
@@ -30,7 +37,7 @@
       "target_name": "mvar-worker",
       "type": "executable",
       "dependencies": ["mvar_core"],
-      "sources": ["native/worker.c", "native/forkserver.c", "native/chaos.c"],
+      "sources": ["native/worker.c", "native/lines.c", "native/forkserver.c", "native/commands.c", "native/command_shim.c", "native/command_text.c", "native/guard.c", "native/chaos.c"],
       "libraries": ["-ldl"]
     },
     {
@@ -57,23 +64,6 @@
       "cflags_c": ["-fvisibility=hidden", "-flto"],
       "ldflags": ["-flto", "-O2"],
       "libraries": ["-ldl"]
-    },
-    {
-      "target_name": "mvar-launcher",
-      "type": "executable",
-      "dependencies": ["mvar_core"],
-      "sources": ["native/launcher.c"]
-    },
-    {
-      "target_name": "mvar-lockbench",
-      "type": "executable",
-      "sources": ["native/lockbench.c"]
-    },
-    {
-      "target_name": "mvar-tracebench",
-      "type": "executable",
-      "dependencies": ["mvar_core"],
-      "sources": ["native/tracebench.c"]
     }
   ]
 }

@@ -30,6 +30,7 @@
 #include "forkserver.h"
 
 #include "chaos.h"
+#include "lines.h"
 #include "protocol.h"
 
 #include <dlfcn.h>
@@ -37,7 +38,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,31 +57,6 @@ struct child {
 static struct child *children;
 static size_t nchildren, capchildren;
 static pid_t server_pid;
-
-/* Writes all of buf; stdio is not used so nothing is duplicated across fork. */
-static void out_write(const char *buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(STDOUT_FILENO, buf, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      _exit(1); /* orchestrator gone: nothing left to serve */
-    }
-    buf += w;
-    n -= (size_t)w;
-  }
-}
-
-static void out_line(const char *fmt, ...) {
-  char buf[512];
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
-  va_end(ap);
-  if (n < 0) return;
-  if ((size_t)n > sizeof buf - 2) n = (int)sizeof buf - 2;
-  buf[n++] = '\n';
-  out_write(buf, (size_t)n);
-}
 
 static void track(pid_t pid, const char *tag, int chaos) {
   if (nchildren == capchildren) {
@@ -110,9 +85,9 @@ static void reap(void) {
       if (children[i].chaos) {
         /* it said what it did itself; killed before it could, it says nothing more */
       } else if (WIFEXITED(st))
-        out_line("exit %s %d %d 0", children[i].tag, (int)pid, WEXITSTATUS(st));
+        mvr_out_line("exit %s %d %d 0", children[i].tag, (int)pid, WEXITSTATUS(st));
       else
-        out_line("exit %s %d -1 %d", children[i].tag, (int)pid, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+        mvr_out_line("exit %s %d -1 %d", children[i].tag, (int)pid, WIFSIGNALED(st) ? WTERMSIG(st) : 0);
       children[i] = children[--nchildren];
       break;
     }
@@ -158,7 +133,7 @@ static int jitter_loaded(void) { return dlsym(RTLD_DEFAULT, "mvar_preload_jitter
 static void start_chaos(const char *tag, const struct mvr_seg *seg, const pid_t *pids, uint32_t n, uint64_t seed, uint32_t intensity) {
   pid_t c = fork();
   if (c < 0) {
-    out_line("error %s chaos: fork: %s", tag, strerror(errno));
+    mvr_out_line("error %s chaos: fork: %s", tag, strerror(errno));
     return;
   }
   if (c == 0) {
@@ -170,7 +145,7 @@ static void start_chaos(const char *tag, const struct mvr_seg *seg, const pid_t 
     prctl(PR_SET_NAME, "mvar-chaos");
     struct mvr_chaos_counts k;
     mvr_chaos_loop(pids, (int)n, 0, seed, intensity, seg, jitter_loaded(), &k);
-    out_line("chaos %s %llu %llu %llu", tag, (unsigned long long)k.freezes, (unsigned long long)k.cpu_moves, (unsigned long long)k.renices);
+    mvr_out_line("chaos %s %llu %llu %llu", tag, (unsigned long long)k.freezes, (unsigned long long)k.cpu_moves, (unsigned long long)k.renices);
     _exit(0);
   }
   track(c, tag, 1);
@@ -185,7 +160,7 @@ static void do_run(const char *tag, const char *segname, const char *seed, const
   char err[256] = "";
   struct mvr_seg seg;
   if (mvr_segment_open(segname, &seg, err, sizeof err) != 0) {
-    out_line("error %s %s", tag, err);
+    mvr_out_line("error %s %s", tag, err);
     return;
   }
   uint32_t n = seg.nslaves;
@@ -209,7 +184,7 @@ static void do_run(const char *tag, const char *segname, const char *seed, const
     if (pid < 0) {
       int e = errno;
       kill_tag(tag);
-      out_line("error %s fork: %s", tag, strerror(e));
+      mvr_out_line("error %s fork: %s", tag, strerror(e));
       free(line);
       free(pids);
       mvr_segment_close(&seg);
@@ -220,7 +195,7 @@ static void do_run(const char *tag, const char *segname, const char *seed, const
     len += (size_t)snprintf(line + len, cap - len, " %d", (int)pid);
   }
   line[len++] = '\n';
-  out_write(line, len);
+  mvr_out_write(line, len);
   free(line);
   /* The chaos child inherits the mapping too: it watches the rings. */
   if (seed && intensity) start_chaos(tag, &seg, pids, n + 1, strtoull(seed, NULL, 10), (uint32_t)strtoul(intensity, NULL, 10));
@@ -251,7 +226,7 @@ static int handle(char *line) {
   char *tag = strtok_r(NULL, " ", &save);
   if (strcmp(cmd, "quit") == 0) return 0;
   if (!tag || strlen(tag) >= TAG_MAX) {
-    out_line("error - bad command");
+    mvr_out_line("error - bad command");
     return 1;
   }
   if (strcmp(cmd, "run") == 0) {
@@ -259,7 +234,7 @@ static int handle(char *line) {
     char *seed = strtok_r(NULL, " ", &save);
     char *intensity = seed ? strtok_r(NULL, " ", &save) : NULL;
     if (!seg)
-      out_line("error %s run needs a segment name", tag);
+      mvr_out_line("error %s run needs a segment name", tag);
     else
       do_run(tag, seg, seed, intensity);
   } else if (strcmp(cmd, "chaos-stop") == 0) {
@@ -267,7 +242,7 @@ static int handle(char *line) {
   } else if (strcmp(cmd, "kill") == 0) {
     kill_tag(tag);
   } else {
-    out_line("error %s unknown command %s", tag, cmd);
+    mvr_out_line("error %s unknown command %s", tag, cmd);
   }
   return 1;
 }
@@ -285,7 +260,7 @@ int mvr_serve(int parent_pid) {
     return 1;
   }
   signal(SIGPIPE, SIG_IGN);
-  out_line("ready %d", (int)server_pid);
+  mvr_out_line("ready %d", (int)server_pid);
 
   char buf[8192];
   size_t have = 0;

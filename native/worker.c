@@ -5,10 +5,11 @@
  *               [--id N] [--count N] [--parent PID]
  *
  *   mvar-worker serve [--parent PID]     the fork server (forkserver.c)
- *   mvar-worker exec [--parent PID] -- CMD [ARGS...]
- *                                        run CMD so that it dies with PID
- *                                        and its whole tree is reaped
- *                                        (soak's generic mode; its pid on fd 3)
+ *   mvar-worker commands [--parent PID]  the command server of soak -- COMMAND
+ *                                        and check (commands.c)
+ *   mvar-worker guard --parent PID --dir DIR --name NAME
+ *                                        remove the temporaries of DIR/NAME if PID
+ *                                        dies mid-write (guard.c)
  *   mvar-worker chaos --seed S --intensity I (--pids P,... | --tree ROOT) [--parent PID]
  *                                        perturb their scheduling (chaos.c)
  *
@@ -16,15 +17,13 @@
  */
 #define _GNU_SOURCE
 #include "chaos.h"
+#include "commands.h"
 #include "forkserver.h"
+#include "guard.h"
 #include "protocol.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,92 +53,21 @@ static int usage(const char *msg) {
   return MVR_EXIT_USAGE;
 }
 
-/*
- * `exec`: runs a soaked command so that nothing of it outlives the run.
- *
- * The shim stays the parent: it becomes a child subreaper (orphans of the
- * command's tree are reparented to it, not to init), forks the command into
- * a process group of its own, tells the orchestrator the command's pid on
- * fd 3, and reaps every process of the tree before it exits — with the
- * command's own status (re-raising its signal). The orchestrator kills the
- * command's group, never the shim, and waits for the shim: once it has
- * exited, no zombie of the iteration is left. PR_SET_PDEATHSIG survives
- * execve (it is only cleared for set-user-ID and similar binaries), so the
- * command dies with the shim and the shim with the orchestrator.
- */
-static int exec_command(int argc, char **argv) {
-  int i = 2;
-  uint32_t parent = 0;
-  if (i + 1 < argc && strcmp(argv[i], "--parent") == 0) {
-    if (parse_u32(argv[i + 1], &parent) || parent > INT_MAX) return usage("--parent takes a pid");
-    i += 2;
-  }
-  if (i < argc && strcmp(argv[i], "--") == 0) i++;
-  if (i >= argc) return usage("exec needs a command");
-  if (parent && mvr_die_with_parent((int)parent) != 0) {
-    fprintf(stderr, "mvar-worker: parent %u is gone before start\n", parent);
-    return MVR_EXIT_PARENT;
-  }
-  prctl(PR_SET_CHILD_SUBREAPER, 1);
-  int report = fcntl(3, F_GETFD) >= 0 ? 3 : -1; /* where the command's pid goes, if the caller gave fd 3 */
-  pid_t shim = getpid();
-  pid_t cmd = fork();
-  if (cmd < 0) {
-    fprintf(stderr, "mvar-worker: fork: %s\n", strerror(errno));
-    return 127;
-  }
-  if (cmd == 0) {
-    setpgid(0, 0);
-    if (mvr_die_with_parent((int)shim) != 0) _exit(MVR_EXIT_PARENT);
-    if (report >= 0) close(report);
-    /* `check`: the preload library goes into the command only, never into this shim. */
-    const char *lib = getenv("MVAR_REPRO_PRELOAD");
-    if (lib && *lib) {
-      const char *old = getenv("LD_PRELOAD");
-      char both[4096];
-      snprintf(both, sizeof both, "%s%s%s", lib, old && *old ? " " : "", old && *old ? old : "");
-      setenv("LD_PRELOAD", both, 1);
-    }
-    unsetenv("MVAR_REPRO_PRELOAD");
-    execvp(argv[i], &argv[i]);
-    fprintf(stderr, "mvar-worker: cannot run %s: %s\n", argv[i], strerror(errno));
-    _exit(127);
-  }
-  setpgid(cmd, cmd); /* also here: no race with the orchestrator's kill of the group */
-  if (report >= 0) {
-    dprintf(report, "%d\n", (int)cmd);
-    close(report);
-  }
-  int status = 0, code = 127;
-  for (;;) {
-    int st;
-    pid_t p = waitpid(-1, &st, 0);
-    if (p < 0) {
-      if (errno == EINTR) continue;
-      break; /* ECHILD: the whole tree is reaped */
-    }
-    if (p == cmd) status = st;
-  }
-  if (WIFSIGNALED(status)) {
-    signal(WTERMSIG(status), SIG_DFL);
-    kill(getpid(), WTERMSIG(status));
-    code = 128 + WTERMSIG(status);
-  } else if (WIFEXITED(status)) {
-    code = WEXITSTATUS(status);
-  }
-  return code;
-}
-
 int main(int argc, char **argv) {
-  if (argc > 1 && strcmp(argv[1], "exec") == 0) return exec_command(argc, argv);
   if (argc > 1 && strcmp(argv[1], "chaos") == 0) return mvr_chaos_main(argc, argv);
+  if (argc == 8 && strcmp(argv[1], "guard") == 0 && !strcmp(argv[2], "--parent") && !strcmp(argv[4], "--dir") && !strcmp(argv[6], "--name")) {
+    uint32_t parent;
+    if (parse_u32(argv[3], &parent) || parent == 0 || parent > INT_MAX) return usage("--parent takes a pid");
+    return mvr_guard((int)parent, argv[5], argv[7]);
+  }
   static const struct option opts[] = {
       {"segment", required_argument, 0, 's'}, {"role", required_argument, 0, 'r'},
       {"id", required_argument, 0, 'i'},      {"count", required_argument, 0, 'c'},
       {"parent", required_argument, 0, 'p'},  {0, 0, 0, 0},
   };
   int serve = argc > 1 && strcmp(argv[1], "serve") == 0;
-  if (serve) {
+  int commands = argc > 1 && strcmp(argv[1], "commands") == 0;
+  if (serve || commands) {
     argv++;
     argc--;
   }
@@ -168,6 +96,7 @@ int main(int argc, char **argv) {
   }
   if (optind != argc) return usage("unexpected argument");
   if (serve) return mvr_serve((int)parent);
+  if (commands) return mvr_commands_serve((int)parent);
   if (!segment || role < 0) return usage("--segment and --role are required");
   if (parent && mvr_die_with_parent((int)parent) != 0) {
     fprintf(stderr, "mvar-worker: parent %u is gone before start\n", parent);

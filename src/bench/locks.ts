@@ -14,7 +14,8 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { PreloadSession } from '../core/preload/session.js';
 import { loadablePreloadPath } from '../core/preload/library-path.js';
-import { buildDir, packageRoot } from '../core/system/paths.js';
+import { packageRoot } from '../core/system/paths.js';
+import { benchProgram } from './native.js';
 
 type Mode = 'calls' | 'heavy' | 'handoff';
 
@@ -93,7 +94,7 @@ function stampInversions(events: { tid: number; pid: number; phase: string; tNs:
 }
 
 export async function lockBench(tmp: string, quick = false, log: (s: string) => void = () => {}): Promise<LockBenchResult> {
-  const bin = [join(buildDir(), 'mvar-lockbench')];
+  const bin = [await benchProgram('mvar-lockbench')];
   const sizes: Record<Mode, number> = { calls: quick ? 500_000 : 2_000_000, heavy: quick ? 100_000 : 300_000, handoff: quick ? 5_000 : 10_000 };
   const rounds = quick ? 3 : 7;
   // Helgrind runs ~100-500x slower: fewer pairs, still long enough (tens of ms untraced) to time.

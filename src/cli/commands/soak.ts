@@ -5,7 +5,9 @@ import { checkOutputFile, writeJsonAtomic } from '../../core/report/write.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import type { SoakSummary } from '../../core/report/types.js';
 import type { Shard } from '../../core/report/types.js';
-import { shardIterations, soak } from '../../core/soak/soak.js';
+import { soak } from '../../core/soak/soak.js';
+import { shardIterations } from '../../core/soak/shards.js';
+import { DEFAULT_KEEP_REPORTS } from '../../core/soak/keep.js';
 import { err, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
@@ -18,6 +20,7 @@ import type { PreloadOptions } from '../../core/preload/session.js';
 
 interface SoakArgs extends RunArgs {
   parallel: string;
+  'keep-reports': string;
   junit?: string;
   summary?: string;
   shard?: string;
@@ -49,6 +52,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
   builder: (y: Argv) =>
     withRunOptions(y)
       .option('parallel', { type: 'string', default: '1', describe: 'iterations at once' })
+      .option('keep-reports', { type: 'string', default: String(DEFAULT_KEEP_REPORTS), describe: 'reports of hangs, failures and --check findings kept: the first K and the last (--save-all keeps every one)' })
       .option('junit', { type: 'string', describe: 'write JUnit XML here (complete even when interrupted)' })
       .option('summary', { type: 'string', describe: 'write the summary JSON here' })
       .option('shard', { type: 'string', describe: 'shard i/k: this machine runs its share of --iterations' })
@@ -66,11 +70,12 @@ export const soakCli: CommandModule<object, SoakArgs> = {
     if (argv.summary) checkOutputFile(argv.summary, '--summary');
     const shard = parseShard(argv.shard);
     const parallel = parseCount(argv.parallel, '--parallel', 1, 64);
+    const keepReports = parseCount(argv['keep-reports'], '--keep-reports', 0, 1_000_000);
     const preload = preloadOptions(argv, command);
     const signal = installSignals();
     const mode = progressMode(argv);
     const iterations = shardIterations(a.iterations, shard);
-    const progress = new Progress(mode, iterations, 'soak');
+    const progress = new Progress(mode, iterations, 'soak', a.durationMs);
     progress.start();
     let summary: SoakSummary;
     try {
@@ -87,6 +92,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
           reportDir: a.reportDir,
           // A soak keeps good iterations only when asked: thousands of them add up to gigabytes.
           saveAll: Boolean(argv['save-all']),
+          keepReports,
           stacks: a.stacks,
           junit: argv.junit,
           signal,

@@ -11,6 +11,8 @@ export function summaryLines(name: string, s: SoakSummary): string[] {
   const chaos = 'chaos' in s.config ? s.config.chaos : null;
   if (chaos) lines.push(`  chaos: seed ${chaos.seed}, intensity ${chaos.intensity}`);
   if (s.firstHang) lines.push(`  first hang: iteration ${s.firstHang.iteration}${s.firstHang.shard ? ` of shard ${s.firstHang.shard}` : ''}${s.firstHang.report ? `: ${s.firstHang.report}` : ''}`);
+  const k = s.reportsKept;
+  if (k && k.of > k.kept) lines.push(`  reports: kept ${k.kept} of ${k.of} (the first ${k.limit} and the last; --keep-reports K keeps more, --save-all every one)`);
   const kinds = Object.entries(s.findingKinds);
   if (kinds.length) lines.push(`  findings: ${kinds.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
   return lines;

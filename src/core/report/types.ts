@@ -174,8 +174,13 @@ export interface SoakSummary {
   firstHang: { shard: number | null; iteration: number; report: string | null } | null;
   /** finding kind -> iterations whose diagnosis has it. */
   findingKinds: Record<string, number>;
-  /** Report folders of the iterations that hung or failed. */
+  /** Report folders of the iterations that hung or failed (or had a --check finding): those kept, see reportsKept. */
   reports: string[];
+  /**
+   * Such reports are bounded: the first `limit` and the last are kept
+   * (--keep-reports). `of` counts every iteration that had one to keep.
+   */
+  reportsKept?: { kept: number; of: number; limit: number };
   interrupted: boolean;
   environment: Environment;
   /** Files that could not be written (reports, JUnit), and why; absent when all were. */

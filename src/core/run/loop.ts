@@ -7,6 +7,7 @@ import { ForkServerLauncher } from './launchers/forkserver.js';
 import type { Launcher } from './launchers/launcher.js';
 import { environment } from '../system/environment.js';
 import type { HangContext, IterationResult } from './iteration.js';
+import type { TraceEvent } from '../native/layout.js';
 import { runIteration } from './iteration.js';
 import { iterationLimit, repeat } from '../system/repeat.js';
 import type { HangEvidence } from '../report/build.js';
@@ -102,12 +103,86 @@ export function makeLauncher(config: RunConfig): Launcher {
   return new ExecaLauncher({ runtime: config.runtime, slaveThread: config.slaveThread });
 }
 
+/** One iteration of our protocol, reported (not yet saved): the report and the events of every ring. */
+export interface ProtocolIteration {
+  report: RunReport;
+  events: TraceEvent[];
+  result: IterationResult;
+  /** Why the hang's processes could not be inspected (all gone), or null. */
+  unreadable: string | null;
+}
+
+/**
+ * Iterations of mvar-repro's own protocol on one launcher, as `run` and
+ * `soak` both run them: each started, watched, inspected at a hang and
+ * reported; saving is the loop's to decide.
+ */
+export class ProtocolIterations {
+  private readonly launcher: Launcher;
+  private readonly env = environment();
+
+  constructor(
+    private readonly opts: Pick<LoopOptions, 'config' | 'shard' | 'inspect' | 'keep' | 'signal'> & { hangDetected?: LoopObserver['hangDetected'] },
+  ) {
+    sweepStaleSegments();
+    this.launcher = makeLauncher(opts.config);
+  }
+
+  /** The iteration's report, or null when the loop was interrupted during it. */
+  async run(index: number): Promise<ProtocolIteration | null> {
+    const { config, shard, keep, signal, hangDetected } = this.opts;
+    let evidence: HangEvidence | null = null;
+    let unreadable: string | null = null;
+    // Processes that all exit in the instant of the deadline leave nothing to inspect: still a hang, said incomplete, never an abort.
+    const inspect = async (ctx: HangContext): Promise<HangEvidence> => {
+      try {
+        return await this.opts.inspect(ctx);
+      } catch (e) {
+        if (!(e instanceof EnvironmentError)) throw e;
+        unreadable = e.message;
+        return { procfs: [], diagnosis: null };
+      }
+    };
+    const result: IterationResult = await runIteration({ ...config, index, ...(shard ? { shardIndex: shard.index } : {}) }, this.launcher, {
+      signal,
+      onHangDetected: (h) => hangDetected?.(index, h),
+      ...(config.early ? { prove: proveHang, provenBy: (ev: unknown) => ((ev as HangEvidence | null)?.diagnosis ? provenProcesses((ev as HangEvidence).diagnosis!) : null) } : {}),
+      inspect: async (ctx) => (evidence = await inspect(ctx)),
+      ...(keep ? { keep: (ctx: HangContext) => keep(ctx, evidence) } : {}),
+    });
+    if (result.verdict === 'interrupted') return null;
+    return { report: buildReport(result, config, this.env, evidence, shard ?? null), events: result.events, result, unreadable };
+  }
+
+  close(): Promise<void> {
+    return this.launcher.close();
+  }
+}
+
+/** The outcome of a reported iteration, as loops report it. */
+export function outcomeOf(it: ProtocolIteration, saved: { path: string | null; error: string | null }): IterationOutcome {
+  const { report, result } = it;
+  const findings = report.diagnosis?.findings ?? [];
+  return {
+    index: report.iteration,
+    verdict: report.verdict,
+    wallMs: result.wallMs,
+    lateByMs: result.lateByMs,
+    proof: report.timing.proof ?? null,
+    summary: report.summary,
+    findingKinds: findings.map((f) => f.kind),
+    findingSummaries: findings.map((f) => f.summary),
+    incomplete: [...(report.diagnosis?.incomplete ?? []), ...(it.unreadable ? [`the processes could not be inspected: ${it.unreadable}`] : [])],
+    reportPath: saved.path,
+    saveError: saved.error,
+    report,
+  };
+}
+
 export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): Promise<LoopSummary> {
   checkReportDir(opts.reportDir, '--report-dir');
-  sweepStaleSegments();
   const t0 = performance.now();
-  const env = environment();
-  const launcher = makeLauncher(opts.config);
+  const iterations = new ProtocolIterations({ ...opts, ...(observer.hangDetected ? { hangDetected: observer.hangDetected } : {}) });
   const summary: LoopSummary = {
     iterations: 0,
     completed: 0,
@@ -123,61 +198,40 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
   };
   const one = async (index: number): Promise<'stop' | void> => {
     observer.iterationStarted?.(index);
-    let evidence: HangEvidence | null = null;
-    const result: IterationResult = await runIteration({ ...opts.config, index, ...(opts.shard ? { shardIndex: opts.shard.index } : {}) }, launcher, {
-      signal: opts.signal,
-      onHangDetected: (h) => observer.hangDetected?.(index, h),
-      ...(opts.config.early ? { prove: proveHang, provenBy: (ev: unknown) => ((ev as HangEvidence | null)?.diagnosis ? provenProcesses((ev as HangEvidence).diagnosis!) : null) } : {}),
-      inspect: async (ctx) => (evidence = await opts.inspect(ctx)),
-      ...(opts.keep ? { keep: (ctx: HangContext) => opts.keep!(ctx, evidence) } : {}),
-    });
-    if (result.verdict === 'interrupted') {
+    const it = await iterations.run(index);
+    if (!it) {
       summary.interrupted = true;
       return 'stop';
     }
-    const report = buildReport(result, opts.config, env, evidence, opts.shard ?? null);
+    const { report, events } = it;
     const save = opts.saveAll || report.verdict !== 'completed';
     // A verdict never waits on the disk: a report that cannot be saved is said, and the loop goes on.
-    const saved = save ? await saveOrSay(() => writeRunFolder(opts.reportDir, report, result.events)) : { path: null, error: null };
+    const saved = save ? await saveOrSay(() => writeRunFolder(opts.reportDir, report, events)) : { path: null, error: null };
     if (saved.error) summary.saveErrors.push(saved.error);
     if (opts.saveBaseline && !summary.baseline && report.verdict === 'completed') {
       summary.baseline = 'pending'; // claimed before the await: a parallel lane must not save a second one
-      const b = await saveOrSay(() => writeRunFolder(join(opts.reportDir, 'baselines'), report, result.events, opts.saveBaseline, true));
+      const b = await saveOrSay(() => writeRunFolder(join(opts.reportDir, 'baselines'), report, events, opts.saveBaseline, true));
       summary.baseline = b.path;
       if (b.error) summary.saveErrors.push(b.error);
     }
-    const reportPath = saved.path;
+    const outcome = outcomeOf(it, saved);
     summary.iterations++;
     if (report.verdict === 'completed') summary.completed++;
     if (report.verdict === 'failed') summary.failures++;
-    const findings = report.diagnosis?.findings ?? [];
-    countIteration(summary.findingKinds, findings.map((f) => f.kind));
+    countIteration(summary.findingKinds, outcome.findingKinds);
     if (report.verdict === 'hang') {
       summary.hangs++;
-      if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: reportPath };
+      if (!summary.firstHang || index < summary.firstHang.iteration) summary.firstHang = { iteration: index, report: saved.path };
     }
-    if (reportPath) summary.reports.push(reportPath);
-    observer.iterationDone?.({
-      index,
-      verdict: report.verdict,
-      wallMs: result.wallMs,
-      lateByMs: result.lateByMs,
-      proof: report.timing.proof ?? null,
-      summary: report.summary,
-      findingKinds: findings.map((f) => f.kind),
-      findingSummaries: findings.map((f) => f.summary),
-      incomplete: report.diagnosis?.incomplete ?? [],
-      reportPath,
-      saveError: saved.error,
-      report,
-    });
+    if (saved.path) summary.reports.push(saved.path);
+    observer.iterationDone?.(outcome);
     return report.verdict === 'hang' && opts.untilHang ? 'stop' : undefined;
   };
 
   try {
     await repeat({ iterations: iterationLimit(opts), durationMs: opts.durationMs, parallel: opts.parallel, signal: opts.signal }, one);
   } finally {
-    await launcher.close();
+    await iterations.close();
     summary.wallMs = performance.now() - t0;
   }
   return summary;

@@ -5,6 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
 import { nodeWorkerPath, preloadPath, workerPath } from '../../system/paths.js';
+import { loadablePreloadPath } from '../../preload/library-path.js';
 import { existsSync } from 'node:fs';
 import type { Runtime, SlaveThread } from '../../native/vocabulary.js';
 
@@ -37,7 +38,7 @@ export class ExecaLauncher implements Launcher {
     const subs = procs.map((p) => {
       const [file, args] = this.command(segment, p);
       const sub = execa(file, args, {
-        ...(jitter ? { env: { LD_PRELOAD: preloadPath(), MVAR_REPRO_CHAOS: `${chaos!.seed}:${chaos!.intensity}` } } : {}),
+        ...(jitter ? { env: { LD_PRELOAD: loadablePreloadPath(), MVAR_REPRO_CHAOS: `${chaos!.seed}:${chaos!.intensity}` } } : {}),
         detached: true,
         stdin: 'ignore',
         stdout: 'ignore',

@@ -1,13 +1,13 @@
 // Client of `mvar-worker serve` (native/forkserver.c): one server per run
 // loop forks every iteration's native processes and reaps them. The server
 // dies with the CLI (PR_SET_PDEATHSIG) and its children die with the server.
-import { execa, type ResultPromise } from 'execa';
 import { existsSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ChaosActions, ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
 import { signalName } from './launcher.js';
-import { preloadPath, workerPath } from '../../system/paths.js';
+import { startLineServer, type LineServer } from './line-server.js';
+import { preloadPath } from '../../system/paths.js';
+import { loadablePreloadPath } from '../../preload/library-path.js';
 
 interface Pending {
   resolve(pids: number[]): void;
@@ -26,8 +26,7 @@ export class ForkServerLauncher implements Launcher {
     // Without the library built, chaos still freezes and moves processes; the record says it did not jitter.
     this.jitter = opts.jitter === true && existsSync(preloadPath());
   }
-  private server: ResultPromise | undefined;
-  private ready: Promise<void> | undefined;
+  private server: LineServer | undefined;
   private readonly pending = new Map<string, Pending>();
   private readonly children = new Map<number, Child>();
   private readonly early = new Map<number, ExitInfo>();
@@ -35,52 +34,31 @@ export class ForkServerLauncher implements Launcher {
   private readonly chaosDone = new Map<string, ChaosActions>();
   private readonly chaosWaiting = new Map<string, (a: ChaosActions) => void>();
   private seq = 0;
-  private stderrTail: string[] = [];
   private readonly stderrByPid = new Map<number, string[]>();
   private dead: Error | undefined;
 
   private start(): Promise<void> {
-    if (this.ready) return this.ready;
-    const server = execa(workerPath(), ['serve', '--parent', String(process.pid)], {
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      cleanup: true,
-      ...(this.jitter ? { env: { LD_PRELOAD: preloadPath() } } : {}),
-    });
-    this.server = server;
-    this.ready = new Promise<void>((resolve, reject) => {
-      createInterface({ input: server.stdout! }).on('line', (line) => this.onLine(line, resolve));
-      createInterface({ input: server.stderr! }).on('line', (line) => {
-        // Children write "mvar-worker[PID]: reason" (forkserver.c).
+    this.server ??= startLineServer({
+      name: 'fork server',
+      args: ['serve'],
+      ...(this.jitter ? { env: { LD_PRELOAD: loadablePreloadPath() } } : {}),
+      onLine: (line) => this.onLine(line),
+      // Children write "mvar-worker[PID]: reason" (forkserver.c).
+      onStderr: (line) => {
         const m = /^mvar-worker\[(\d+)\]: (.*)$/.exec(line);
-        if (m) {
-          const pid = Number(m[1]);
-          this.stderrByPid.set(pid, [...(this.stderrByPid.get(pid) ?? []).slice(-4), m[2]!]);
-        } else {
-          this.stderrTail = [...this.stderrTail.slice(-19), line];
-        }
-      });
-      void server.then((r) => {
-        const why =
-          r.failed && r.exitCode === undefined
-            ? r.shortMessage
-            : `exited (${r.exitCode ?? r.signal})${this.stderrTail.length ? `: ${this.stderrTail.at(-1)}` : ''}`;
-        this.fail(new EnvironmentError(`fork server ${workerPath()} ${why}`));
-        reject(this.dead);
-      });
+        if (!m) return false;
+        const pid = Number(m[1]);
+        this.stderrByPid.set(pid, [...(this.stderrByPid.get(pid) ?? []).slice(-4), m[2]!]);
+        return true;
+      },
+      onDeath: (e) => this.fail(e),
     });
-    return this.ready;
+    return this.server.ready;
   }
 
-  private onLine(line: string, ready: () => void): void {
+  private onLine(line: string): void {
     const [kind, tag, ...rest] = line.split(' ');
     switch (kind) {
-      case 'ready':
-        ready();
-        return;
       case 'started': {
         const p = this.pending.get(tag!);
         this.pending.delete(tag!);
@@ -137,7 +115,7 @@ export class ForkServerLauncher implements Launcher {
   }
 
   private send(line: string): void {
-    if (!this.dead) this.server?.stdin?.write(`${line}\n`);
+    if (!this.dead) this.server?.send(line);
   }
 
   async launch(segment: string, procs: ProcessSpec[], chaos?: { seed: number; intensity: number }): Promise<Launched> {
@@ -180,10 +158,6 @@ export class ForkServerLauncher implements Launcher {
   }
 
   async close(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.send('quit');
-    server.stdin?.end();
-    await server;
+    await this.server?.close();
   }
 }
