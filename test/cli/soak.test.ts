@@ -1,12 +1,12 @@
 // soak: JUnit, expectations, any command, shards and merge.
 import { execa } from 'execa';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CommandHangReport, RunReport, SoakSummary } from '../../src/core/report/types.js';
 import type { DiffResult } from '../../src/core/trace/diff.js';
 import { wilson } from '../../src/core/trace/stats.js';
-import { cli, readJson, ROOT, tmp } from '../helpers.js';
+import { cli, readJson, ROOT, tmp, until } from '../helpers.js';
 import { junitCases } from '../junit-xml.js';
 
 describe('soak of mvar-repro runs', () => {
@@ -98,6 +98,25 @@ describe('soak -- COMMAND', () => {
       expect(report.tree.filter((p) => existsSync(`/proc/${p.pid}`))).toEqual([]);
     } finally {
       rmSync(`/dev/shm/hangs-test-${root}`, { force: true });
+    }
+  });
+
+  it("an object another job of this user puts in /dev/shm while the command runs is not the command's: it is never named", async () => {
+    const dir = tmp();
+    const foreign = `/dev/shm/other-job-${process.pid}-${Date.now()}`;
+    const started = join(dir, 'started');
+    const sub = cli(['soak', '--iterations', '1', '--timeout', '3s', '--no-early', '--report-dir', dir, '--json', '--', 'sh', '-c', `: > ${started}; exec sleep 10`]);
+    // While the command runs: after its iteration began, before it ends.
+    await until(() => existsSync(started), 10_000);
+    writeFileSync(foreign, 'not the soaked program\'s');
+    try {
+      const r = await sub;
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stdout).not.toMatch(/left behind/);
+      const folder = readdirSync(dir).find((n) => !n.startsWith('.'))!;
+      expect(readJson<{ leftBehind?: string[] }>(join(dir, folder, 'command-hang.json')).leftBehind ?? []).toEqual([]);
+    } finally {
+      rmSync(foreign, { force: true });
     }
   });
 

@@ -13,7 +13,8 @@ import type { ChaosRecord, ChaosSettings, HangProof } from '../report/types.js';
 import { nowNs } from '../system/duration.js';
 import { inspectHang, type CommandEvidence } from './command/inspect.js';
 import { CommandServer, type CommandExit, type StartedCommand } from './command/server.js';
-import { ShmWatch, type TreeProcess } from './command/tree.js';
+import { type TreeProcess } from './command/tree.js';
+import { ShmWatch } from './command/shm.js';
 import { watch, type WatchEnd } from './command/watch.js';
 
 export interface CommandSpec {
@@ -80,6 +81,7 @@ async function iterate(server: CommandServer, spec: CommandSpec, session: Preloa
   const startNs = nowNs();
   const shm = new ShmWatch();
   const started = await server.spawn(spec.command, { ...spec.env, ...session?.env() });
+  shm.watch(started.shim);
   const chaos = startChaos(spec, started);
   const end: WatchEnd = started.pid === null
     ? { how: 'exited', exit: await started.exit }
@@ -88,6 +90,7 @@ async function iterate(server: CommandServer, spec: CommandSpec, session: Preloa
   await chaos.end();
   const evidence = end.how === 'deadline' ? `not finished by the ${spec.timeoutMs} ms deadline` : null;
   const hang = end.how === 'deadline' || end.how === 'proven' ? await inspectHang(started.shim, started.pid ?? 0, spec.command, spec.stacks, session, evidence) : null;
+  if (hang) shm.see(hang.tree.map((p) => p.pid), hang.procfs);
   const exit = await endTree(started, end);
   return said(spec, { started, end, hang, exit, chaos: chaos.record(), preload: hang?.preload ?? session?.collect() ?? null, leftBehind: shm.leftBehind(), t0, startNs, lateByMs });
 }

@@ -5,7 +5,7 @@
 // It is walked through /proc/PID/task/TID/children, so that watching a tree
 // reads the tree's own files, not every process on the machine; a kernel
 // without those files gets the full /proc scan of descendantsOf.
-import { lstatSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { descendantsOf } from '../../procfs/capture.js';
 import { parseStat } from '../../procfs/decode.js';
 
@@ -76,33 +76,4 @@ export function cpuOf(pids: number[]): number {
       // gone
     }
   return sum;
-}
-
-/**
- * This user's shared-memory objects that appeared while a command ran and
- * are still there: named in the report, never removed (they are the
- * program's). Ours are left out: they never outlive a run.
- */
-export class ShmWatch {
-  private readonly before = new Set(ShmWatch.names());
-
-  private static names(): string[] {
-    try {
-      return readdirSync('/dev/shm').filter((n) => !n.startsWith('mvar-repro-'));
-    } catch {
-      return [];
-    }
-  }
-
-  leftBehind(): string[] {
-    const uid = process.getuid?.();
-    return ShmWatch.names().filter((n) => {
-      if (this.before.has(n)) return false;
-      try {
-        return lstatSync(`/dev/shm/${n}`).uid === uid;
-      } catch {
-        return false;
-      }
-    });
-  }
 }
