@@ -6,7 +6,7 @@ import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import type { SoakSummary } from '../../core/report/types.js';
 import type { Shard } from '../../core/report/types.js';
 import { soak } from '../../core/soak/soak.js';
-import { shardIterations } from '../../core/soak/shards.js';
+import { MAX_SHARDS, parseShard, shardIterations } from '../../core/soak/shards.js';
 import { DEFAULT_KEEP_REPORTS } from '../../core/soak/keep.js';
 import { err, out, paint } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
@@ -38,12 +38,11 @@ function preloadOptions(argv: SoakArgs, command: string[] | null): PreloadOption
   return { check: Boolean(argv.check), trace };
 }
 
-function parseShard(text: string | undefined): Shard | null {
+function shardOption(text: string | undefined): Shard | null {
   if (text === undefined) return null;
-  const m = /^(\d+)\/(\d+)$/.exec(text);
-  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
-    throw new UsageError(`--shard: '${text}' is not i/k with 1 <= i <= k`);
-  return { index: Number(m[1]), count: Number(m[2]) };
+  const sh = parseShard(text);
+  if (!sh) throw new UsageError(`--shard: '${text}' is not i/k with 1 <= i <= k <= ${MAX_SHARDS}`);
+  return sh;
 }
 
 export const soakCli: CommandModule<object, SoakArgs> = {
@@ -68,7 +67,7 @@ export const soakCli: CommandModule<object, SoakArgs> = {
     if (argv.iterations === undefined && argv.duration === undefined) throw new UsageError('soak needs --duration D or --iterations K');
     const a = loopArgs(argv);
     if (argv.summary) checkOutputFile(argv.summary, '--summary');
-    const shard = parseShard(argv.shard);
+    const shard = shardOption(argv.shard);
     const parallel = parseCount(argv.parallel, '--parallel', 1, 64);
     const keepReports = parseCount(argv['keep-reports'], '--keep-reports', 0, 1_000_000);
     const preload = preloadOptions(argv, command);

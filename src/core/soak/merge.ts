@@ -12,18 +12,17 @@ import type { Shard, SoakSummary } from '../report/types.js';
 import { SCHEMA_VERSION, SOAK_SUMMARY_KIND } from '../report/types.js';
 import { readJsonFile } from '../report/read-json.js';
 import { wilson } from '../trace/stats.js';
+import { isShard, MAX_SHARDS } from './shards.js';
 import { addCounts, type FindingKindCounts } from '../report/finding-kinds.js';
 import { jsonText } from '../system/json.js';
 
-/** Most shards a soak is merged from: a CI matrix of 10,000 jobs is far beyond any in use; a claim above it is refused, not believed. */
-export const MAX_SHARDS = 10_000;
 
 const COUNTS = ['iterations', 'passes', 'hangs', 'failures'] as const;
 
 export function readSummary(path: string): SoakSummary {
   const s = readJsonFile(path, SOAK_SUMMARY_KIND, 'soak summary') as unknown as SoakSummary;
   const sh = s.shard;
-  if (sh && !(Number.isSafeInteger(sh.index) && Number.isSafeInteger(sh.count) && sh.count >= 1 && sh.count <= MAX_SHARDS && sh.index >= 1 && sh.index <= sh.count))
+  if (sh && !isShard(sh))
     throw new UsageError(`${path}: not a valid soak summary: shard ${sh.index}/${sh.count} is not i/k with 1 <= i <= k <= ${MAX_SHARDS}`);
   for (const k of COUNTS)
     if (!Number.isSafeInteger(s[k]) || s[k] < 0) throw new UsageError(`${path}: not a valid soak summary: ${k} is ${s[k]}, not a count`);
