@@ -15,10 +15,10 @@ import { join, resolve } from 'node:path';
 import { environment } from '../core/system/environment.js';
 import { packageRoot } from '../core/system/paths.js';
 import { markdown, type Machine } from './markdown.js';
-import { log, quick, show } from './measure.js';
-import { lockBench, lockTargets } from './locks.js';
+import { show } from './measure.js';
 import { chaosRates } from './sections/chaos.js';
 import { detection } from './sections/detection.js';
+import { diagnoseMany } from './sections/diagnose.js';
 import { diff } from './sections/diff.js';
 import { early } from './sections/early.js';
 import { iteration } from './sections/iteration.js';
@@ -34,7 +34,7 @@ const json = process.argv.includes('--json');
 /** Every section, in the order a full run takes them; --only names one. */
 const SECTIONS = {
   trace: () => trace(),
-  preload: () => preloadOverhead(),
+  preload: (tmp: string) => preloadOverhead(tmp),
   iteration: (tmp: string) => iteration(tmp),
   detection: (tmp: string) => detection(tmp),
   early: (tmp: string) => early(tmp),
@@ -44,7 +44,7 @@ const SECTIONS = {
   'soak-loop': () => soakLoop(),
   reproduction: (tmp: string) => reproduction(tmp),
   diff: (tmp: string) => diff(tmp),
-  locks: (tmp: string) => lockBench(tmp, quick, log).then((r) => ({ ...r, targets: lockTargets(r) })),
+  diagnose: (tmp: string) => diagnoseMany(tmp),
 } as const;
 
 async function only(name: string, tmp: string): Promise<void> {
@@ -57,7 +57,7 @@ async function all(tmp: string): Promise<void> {
   const started = new Date();
   const figures: Figures = {
     t: await SECTIONS.trace(),
-    pre: await SECTIONS.preload(),
+    pre: await SECTIONS.preload(tmp),
     it: await SECTIONS.iteration(tmp),
     d: await SECTIONS.detection(tmp),
     e: await SECTIONS.early(tmp),
@@ -67,6 +67,7 @@ async function all(tmp: string): Promise<void> {
     sl: await SECTIONS['soak-loop'](),
     rep: await SECTIONS.reproduction(tmp),
     df: await SECTIONS.diff(tmp),
+    dg: await SECTIONS.diagnose(tmp),
   };
   const env = environment();
   const machine: Machine = { cpus: env.cpus, kernel: env.kernel, glibc: env.glibc, node: env.node, model: os.cpus()[0]?.model ?? 'unknown', load: os.loadavg()[0]! };

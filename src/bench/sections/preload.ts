@@ -1,74 +1,138 @@
-// The preload library's cost (--trace): lock-heavy C programs
-// (native/lockbench.c) untraced, traced, and with the library loaded but
-// everything off, interleaved; every ratio is taken per round.
+// What the preload library costs a lock-heavy program (native/lockbench.c),
+// traced (soak --trace) and checked (check), beside ThreadSanitizer and
+// Helgrind on the same program in the same run, and with the library loaded
+// but everything off (the floor any interposer stands on).
+//
+//   calls    one thread, uncontended lock/unlock pairs: the cost of one pair
+//   heavy    2 processes x 2 threads doing nothing but lock/unlock of one
+//            process-shared mutex: the worst case for a tool that watches locks
+//   work     the same with WORK_ROUNDS of arithmetic before each pair
+//   handoff  a producer/consumer: a token handed between 2 processes through
+//            the mutex and a condvar
+// Every arm runs once per round, in turn; each ratio is taken within a round
+// (tool / plain, back to back), then the median over rounds with its spread.
 import { execa } from 'execa';
+import { join } from 'node:path';
+import { loadablePreloadPath } from '../../core/preload/library-path.js';
 import { PreloadSession } from '../../core/preload/session.js';
-import { preloadPath } from '../../core/system/paths.js';
-import { benchProgram } from '../native.js';
+import { packageRoot } from '../../core/system/paths.js';
 import { figure, log, quick, ratios } from '../measure.js';
+import { benchProgram } from '../native.js';
 
-/** Arithmetic rounds before each pair in the lock-heavy program that computes: about 0.2 us (lockbench prints the measured figure). */
+/** Arithmetic rounds before each pair in the program that computes: about 0.2 us (lockbench prints the measured figure). */
 const WORK_ROUNDS = 128;
 
-export async function preloadOverhead() {
-  const bin = await benchProgram('mvar-lockbench');
-  const calls = quick ? 500_000 : 2_000_000;
-  const heavy = quick ? 100_000 : 300_000;
+type Mode = 'calls' | 'heavy' | 'work' | 'handoff';
+
+interface Sample {
+  nsPerPair?: number;
+  wallMs?: number;
+  workNsPerPair?: number;
+}
+
+/** One run of a program; its figure line is the JSON one. */
+async function once(bin: string[], mode: Mode, n: number, env?: Record<string, string>): Promise<Sample> {
+  const args = [...bin.slice(1), mode, String(n), ...(mode === 'work' ? [String(WORK_ROUNDS)] : [])];
+  const r = await execa(bin[0]!, args, { env: env ?? {}, reject: false });
+  const line = String(r.stdout).split('\n').find((l) => l.startsWith('{'));
+  if (!line) throw new Error(`${bin.join(' ')} ${mode} ${n}: no figure (exit ${r.exitCode}): ${String(r.stderr).slice(-300)}`);
+  return JSON.parse(line) as Sample;
+}
+
+/** lockbench built with -fsanitize=thread, or null where the compiler cannot. */
+async function tsanBuild(dir: string): Promise<string | null> {
+  const out = join(dir, 'lockbench-tsan');
+  const src = join(packageRoot(), 'native');
+  const r = await execa('cc', ['-O2', '-fsanitize=thread', '-I', src, '-o', out, join(src, 'lockbench.c'), '-lpthread'], { reject: false });
+  return r.exitCode === 0 ? out : null;
+}
+
+async function hasValgrind(): Promise<boolean> {
+  return (await execa('valgrind', ['--version'], { reject: false }).catch(() => ({ exitCode: 1 }))).exitCode === 0;
+}
+
+/** Stamps a thread takes exactly (stamp.h): the phases that wait, and a lock's `locked` right after its `enter`. */
+function stampInversions(events: { tid: number; pid: number; phase: string; tNs: number }[]): { max: number; pairs: number } {
+  const byThread = new Map<string, typeof events>();
+  for (const e of events) byThread.set(`${e.pid}:${e.tid}`, [...(byThread.get(`${e.pid}:${e.tid}`) ?? []), e]);
+  const exact = new Set(['enter', 'wait-begin', 'wait-end', 'wait-timeout', 'owner-died', 'error']);
+  let max = 0;
+  let pairs = 0;
+  for (const evs of byThread.values()) {
+    const isExact = (i: number) => exact.has(evs[i]!.phase) || (evs[i]!.phase === 'locked' && evs[i - 1]?.phase === 'enter');
+    for (let i = 1; i < evs.length; i++) {
+      if (isExact(i - 1) || !isExact(i)) continue;
+      pairs++;
+      max = Math.max(max, evs[i - 1]!.tNs - evs[i]!.tNs);
+    }
+  }
+  return { max, pairs };
+}
+
+export async function preloadOverhead(tmp: string) {
+  const bin = [await benchProgram('mvar-lockbench')];
+  const sizes: Record<Mode, number> = { calls: quick ? 500_000 : 2_000_000, heavy: quick ? 100_000 : 300_000, work: quick ? 100_000 : 300_000, handoff: quick ? 5_000 : 10_000 };
   const rounds = quick ? 3 : 7;
+  // Helgrind runs some 100-900x slower: fewer pairs, in 3 rounds, still long enough (tens of ms untraced) to time.
+  const helgrindPairs = quick ? 50_000 : 100_000;
+  const tsan = await tsanBuild(tmp);
+  const valgrind = await hasValgrind();
   log(
-    `preload library (--trace): ${calls} uncontended lock/unlock pairs; lock-heavy programs of 2 processes x 2 threads x ${heavy} pairs on one mutex, ` +
-      `with nothing but locking and with ${WORK_ROUNDS} arithmetic rounds before each pair, and a token handed between 2 processes through a mutex and condvar; ` +
-      `untraced, traced, and (lock-only) with the library loaded but everything off; interleaved ${rounds}x`,
+    `preload library: lockbench calls ${sizes.calls}, heavy and work ${sizes.heavy} pairs (2 processes x 2 threads), handoff ${sizes.handoff}; plain, traced, checked, loaded-but-off${tsan ? ', TSan' : ''}${valgrind ? `, Helgrind (heavy ${helgrindPairs})` : ''}; ${rounds} interleaved rounds`,
   );
-  const session = PreloadSession.open({ check: false, trace: 'shared', threads: rounds * 16 });
+  const trace = PreloadSession.open({ check: false, trace: 'shared', threads: rounds * 32 });
+  const check = PreloadSession.open({ check: true, trace: 'off' });
   try {
-    // The library straight into the program (no exec shim), with the session's segment.
-    const traced = { ...session.env(), LD_PRELOAD: preloadPath() };
-    // Loaded, nothing enabled: what interposing alone costs, the floor any traced figure stands on.
-    const off = { LD_PRELOAD: preloadPath() };
-    const sizes = { calls, heavy, work: heavy, handoff: quick ? 5_000 : 10_000 };
-    const one = async (mode: keyof typeof sizes, env?: Record<string, string>) => {
-      const args = [mode, String(sizes[mode]), ...(mode === 'work' ? [String(WORK_ROUNDS)] : [])];
-      const r = await execa(bin, args, env ? { env } : {});
-      return JSON.parse(r.stdout) as { nsPerPair?: number; wallMs?: number; workNsPerPair?: number };
-    };
+    const lib = { LD_PRELOAD: loadablePreloadPath() };
+    const envs = { plain: undefined, traced: { ...trace.env(), ...lib }, checked: { ...check.env(), ...lib }, off: lib };
     const s: Record<string, number[]> = {};
-    const add = (k: string, v: number | undefined) => (s[k] ??= []).push(v!);
+    const add = (k: string, v: number | undefined) => (s[k] ??= []).push(v ?? NaN);
     for (let i = 0; i < rounds; i++) {
-      for (const [name, env] of [['Plain', undefined], ['Traced', traced], ['Off', off]] as const) {
-        add(`calls${name}`, (await one('calls', env)).nsPerPair);
-        add(`heavy${name}`, (await one('heavy', env)).wallMs);
-        if (name === 'Off') continue;
-        const w = await one('work', env);
-        add(`work${name}`, w.wallMs);
-        add('workNs', w.workNsPerPair);
-        add(`handoff${name}`, (await one('handoff', env)).wallMs);
+      for (const mode of ['calls', 'heavy', 'work', 'handoff'] as const)
+        for (const [name, env] of Object.entries(envs)) {
+          if (name === 'off' && (mode === 'work' || mode === 'handoff')) continue;
+          const r = await once(bin, mode, sizes[mode], env);
+          add(`${mode}.${name}`, mode === 'calls' ? r.nsPerPair : r.wallMs);
+          if (mode === 'work') add('workNs', r.workNsPerPair);
+        }
+      if (tsan) {
+        add('tsan.plain', (await once(bin, 'heavy', sizes.heavy)).wallMs);
+        add('tsan', (await once([tsan], 'heavy', sizes.heavy, { TSAN_OPTIONS: 'report_bugs=0 exitcode=0' })).wallMs);
+      }
+      if (valgrind && i < 3) {
+        add('helgrind.plain', (await once(bin, 'heavy', helgrindPairs)).wallMs);
+        add('helgrind', (await once(['valgrind', '--tool=helgrind', '-q', '--log-file=/dev/null', ...bin], 'heavy', helgrindPairs)).wallMs);
       }
     }
     const f = (k: string) => figure(s[k]!);
     const per = (a: string, b: string) => ratios(s[a]!, s[b]!);
-    const events = session.collect().trace!;
+    const events = trace.collect().trace?.events ?? [];
+    const stamps = stampInversions(events);
     return {
-      // A pair is two intercepted calls: lock (locked, or enter and locked) and unlock (unlocked); per round, then the median.
-      preloadNsPerCall: figure(s.callsTraced!.map((t, i) => (t - s.callsPlain![i]!) / 2)),
-      lockPairNsPlain: f('callsPlain'),
-      lockPairNsTraced: f('callsTraced'),
-      lockPairNsOff: f('callsOff'),
-      lockHeavyPlainMs: f('heavyPlain'),
-      lockHeavyTracedMs: f('heavyTraced'),
-      lockHeavyRatio: per('heavyTraced', 'heavyPlain'),
-      lockHeavyOffMs: f('heavyOff'),
-      lockHeavyOffRatio: per('heavyOff', 'heavyPlain'),
+      // A pair is two intercepted calls: lock and unlock; per round, then the median.
+      preloadNsPerCall: figure(s['calls.traced']!.map((t, i) => (t - s['calls.plain']![i]!) / 2)),
+      lockPairNsPlain: f('calls.plain'),
+      lockPairNsTraced: f('calls.traced'),
+      lockPairNsChecked: f('calls.checked'),
+      lockPairNsOff: f('calls.off'),
+      lockHeavyPlainMs: f('heavy.plain'),
+      lockHeavyRatio: per('heavy.traced', 'heavy.plain'),
+      lockHeavyCheckedRatio: per('heavy.checked', 'heavy.plain'),
+      lockHeavyOffRatio: per('heavy.off', 'heavy.plain'),
+      tsanRatio: tsan ? per('tsan', 'tsan.plain') : null,
+      helgrindRatio: valgrind ? per('helgrind', 'helgrind.plain') : null,
+      helgrindPairs,
       workNsPerPair: f('workNs'),
-      workPlainMs: f('workPlain'),
-      workTracedMs: f('workTraced'),
-      workRatio: per('workTraced', 'workPlain'),
-      handoffPlainMs: f('handoffPlain'),
-      handoffTracedMs: f('handoffTraced'),
-      handoffRatio: per('handoffTraced', 'handoffPlain'),
-      lockHeavyTracedThreads: events.threads.length,
+      workRatio: per('work.traced', 'work.plain'),
+      workCheckedRatio: per('work.checked', 'work.plain'),
+      handoffPlainMs: f('handoff.plain'),
+      handoffRatio: per('handoff.traced', 'handoff.plain'),
+      handoffCheckedRatio: per('handoff.checked', 'handoff.plain'),
+      stampInversionMaxNs: stamps.max,
+      stampPairs: stamps.pairs,
     };
   } finally {
-    session.close();
+    trace.close();
+    check.close();
   }
 }

@@ -69,7 +69,9 @@ function pickForStacks(d: Omit<Diagnosis, 'stacks'>, max: number): number[] {
 }
 
 export async function diagnose(given: number[], opts: DiagnoseOptions): Promise<DiagnoseResult> {
-  const walk = opts.follow ? followWaits(given, new LiveProbe(), layout(), addon().glibcVersion(), new Set([process.pid])) : null;
+  // One live probe for the walk and the analysis: its whole-system scans (who maps what, who holds which descriptor) are made once.
+  const live = new LiveProbe();
+  const walk = opts.follow ? followWaits(given, live, layout(), addon().glibcVersion(), new Set([process.pid])) : null;
   const followed = walk?.followed ?? [];
   const pids = [...given, ...followed.map((f) => f.pid)];
   const samples: ProcRaw[][] = [];
@@ -84,7 +86,6 @@ export async function diagnose(given: number[], opts: DiagnoseOptions): Promise<
     throw new EnvironmentError(
       `cannot inspect ${pids.join(', ')}: ${samples[0]!.map((p) => `${p.pid}: ${p.errors.find((e) => /stat|task/.test(e)) ?? p.errors[0] ?? 'no thread'}`).join('; ')}`,
     );
-  const live = new LiveProbe();
   const probe = opts.record ? new RecordingProbe(live) : live;
   const access: Record<number, string> = {};
   for (const raw of samples[0]!) {
