@@ -25,6 +25,8 @@
  *   pi-deadlock        two threads, two priority-inheritance mutexes, ABBA
  *   pause-beside-hang  a process in pause() beside two processes deadlocked
  *                      through pipes (only the two are stuck)
+ *   sem-taker-killed   a process takes a process-shared semaphore used as a lock
+ *                      and is killed holding it; the next taker waits for ever
  *   nondumpable-deadlock  two threads deadlocked on two private mutexes in a
  *                      process that made itself not dumpable (its waits are
  *                      hidden from its own non-root user)
@@ -58,6 +60,8 @@
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <sys/mman.h>
+#include <semaphore.h>
 #include <unistd.h>
 
 static int semid = -1;
@@ -327,6 +331,24 @@ int main(int argc, char **argv) {
     pids[0] = getpid();
     ready(1, pids);
     pthread_join(t1, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "sem-taker-killed")) {
+    sem_t *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (s == MAP_FAILED || sem_init(s, 1, 1) != 0) return 2;
+    pid_t taker = child();
+    if (taker == 0) {
+      sem_wait(s);
+      raise(SIGKILL); /* dies holding it */
+    }
+    waitpid(taker, NULL, 0);
+    if ((pids[0] = child()) == 0) {
+      sem_wait(s);
+      _exit(0);
+    }
+    pids[1] = getpid();
+    ready(2, pids);
+    waitpid(pids[0], NULL, 0);
     return 0;
   }
   if (!strcmp(what, "nondumpable-deadlock")) {

@@ -187,6 +187,17 @@ describe('under soak', () => {
     expect(f.summary).toMatch(/mutex@0x[0-9a-f]+\.__lock .*fork\(\) copied while tid \d+ of pid \d+ \(waits\) held it/);
   });
 
+  it('soak --trace of a semaphore whose taker was killed holding it: the finding names the dead taker and the call it took it with', async () => {
+    const dir = tmp();
+    const r = await cli(['soak', '--trace', '--iterations', '1', '--timeout', '20s', '--report-dir', dir, '--', waits.path, 'sem-taker-killed']);
+    expect(r.code, r.stderr).toBe(1);
+    const folder = readdirSync(dir).find((n) => !n.startsWith('.'))!;
+    const rep = JSON.parse(readFileSync(join(dir, folder, 'command-hang.json'), 'utf8')) as CommandHangReport;
+    const f = rep.diagnosis!.findings.find((x) => x.kind === 'no-waker')!;
+    expect(f.summary).toMatch(/It was taken by pid \d+ tid \d+, which no longer exists, and never posted\./);
+    expect(f.evidence.join('\n')).toMatch(/take it with sem_wait and not post it since; that thread no longer exists/);
+  });
+
   it('soak of the System V semaphore deadlock: a hang whose finding is unknown, with each thread and the last operators', async () => {
     const dir = tmp();
     const r = await cli(['soak', '--iterations', '1', '--timeout', '1s', '--report-dir', dir, '--', waits.path, 'sysv-sem-deadlock']);

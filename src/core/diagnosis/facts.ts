@@ -6,18 +6,19 @@
 // Also the decoded primitives with their owners and, for our runs, what each
 // process waits for in the MVar protocol. The rules in rules/ read only these
 // facts; nothing here decides what is a finding.
-import { findMapping, isShared, parseLocks, parseMaps, parseStat, parseStatus, type FileLock, type MapEntry } from '../procfs/decode.js';
+import { isShared, parseLocks, parseMaps, parseStat, parseStatus, type FileLock, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { processLabelWithPid } from '../native/vocabulary.js';
 import type { MutexView } from './glibc.js';
 import { solve } from './graph.js';
-import type { AnalysisInput, RunContext, RunProcess, TracedPrimitive } from './input.js';
-import { mappingRef, primitiveFinder } from './primitives.js';
+import type { AnalysisInput, RunContext, RunProcess } from './input.js';
+import { primitiveFinder } from './primitives.js';
 import { hex } from '../system/hex.js';
 import type { Probe } from './probe/probe.js';
 import { draftThread, finishThread, piOwners, type ThreadFacts } from './threads.js';
-import type { PrimitiveDecode, WakerRef } from './types.js';
+import type { PrimitiveDecode } from './types.js';
 import type { FutexContext } from './waits/futex.js';
+import { takersByKey } from './takers.js';
 import { threadVerdict } from './verdict.js';
 
 export type { ThreadFacts } from './threads.js';
@@ -107,18 +108,6 @@ const SIGCHLD_BIT = 16n;
 function catchesSigchld(status: string | null): boolean {
   const cgt = parseStatus(status).SigCgt;
   return cgt !== undefined && /^[0-9a-f]+$/i.test(cgt) && ((BigInt(`0x${cgt}`) >> SIGCHLD_BIT) & 1n) === 1n;
-}
-
-/** The traced semaphores' takers (input.traced), by the key of the object and offset each lies at, as every process sees it. */
-function takersByKey(traced: TracedPrimitive[], mapsOf: Map<number, MapEntry[]>): Map<string, WakerRef[]> {
-  const out = new Map<string, WakerRef[]>();
-  for (const p of traced) {
-    const mapping = p.takenBy?.length ? findMapping(mapsOf.get(p.pid) ?? [], p.addr) : undefined;
-    if (!mapping) continue;
-    const key = mappingRef(p.pid, mapping, p.addr).key;
-    out.set(key, [...(out.get(key) ?? []), ...p.takenBy!.map((tid) => ({ pid: p.pid, tid }))]);
-  }
-  return out;
 }
 
 export function buildFacts(input: AnalysisInput): Facts {

@@ -71,4 +71,6 @@ export interface TracedPrimitive {
   call: string;
   /** A semaphore: threads of pid that took it (a wait or trywait that succeeded) and had not posted it since. */
   takenBy?: number[];
+  /** For each of those threads, the call it took it with (its last take). */
+  takenWith?: Record<number, string>;
 }

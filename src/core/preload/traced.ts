@@ -41,6 +41,7 @@ const takes = (e: TraceEvent) => e.rc === 0 && ((e.op === 'sem-trywait' && e.pha
 export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
   const seen = new Map<string, TracedPrimitive>();
   const holding = new Map<string, Set<number>>();
+  const tookWith = new Map<string, Record<number, string>>();
   const note = (pid: number, addr: number, kind: PrimitiveKind, op: string) => {
     const key = `${pid}:${addr}`;
     if (!seen.has(key)) seen.set(key, { pid, addr: BigInt(addr), kind, call: callName(op) });
@@ -53,11 +54,18 @@ export function tracedPrimitives(events: TraceEvent[]): TracedPrimitive[] {
     if (kind === 'cond' && e.aux && e.phase !== 'signalled') note(e.pid, e.aux, 'mutex', e.op);
     if (kind !== 'sem') continue;
     const tids = holding.get(key) ?? new Set<number>();
-    if (takes(e)) tids.add(e.tid);
-    else if (e.op === 'sem-post' && e.rc === 0) tids.delete(e.tid);
+    if (takes(e)) {
+      tids.add(e.tid);
+      tookWith.set(key, { ...tookWith.get(key), [e.tid]: callName(e.op) });
+    } else if (e.op === 'sem-post' && e.rc === 0) tids.delete(e.tid);
     holding.set(key, tids);
   }
-  for (const [key, tids] of holding) if (tids.size) seen.get(key)!.takenBy = [...tids];
+  for (const [key, tids] of holding)
+    if (tids.size) {
+      const p = seen.get(key)!;
+      p.takenBy = [...tids];
+      p.takenWith = Object.fromEntries([...tids].map((t) => [t, tookWith.get(key)?.[t] ?? 'sem_wait']));
+    }
   return [...seen.values()];
 }
 

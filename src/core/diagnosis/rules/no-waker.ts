@@ -97,11 +97,14 @@ function graphGroups(facts: Facts, explained: ReadonlyMap<number, string>, taken
     const who = one ? `${facts.label(threads[0]!.pid)}${facts.procOf(threads[0]!.pid)!.threads.length > 1 ? ` thread ${threads[0]!.tid}` : ''}` : `${threads.length} threads of ${pids.length} process(es)`;
     const shown = states.length > 4 ? [...states.slice(0, 4), `and ${states.length - 4} more`] : states;
     const after = [...behind].filter(([, root]) => root === key).flatMap(([k]) => groups.get(k)!);
+    // A semaphore used as a lock whose taker is gone: the culprit, from the trace.
+    const goneTakers = (w.takenBy ?? []).filter((x) => !facts.probe.thread(x.tid ?? x.pid).alive);
+    const culprit = goneTakers.length ? ` It was taken by ${goneTakers.map((x) => `${facts.label(x.pid)} tid ${x.tid}`).join(', ')}, which no longer exist${goneTakers.length === 1 ? 's' : ''}, and never posted.` : '';
     return [
       {
         kind: 'no-waker',
         proof: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, and nothing that could wake ${one ? 'it' : 'them'} can ever run`,
-        summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.`,
+        summary: `${who} wait${one ? 's' : ''} without a timeout for ${w.on}, but nothing ${shown.length ? `that could wake ${one ? 'it' : 'them'} can run: it can be woken by ${w.wakersAre}, and ${shown.join('; ')}` : w.wakersAre.startsWith('nobody: ') ? `can wake ${one ? 'it' : 'them'}: ${w.wakersAre.slice('nobody: '.length)}` : `can wake ${one ? 'it' : 'them'}: only ${w.wakersAre} could, and no such thread is left`}.${culprit}`,
         pids,
         threads: threads.map((t) => ({ pid: t.pid, tid: t.tid })),
         evidence: [

@@ -104,7 +104,18 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
   const sharers = ctx.probe.sharers(m.dev, m.inode).filter((p) => !ctx.observers.has(p));
   const wakers = [...siblings(ctx, pid, tid), ...sharers.filter((p) => p !== pid).map((p) => ({ pid: p, tid: null }))];
   // glibc's 64-bit sem_t waits on its first word (the count), so the futex's key is the semaphore's.
-  const takenBy = where.primitive?.type === 'sem' ? ctx.semTakers(key).filter((x) => x.tid !== tid) : [];
-  const took = takenBy.map((x) => `${ctx.label(x.pid)} tid ${x.tid}`).join(', ');
-  return known(base, wakers, `threads of the processes that map ${m.path || 'the shared memory'}${took ? `; the trace saw ${took} take it and not post it since` : ''}`, false, takenBy.length ? { takenBy } : {});
+  const takers = where.primitive?.type === 'sem' ? ctx.semTakers(key).filter((x) => x.tid !== tid) : [];
+  const took = takers.map((x) => `${ctx.label(x.pid)} tid ${x.tid}`).join(', ');
+  // The culprit of a semaphore used as a lock: who took it and never gave it back, and whether it still lives.
+  const notes = takers.map(
+    (x) =>
+      `the trace saw ${ctx.label(x.pid)} tid ${x.tid} take it with ${x.call} and not post it since${ctx.probe.thread(x.tid ?? x.pid).alive ? '' : '; that thread no longer exists (killed, or exited holding it)'}${x.byAddress ? ' (its process is gone: matched by the address, which a mapping inherited at fork keeps)' : ''}`,
+  );
+  return known(
+    base,
+    wakers,
+    `threads of the processes that map ${m.path || 'the shared memory'}${took ? `; the trace saw ${took} take it and not post it since` : ''}`,
+    false,
+    takers.length ? { takenBy: takers.map((x) => ({ pid: x.pid, tid: x.tid })), notes } : {},
+  );
 }

@@ -16,6 +16,7 @@
 import type { FileLock } from '../../procfs/decode.js';
 import type { FdRaw, ProcRaw } from '../../procfs/capture.js';
 import type { Probe } from '../probe/probe.js';
+import type { Taker } from '../takers.js';
 import type { WaitReport, WakerRef } from '../types.js';
 
 export type WaitFacts = Omit<WaitReport, 'stuckForGood'>;
@@ -30,7 +31,7 @@ export interface WaitContext {
   /** Resolves a tid to its process, for owners that may be dead. */
   ownerPid(tid: number): number | null;
   /** A traced program: the threads that took the semaphore at this key and had not posted it since. */
-  semTakers(key: string): WakerRef[];
+  semTakers(key: string): Taker[];
   /** /proc/locks, parsed once and only when asked. */
   locks(): FileLock[];
   /**
