@@ -144,14 +144,31 @@ static void *arrive(void *arg) {
   return NULL;
 }
 
-/* pi-deadlock */
+/* pi-deadlock, nondumpable-deadlock: two threads take pa and pb in opposite orders */
 static pthread_mutex_t pa, pb;
-static void *pi_ab(void *arg) {
+static void *ab(void *arg) {
   int first = arg != NULL;
   pthread_mutex_lock(first ? &pa : &pb);
   pthread_barrier_wait(&two);
   pthread_mutex_lock(first ? &pb : &pa);
   return NULL;
+}
+
+/* The ABBA with mutexes of this protocol (PTHREAD_PRIO_NONE, PTHREAD_PRIO_INHERIT); main joins a thread that never ends. */
+static int abba_threads(int protocol) {
+  pthread_t t1, t2;
+  pthread_mutexattr_t a;
+  pid_t self = getpid();
+  pthread_barrier_init(&two, NULL, 2);
+  pthread_mutexattr_init(&a);
+  pthread_mutexattr_setprotocol(&a, protocol);
+  pthread_mutex_init(&pa, &a);
+  pthread_mutex_init(&pb, &a);
+  pthread_create(&t1, NULL, ab, (void *)1);
+  pthread_create(&t2, NULL, ab, NULL);
+  ready(1, &self);
+  pthread_join(t1, NULL);
+  return 0;
 }
 
 /* A reader of fd in one of the multiplexers. */
@@ -313,26 +330,17 @@ int main(int argc, char **argv) {
     ready(3, pids);
     forever();
   }
-  if (!strcmp(what, "rwlock-cycle") || !strcmp(what, "pi-deadlock")) {
+  if (!strcmp(what, "rwlock-cycle")) {
     pthread_t t1, t2;
     pthread_barrier_init(&two, NULL, 2);
-    if (what[0] == 'r') {
-      pthread_create(&t1, NULL, writer, NULL);
-      pthread_create(&t2, NULL, reader, NULL);
-    } else {
-      pthread_mutexattr_t a;
-      pthread_mutexattr_init(&a);
-      pthread_mutexattr_setprotocol(&a, PTHREAD_PRIO_INHERIT);
-      pthread_mutex_init(&pa, &a);
-      pthread_mutex_init(&pb, &a);
-      pthread_create(&t1, NULL, pi_ab, (void *)1);
-      pthread_create(&t2, NULL, pi_ab, NULL);
-    }
+    pthread_create(&t1, NULL, writer, NULL);
+    pthread_create(&t2, NULL, reader, NULL);
     pids[0] = getpid();
     ready(1, pids);
     pthread_join(t1, NULL);
     return 0;
   }
+  if (!strcmp(what, "pi-deadlock")) return abba_threads(PTHREAD_PRIO_INHERIT);
   if (!strcmp(what, "sem-taker-killed")) {
     sem_t *s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (s == MAP_FAILED || sem_init(s, 1, 1) != 0) return 2;
@@ -352,19 +360,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (!strcmp(what, "nondumpable-deadlock")) {
-    pthread_t t1, t2;
     prctl(PR_SET_DUMPABLE, 0);
-    pthread_barrier_init(&two, NULL, 2);
-    pthread_mutexattr_t a;
-    pthread_mutexattr_init(&a);
-    pthread_mutex_init(&pa, &a);
-    pthread_mutex_init(&pb, &a);
-    pthread_create(&t1, NULL, pi_ab, (void *)1);
-    pthread_create(&t2, NULL, pi_ab, NULL);
-    pids[0] = getpid();
-    ready(1, pids);
-    pthread_join(t1, NULL);
-    return 0;
+    return abba_threads(PTHREAD_PRIO_NONE);
   }
   if (!strcmp(what, "barrier-orphan")) {
     pthread_t t1, t2;
