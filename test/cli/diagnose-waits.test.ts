@@ -198,6 +198,27 @@ describe('under soak', () => {
     expect(f.evidence.join('\n')).toMatch(/take it with sem_wait and not post it since; that thread no longer exists/);
   });
 
+  it("a wait followed out of the soaked tree to another job's process: that process is read, and never frozen or touched", async () => {
+    const dir = tmp();
+    const fifo = join(dir, 'fifo');
+    await execa('mkfifo', [fifo]);
+    // Another job: holds the FIFO's write end and sleeps.
+    const other = execa('sh', ['-c', `exec 3<>${fifo}; exec sleep 60`], { reject: false });
+    try {
+      const r = await cli(['soak', '--iterations', '1', '--timeout', '1s', '--stacks', '3', '--report-dir', dir, '--', 'sh', '-c', `exec cat ${fifo}`]);
+      expect(r.code, r.stderr).toBe(1);
+      const folder = readdirSync(dir).find((n) => n.includes('hang'))!;
+      const rep = JSON.parse(readFileSync(join(dir, folder, 'command-hang.json'), 'utf8')) as CommandHangReport;
+      expect(rep.diagnosis!.followed!.map((f) => f.pid)).toContain(other.pid);
+      // Still running its own course: not stopped by the soak's freeze for stacks, not killed with the tree.
+      const state = readFileSync(`/proc/${other.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[0];
+      expect(state).toBe('S');
+    } finally {
+      other.kill('SIGKILL');
+      await other;
+    }
+  });
+
   it('soak of the System V semaphore deadlock: a hang whose finding is unknown, with each thread and the last operators', async () => {
     const dir = tmp();
     const r = await cli(['soak', '--iterations', '1', '--timeout', '1s', '--report-dir', dir, '--', waits.path, 'sysv-sem-deadlock']);

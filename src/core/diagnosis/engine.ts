@@ -23,9 +23,10 @@ export interface DiagnoseOptions {
   /** Why stacks are not taken even if asked for (e.g. --keep), or null. */
   stacksSkipped?: string | null;
   /**
-   * SIGSTOP every inspected process before the debugger attaches, so the
-   * attach cannot let a hung thread through (see stacks.ts). For hangs that
-   * are killed right after; never for processes the user still needs.
+   * SIGSTOP the given processes before the debugger attaches, so the attach
+   * cannot let a hung thread through (see stacks.ts). For hangs that are
+   * killed right after; never for processes the user still needs, so never
+   * for a process the waits were followed to.
    */
   freezeForStacks?: boolean;
   run?: RunContext;
@@ -105,13 +106,20 @@ export async function diagnose(given: number[], opts: DiagnoseOptions): Promise<
   };
   const result = analyze(input);
   const why = opts.stacksSkipped ?? (opts.stacks === 0 ? 'not asked for' : result.findings.length === 0 ? 'no finding to explain' : null);
+  // Only the processes asked about are frozen (they are killed right after); one a wait led to may be
+  // another job's, which must run on untouched: no freeze, and so no debugger either.
   if (!why && opts.freezeForStacks)
-    for (const pid of pids)
+    for (const pid of given)
       try {
         process.kill(pid, 'SIGSTOP');
       } catch {
         // already gone
       }
-  const stacks = await captureStacks(pickForStacks(result, opts.stacks), opts.stackTimeoutMs, why);
+  const asked = new Set(given);
+  const stacks = await captureStacks(
+    pickForStacks(result, opts.stacks).filter((pid) => !opts.freezeForStacks || asked.has(pid)),
+    opts.stackTimeoutMs,
+    why,
+  );
   return { diagnosis: { ...result, stacks, ...(opts.follow ? { followed } : {}) }, samples, probeLog: probe instanceof RecordingProbe ? probe.log : null };
 }
