@@ -1,6 +1,8 @@
 // The soak summary (and a merged one) for humans.
 import type { SoakSummary } from '../../core/report/types.js';
 import { fmtDuration, plural } from '../output.js';
+import { loopOutcome } from '../../core/system/exit-codes.js';
+import { reportNext } from './next.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
@@ -13,5 +15,8 @@ export function summaryLines(name: string, s: SoakSummary): string[] {
   if (s.firstHang) lines.push(`  first hang: iteration ${s.firstHang.iteration}${s.firstHang.shard ? ` of shard ${s.firstHang.shard}` : ''}${s.firstHang.report ? `: ${s.firstHang.report}` : ''}`);
   const kinds = Object.entries(s.findingKinds);
   if (kinds.length) lines.push(`  findings: ${kinds.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  // The last line: the outcome in words (the exit code's decision) and the first hang's report to read next.
+  const next = s.firstHang?.report ? `; ${reportNext(s.firstHang.report)}` : '';
+  lines.push(`${name}: ${loopOutcome(s, s.expect === 'hang')}${next}`);
   return lines;
 }
