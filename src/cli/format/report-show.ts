@@ -3,7 +3,7 @@
 // of a group, and the last events are shown for one representative of each
 // group of stuck processes (--all: every process, every stuck process's
 // events), so a 50-process hang reads on one screen.
-import { commandVerdict, processLabel } from '../../core/report/labels.js';
+import { commandVerdict, groupLabel, processLabel } from '../../core/report/labels.js';
 import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
 import { findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
@@ -13,27 +13,6 @@ import { command, shellWord, shortPath } from './next.js';
 
 /** Representatives whose last events are shown, when not --all. */
 const REPRESENTATIVES = 3;
-
-/** "slave 2–9, 11, 13–50": ids of one role, consecutive ones as ranges. */
-function labelsOf(ps: ProcessReport[]): string {
-  const parts: string[] = [];
-  for (const role of [...new Set(ps.map((p) => p.role))]) {
-    const ids = ps.filter((p) => p.role === role).map((p) => p.id).sort((a, b) => a - b);
-    if (role === 'master') {
-      parts.push('master');
-      continue;
-    }
-    const ranges: string[] = [];
-    for (let i = 0; i < ids.length; ) {
-      let j = i;
-      while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
-      ranges.push(j > i ? `${ids[i]}–${ids[j]}` : String(ids[i]));
-      i = j + 1;
-    }
-    parts.push(`${role} ${ranges.join(', ')}`);
-  }
-  return parts.join('; ');
-}
 
 function exitText(p: ProcessReport): string {
   return p.exit ? (p.exit.signal ? `${p.exit.signal}${p.exit.killedByWatchdog ? ' (watchdog)' : ''}` : `exit ${p.exit.code}`) : 'alive';
@@ -86,7 +65,7 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
       const k = situation(r, p, stuck).join('\u0000');
       groups.set(k, [...(groups.get(k) ?? []), p]);
     }
-    const rows = [...groups.values()].map((ps) => [`${labelsOf(ps)}${ps.length > 1 ? ` (${ps.length})` : ` (pid ${ps[0]!.pid})`}`, ...situation(r, ps[0]!, stuck)]);
+    const rows = [...groups.values()].map((ps) => [`${groupLabel(ps)}${ps.length > 1 ? ` (${ps.length})` : ` (pid ${ps[0]!.pid})`}`, ...situation(r, ps[0]!, stuck)]);
     lines.push(...table(rows, header).map((l) => `  ${l}`));
   }
   if (r.diagnosis) {
@@ -114,7 +93,7 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
   }
   for (const p of shown) {
     const like = attention.filter((q) => q !== p && situation(r, q, stuck).join('\u0000') === situation(r, p, stuck).join('\u0000'));
-    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${shownState(p, stuck)})${!all && like.length ? `, like ${like.length} other(s): ${labelsOf(like)}` : ''}:`);
+    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${shownState(p, stuck)})${!all && like.length ? `, like ${like.length} other(s): ${groupLabel(like)}` : ''}:`);
     const t0 = p.lastEvents[0]?.tNs ?? 0;
     for (const e of p.lastEvents)
       lines.push(
