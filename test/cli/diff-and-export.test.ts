@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunReport } from '../../src/core/report/types.js';
-import { needsAttention, shownState, stuckPids } from '../../src/core/report/process-state.js';
+import { needsAttention, shownState, diagnosedStates } from '../../src/core/report/process-state.js';
 import { cli, readJson, runFolders, tmp } from '../helpers.js';
 
 let good: string[];
@@ -146,7 +146,7 @@ describe('report export', () => {
       for (const p of rep.processes) {
         const n = names.find((e) => e.pid === p.pid)!.args!.name as string;
         expect(n.startsWith(p.role === 'master' ? 'master' : `slave ${p.id}`)).toBe(true);
-        if (stuckPids(rep.diagnosis).has(p.pid)) expect(n).toMatch(/\(stuck(, [a-z-]+)?\)$/);
+        if (diagnosedStates(rep.diagnosis).get(p.pid) === 'stuck') expect(n).toMatch(/\(stuck(, [a-z-]+)?\)$/);
       }
       // X events of one track nest: each starts inside and ends inside its parent.
       for (const pid of new Set(traceEvents.map((e) => e.pid))) {
@@ -182,7 +182,7 @@ describe('report export', () => {
     const folded = rows.filter((m) => m[2]!.includes(' ')).flatMap((m) => m[2]!.split(' ').map(Number));
     expect(members.sort()).toEqual(folded.sort());
     // Highlighted: exactly the processes the diagnosis found stuck for good (or starving, or silent).
-    const stuck = stuckPids(rep.diagnosis);
+    const stuck = diagnosedStates(rep.diagnosis);
     const attention = rows.filter((m) => /\battn\b/.test(m[1]!)).flatMap((m) => m[2]!.split(' ').map(Number));
     expect(attention.sort()).toEqual(traced.filter((p) => needsAttention(shownState(p, stuck))).map((p) => p.pid).sort());
     expect(html).toContain('data-kind="private-futex-on-shared-memory"');

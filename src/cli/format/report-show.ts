@@ -8,7 +8,7 @@ import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunR
 import { findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
 import { fmtDuration, paint, table } from '../output.js';
-import { needsAttention, shownState, stuckPids } from '../../core/report/process-state.js';
+import { diagnosedStates, needsAttention, shownState, type Diagnosed } from '../../core/report/process-state.js';
 import { command, shellWord, shortPath } from './next.js';
 
 /** Representatives whose last events are shown, when not --all. */
@@ -19,7 +19,7 @@ function exitText(p: ProcessReport): string {
 }
 
 /** What a process was doing, for grouping: state, op, last transition, finding, and what its thread waited on. */
-function situation(r: RunReport, p: ProcessReport, stuck: Set<number>): string[] {
+function situation(r: RunReport, p: ProcessReport, stuck: Diagnosed): string[] {
   const d = r.diagnosis?.processes.find((x) => x.pid === p.pid);
   const wait = d?.threads.find((t) => t.wait)?.wait?.on ?? d?.threads.find((t) => t.futex)?.futex?.field ?? '';
   const last = p.lastEvents.at(-1);
@@ -43,7 +43,7 @@ function chaosLines(c: ChaosRecord | null | undefined): string[] {
 
 export function showLines(r: RunReport, dir: string, all = false): string[] {
   const c = r.config;
-  const stuck = stuckPids(r.diagnosis);
+  const stuck = diagnosedStates(r.diagnosis);
   const lines = [
     `run ${dir}`,
     `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}, stall ${fmtDuration(c.stallMs)}, iteration ${r.iteration}`,

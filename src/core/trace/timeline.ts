@@ -6,7 +6,7 @@ import { layout, type TraceEvent } from '../native/layout.js';
 import type { Condvar } from '../native/vocabulary.js';
 import { processLabel } from '../report/labels.js';
 import type { RunReport } from '../report/types.js';
-import { needsAttention, shownState, stuckPids, type ShownState } from '../report/process-state.js';
+import { diagnosedStates, needsAttention, shownState, type Diagnosed, type ShownState } from '../report/process-state.js';
 import { byProcess } from './stats.js';
 
 export interface Span {
@@ -77,7 +77,7 @@ export interface Timeline {
   lostSignals: LostSignal[];
 }
 
-function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>, stuck: Set<number>): Track {
+function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>, stuck: Diagnosed): Track {
   const first = events[0]!;
   const p = report.processes.find((x) => x.role === first.role && x.id === first.id);
   const pid = p?.pid ?? first.pid;
@@ -254,7 +254,7 @@ export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline
   const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + verdictMs * 1e6) : lastEvent;
   const named = new Map<number, string>();
   for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
-  const stuck = stuckPids(report.diagnosis);
+  const stuck = diagnosedStates(report.diagnosis);
   const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named, stuck)).sort((a, b) => a.slot - b.slot);
   const ts = new Map(tracks.map((t) => [t.pid, t]));
   // Node slaves' ops run on pool threads: flows are keyed by process.
