@@ -5,8 +5,6 @@ import { reportNext, shortPath } from './next.js';
 import { fmtDuration, paint, plural } from '../output.js';
 import type { Progress } from '../progress.js';
 
-export { shortPath } from './next.js';
-
 export function printOutcome(progress: Progress, o: Outcome): void {
   if (o.verdict === 'completed') return;
   const head = o.verdict === 'hang' ? paint('red', 'HANG') : paint('yellow', 'FAILED');
@@ -24,7 +22,6 @@ export function printOutcome(progress: Progress, o: Outcome): void {
  * report (or the first failure's) when there is one.
  */
 export function finalLine(name: string, s: LoopSummary, expectHang: boolean): string {
-
   const first = s.firstHang?.report ?? s.firstFailure?.report ?? null;
   const others = s.reports.filter((r) => r !== first).map(shortPath);
   const listed = others.length > 3 ? [...others.slice(0, 3), `… ${others.length - 3} more`] : others;
