@@ -35,10 +35,10 @@ export function localNodeDir() {
   return null;
 }
 
-/** node-gyp as npm provides it to install scripts, else the one on PATH (node_modules/.bin under npm run). */
+/** node-gyp as npm provides it to install scripts, else the project's own (a devDependency), else the one on PATH. */
 function nodeGyp(args) {
-  const viaNpm = process.env.npm_config_node_gyp;
-  const [cmd, argv] = viaNpm && existsSync(viaNpm) ? [process.execPath, [viaNpm, ...args]] : ['node-gyp', args];
+  const script = [process.env.npm_config_node_gyp, join(root, 'node_modules', 'node-gyp', 'bin', 'node-gyp.js')].find((f) => f && existsSync(f));
+  const [cmd, argv] = script ? [process.execPath, [script, ...args]] : ['node-gyp', args];
   return spawnSync(cmd, argv, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
