@@ -18,7 +18,7 @@ export interface CliResult {
 }
 
 export async function cli(args: string[], opts: Options = {}): Promise<CliResult> {
-  const r = await execa(process.execPath, [CLI, ...args], { reject: false, env: { NO_COLOR: '1' }, ...opts });
+  const r = await execa(process.execPath, [CLI, ...args], { reject: false, env: { NO_COLOR: '1', FORCE_COLOR: undefined }, ...opts });
   return { code: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
 }
 

@@ -6,6 +6,7 @@ import { hideBin } from 'yargs/helpers';
 import { exitCodeOf, oneLine, UsageError } from '../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../core/system/exit-codes.js';
 import { toolVersion } from '../core/system/paths.js';
+import { closest } from '../core/system/closest.js';
 import { diagnoseCli } from './commands/diagnose.js';
 import { diffCli } from './commands/diff.js';
 import { mergeCli } from './commands/merge.js';
@@ -27,6 +28,31 @@ function refuseNegativeDurations(args: string[]): void {
   }
 }
 
+/** `help` and `help COMMAND...` are `--help` and `COMMAND... --help`. */
+function helpAsFlag(args: string[]): string[] {
+  return args[0] === 'help' ? [...args.slice(1), '--help'] : args;
+}
+
+/** yargs' "Unknown argument(s): a, b", with the nearest known option for each mistyped one. */
+function withSuggestions(msg: string, known: string[]): string {
+  const m = /^Unknown arguments?: (.*)$/.exec(msg);
+  if (!m) return msg;
+  const flag = (n: string) => `${n.length === 1 ? '-' : '--'}${n}`;
+  const names = m[1]!.split(', ');
+  const hints = names.map((name) => {
+    const near = closest(name, known);
+    return { name, hint: near.length ? ` (did you mean ${near.map(flag).join(' or ')}?)` : '' };
+  });
+  if (!hints.some((h) => h.hint)) return msg;
+  return `unknown option${names.length > 1 ? 's' : ''} ${hints.map((h) => `${flag(h.name)}${h.hint}`).join(', ')}`;
+}
+
+/** The option names the failing command's help describes (yargs hands its usage object to .fail). */
+function knownOptions(usage: unknown): string[] {
+  const d = (usage as { getDescriptions?: () => Record<string, unknown> } | undefined)?.getDescriptions?.();
+  return d ? Object.keys(d) : [];
+}
+
 function fail(e: unknown): never {
   err(`mvar-repro: ${oneLine(e)}`);
   process.exit(exitCodeOf(e));
@@ -41,8 +67,9 @@ process.on('unhandledRejection', fail);
 process.on('uncaughtException', fail);
 
 try {
-  refuseNegativeDurations(hideBin(process.argv));
-  await yargs(hideBin(process.argv))
+  const args = helpAsFlag(hideBin(process.argv));
+  refuseNegativeDurations(args);
+  await yargs(args)
     .scriptName('mvar-repro')
     .parserConfiguration({ 'populate--': true })
     // A repeated option keeps its last value; variadic positionals stay lists.
@@ -57,7 +84,9 @@ try {
     .command(soakCli)
     .command(mergeCli)
     .command(checkCli)
-    .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge, check')
+    .command('help [command..]', 'show the help of a command (the same as COMMAND --help)')
+    .completion('completion', 'print a bash/zsh completion script (mvar-repro completion >> ~/.bashrc)')
+    .demandCommand(1, 'name a command: run, diagnose, report, diff, soak, merge, check, help, completion')
     .strict()
     .recommendCommands()
     .version(toolVersion())
@@ -65,9 +94,9 @@ try {
     .alias('h', 'help')
     .epilog(exitCodeHelp())
     .wrap(Math.min(110, process.stdout.columns || 100))
-    .fail((msg, e) => {
+    .fail((msg, e, y) => {
       if (e) fail(e);
-      err(`mvar-repro: ${String(msg).replace(/\s*\n\s*/g, ' ')} (see --help)`);
+      err(`mvar-repro: ${withSuggestions(String(msg).replace(/\s*\n\s*/g, ' '), knownOptions(y))} (see --help)`);
       process.exit(ExitCode.Usage);
     })
     .parseAsync();

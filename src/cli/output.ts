@@ -1,4 +1,4 @@
-// Terminal conventions: colour only on a TTY and without NO_COLOR; messages
+// Terminal conventions: colour on a TTY unless NO_COLOR, or wherever FORCE_COLOR asks; messages
 // to stderr; results to stdout. Every line goes out through terminalSafe:
 // text from a program (its comm, argv, output), from a report or from the
 // system can hold escape sequences that would retitle, clear or reprogram
@@ -7,15 +7,30 @@
 // output parses to the same values. The one exception is the colour the tool
 // itself paints, on a terminal that takes colour.
 import { styleText } from 'node:util';
+import { SCHEMA_VERSION } from '../core/report/types.js';
+import { jsonText } from '../core/system/json.js';
 
 type Style = Parameters<typeof styleText>[0];
 
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+/**
+ * Colour or not, by the conventions CI systems and terminals share:
+ * FORCE_COLOR (set, and not 0 or false) turns it on even off a terminal (a CI
+ * log that renders colours) and wins, as it does for Node itself; NO_COLOR
+ * (set and not empty, no-color.org) turns it off; otherwise colour on a
+ * terminal that is not TERM=dumb.
+ */
+export function useColor(stream: NodeJS.WriteStream = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.toLowerCase());
+  if (env.NO_COLOR) return false;
+  return Boolean(stream.isTTY) && env.TERM !== 'dumb';
 }
 
+/** Node 22.13+ would check the stream itself (and drop the colour FORCE_COLOR asked for off a terminal): we decided above. */
+const UNCHECKED = { validateStream: false } as unknown as undefined;
+
 export function paint(style: Style, text: string, stream: NodeJS.WriteStream = process.stdout): string {
-  return useColor(stream) ? styleText(style, text) : text;
+  return useColor(stream) ? styleText(style, text, UNCHECKED) : text;
 }
 
 /** C0 controls but tab and newline, DEL, C1 controls, line/paragraph separators, bidi embeddings, overrides and isolates. */
@@ -45,6 +60,11 @@ export function err(line: string): void {
   process.stderr.write(`${terminalSafe(line, process.stderr)}\n`);
 }
 
+/** A warning: one line on stderr; the command goes on (an error would stop it). */
+export function warn(text: string): void {
+  err(`mvar-repro: warning: ${text}`);
+}
+
 /** Durations are written one way everywhere (core/system/duration.ts). */
 export { fmtDuration } from '../core/system/duration.js';
 
@@ -58,4 +78,13 @@ export function table(rows: string[][], header?: string[]): string[] {
   const widths = all.reduce<number[]>((w, r) => r.map((c, i) => Math.max(w[i] ?? 0, c.length)), []);
   const line = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
   return all.map(line);
+}
+
+/**
+ * A --json document on stdout: every one carries `schemaVersion` first (the
+ * one version of every JSON document the tool writes, report/types.ts), so a
+ * consumer can refuse a shape it does not know.
+ */
+export function outJson(doc: object, indent = 2): void {
+  out(jsonText({ schemaVersion: SCHEMA_VERSION, ...doc }, indent));
 }

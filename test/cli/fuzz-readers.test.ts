@@ -150,7 +150,7 @@ describe('every reader, on inputs spoiled from real ones', () => {
           outcome(`case-${i} show`, () => ('command' in r ? commandShowLines(r.command.report, dir, true) : showLines(r.run.report, dir, true))),
           outcome(`case-${i} html`, () => exportTimeline(r, 'html')),
           outcome(`case-${i} chrome-trace`, () => exportTimeline(r, 'chrome-trace')),
-          outcome(`case-${i} diff`, () => diffLines(compareRuns([src, dir], join(ROOT, 'reports')))),
+          outcome(`case-${i} diff`, () => diffLines(compareRuns([src, dir], join(ROOT, 'reports')), dir)),
         ].filter((f): f is string => f !== null),
       );
     }

@@ -5,7 +5,7 @@ import { execa } from 'execa';
 import { symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { terminalSafe } from '../../src/cli/output.js';
+import { terminalSafe, useColor } from '../../src/cli/output.js';
 import { cli, tmp } from '../helpers.js';
 
 /** Control characters a terminal may act on, bidi controls included. */
@@ -57,5 +57,29 @@ describe('a program named with escape sequences', () => {
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/e\\u001b\]0;pwn/);
     expect(show.stdout + show.stderr).not.toMatch(RAW);
+  });
+});
+
+describe('useColor', () => {
+  const tty = { isTTY: true } as NodeJS.WriteStream;
+  const pipe = { isTTY: false } as NodeJS.WriteStream;
+
+  it('colours a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR colours a pipe and wins over NO_COLOR; FORCE_COLOR=0 turns it off', () => {
+    expect(useColor(tty, {})).toBe(true);
+    expect(useColor(pipe, {})).toBe(false);
+    expect(useColor(tty, { NO_COLOR: '1' })).toBe(false);
+    expect(useColor(tty, { NO_COLOR: '' })).toBe(true);
+    expect(useColor(tty, { TERM: 'dumb' })).toBe(false);
+    expect(useColor(pipe, { FORCE_COLOR: '1' })).toBe(true);
+    expect(useColor(pipe, { FORCE_COLOR: '', NO_COLOR: '1' })).toBe(true);
+    expect(useColor(tty, { FORCE_COLOR: '0' })).toBe(false);
+    expect(useColor(tty, { FORCE_COLOR: 'false' })).toBe(false);
+  });
+
+  it('FORCE_COLOR reaches a CI log: the final line of a run is painted off a terminal', async () => {
+    const painted = await cli(['run', '2', '--variant', 'fixed', '--quiet'], { env: { FORCE_COLOR: '1' } });
+    expect(painted.stdout).toMatch(/^\u001b\[32mrun: no hang/);
+    const plain = await cli(['run', '2', '--variant', 'fixed', '--quiet']);
+    expect(plain.stdout).not.toMatch(RAW);
   });
 });

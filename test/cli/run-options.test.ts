@@ -1,20 +1,17 @@
 // Validation of `run` / `soak` options into a RunConfig.
 import { describe, expect, it, vi } from 'vitest';
-import { loopArgs, MAX_NODE_SLAVES, MAX_SLAVES, parseCount, type RunArgs } from '../../src/cli/run-options.js';
+import { ignoredOptions, loopArgs, MAX_NODE_SLAVES, MAX_SLAVES, parseCount, type RunArgs } from '../../src/cli/run-options.js';
 import { UsageError } from '../../src/core/system/errors.js';
 
+/** What yargs hands over when only `o` was given (options whose presence matters have no yargs default). */
 const args = (o: Partial<RunArgs> = {}): RunArgs => ({
   N: '2',
   fault: 'none',
   runtime: 'native',
-  'slave-thread': 'worker',
   rounds: '10',
   timeout: '10s',
-  spawner: 'forkserver',
   'ring-events': '4096',
-  stacks: '3',
   expect: 'none',
-  'chaos-intensity': '5',
   quiet: true,
   ...o,
 });
@@ -65,6 +62,29 @@ describe('loopArgs', () => {
   it('refuses bad counts and names with one line', () => {
     for (const o of [{ N: '0' }, { N: 'abc' }, { N: '-3' }, { rounds: '0' }, { 'ring-events': '8' }, { iterations: '1.5' }, { 'save-baseline': '../x' }])
       expect(() => loopArgs(args(o))).toThrow(UsageError);
+  });
+});
+
+describe('ignoredOptions', () => {
+  it('names each option given where it does nothing, and only those', () => {
+    expect(ignoredOptions(args())).toEqual([]);
+    expect(ignoredOptions(args({ seed: '7' }))).toEqual(['--seed has no effect without --chaos (it seeds the chaos decisions)']);
+    expect(ignoredOptions(args({ seed: '7', chaos: true, 'chaos-intensity': '3' }))).toEqual([]);
+    expect(ignoredOptions(args({ 'chaos-intensity': '3' }))).toEqual(['--chaos-intensity has no effect without --chaos']);
+    expect(ignoredOptions(args({ 'slave-thread': 'main' }))[0]).toMatch(/^--slave-thread has no effect without --runtime node/);
+    expect(ignoredOptions(args({ 'slave-thread': 'main', runtime: 'node' }))).toEqual([]);
+    expect(ignoredOptions(args({ spawner: 'execa', runtime: 'node' }))[0]).toMatch(/^--spawner has no effect with --runtime node/);
+    expect(ignoredOptions(args({ quiet: true, json: true }))[0]).toMatch(/^--quiet has no effect with --json/);
+  });
+
+  it('warns on stderr, one line each, and the options still parse', () => {
+    const said = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(loopArgs(args({ seed: '7' })).config.chaos).toBeNull();
+      expect(said.mock.calls.map((c) => String(c[0]))).toEqual(['mvar-repro: warning: --seed has no effect without --chaos (it seeds the chaos decisions)\n']);
+    } finally {
+      said.mockRestore();
+    }
   });
 });
 

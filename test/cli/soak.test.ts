@@ -390,7 +390,7 @@ describe('--chaos', () => {
     const dir = tmp();
     const r = await cli(['run', '20', '--variant', 'fixed', '--chaos', '--seed', '7', '--iterations', '20', '--save-all', '--report-dir', dir]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/\(chaos: seed 7, intensity 5\)/);
+    expect(r.stdout).toMatch(/^chaos: seed 7, intensity 5 /m);
     const reps = readdirSync(dir).filter((n) => n.startsWith('2')).map((n) => readJson<RunReport>(join(dir, n, 'report.json')));
     expect(reps).toHaveLength(20);
     for (const rep of reps) {

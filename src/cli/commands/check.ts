@@ -6,7 +6,7 @@ import { runCheck } from '../../core/check/check.js';
 import { parseDuration } from '../../core/system/duration.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { checkLines } from '../format/check.js';
-import { err, out } from '../output.js';
+import { err, out, outJson } from '../output.js';
 import { checkCommand } from '../../core/system/command.js';
 import { installSignals, interruptedExitCode } from '../signals.js';
 
@@ -31,7 +31,7 @@ export const checkCli: CommandModule<object, Args> = {
     const signal = installSignals();
     const r = await runCheck(command, parseDuration(argv.timeout, '--timeout'), signal);
     const interrupted = interruptedExitCode(signal);
-    if (argv.json) out(JSON.stringify({ command, ...r }, null, 2));
+    if (argv.json) outJson({ command, ...r });
     else for (const l of checkLines(command, r)) out(l);
     if (r.verdict === 'unchecked') err('mvar-repro: the preload library could not get into the program (a static binary, or set-user-ID?): it ran unchecked');
     process.exitCode =

@@ -6,9 +6,8 @@ import { parseDuration } from '../../core/system/duration.js';
 import { EnvironmentError, UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { processAlive } from '../../core/procfs/capture.js';
-import { diagnosisLines } from '../format/diagnosis.js';
-import { jsonText } from '../../core/system/json.js';
-import { out } from '../output.js';
+import { diagnoseFinalLine, diagnosisLines } from '../format/diagnosis.js';
+import { out, outJson } from '../output.js';
 import { parseCount } from '../run-options.js';
 
 interface Args {
@@ -49,10 +48,12 @@ export const diagnoseCli: CommandModule<object, Args> = {
     if (present.length === 0) throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: no such process`);
     const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000, follow: !argv.only });
     const gone = pids.filter((p) => !present.includes(p));
-    if (argv.json) out(jsonText({ ...diagnosis, missing: gone }));
+    if (argv.json) outJson({ ...diagnosis, missing: gone });
     else {
       for (const p of gone) out(`pid ${p}: no such process`);
       for (const l of diagnosisLines(diagnosis)) out(l);
+      out();
+      out(diagnoseFinalLine(diagnosis, present, Boolean(argv.stacks)));
     }
     process.exitCode = diagnosis.findings.length ? ExitCode.Found : ExitCode.Ok;
   },

@@ -4,8 +4,7 @@ import { compareRuns } from '../../core/trace/compare.js';
 import { UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
 import { diffLines } from '../format/diff.js';
-import { jsonText } from '../../core/system/json.js';
-import { out } from '../output.js';
+import { out, outJson } from '../output.js';
 
 interface Args {
   runs: string[];
@@ -25,8 +24,8 @@ export const diffCli: CommandModule<object, Args> = {
   handler: (argv: ArgumentsCamelCase<Args>) => {
     if (argv.runs.length < 2) throw new UsageError('diff needs at least one good run and the run to check (GOOD... BAD)');
     const d = compareRuns(argv.runs, argv['report-dir']);
-    if (argv.json) out(jsonText(d));
-    else for (const l of diffLines(d)) out(l);
+    if (argv.json) outJson(d);
+    else for (const l of diffLines(d, argv.runs.at(-1)!)) out(l);
     process.exitCode = d.equivalent ? ExitCode.Ok : ExitCode.Found;
   },
 };

@@ -1,9 +1,8 @@
 // `mvar-repro merge SUMMARY...`
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { mergeSummaries, readSummaries } from '../../core/soak/merge.js';
-import { err, out } from '../output.js';
+import { err, out, outJson } from '../output.js';
 import { writeJsonAtomic } from '../../core/report/write.js';
-import { jsonText } from '../../core/system/json.js';
 import { exitCodeHelp, loopExitCode } from '../../core/system/exit-codes.js';
 import { summaryLines } from '../format/soak-summary.js';
 
@@ -30,7 +29,7 @@ export const mergeCli: CommandModule<object, Args> = {
     if (missing.length)
       err(`mvar-repro: merged ${merged.shards} of ${missing[0]!.count} shards; missing: ${missing.slice(0, 10).map((s) => `${s.index}/${s.count}`).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
     if (argv.summary) await writeJsonAtomic(argv.summary, merged);
-    if (argv.json) out(jsonText(merged));
+    if (argv.json) outJson(merged);
     else for (const l of summaryLines('merged', merged)) out(l);
     process.exitCode = loopExitCode(merged, merged.expect === 'hang');
   },

@@ -7,7 +7,7 @@ import { ownDescriptor, writeFileAtomic } from '../../core/report/write.js';
 import { exitCodeHelp } from '../../core/system/exit-codes.js';
 import { exportTimeline } from '../../core/trace/export/export.js';
 import { jsonText } from '../../core/system/json.js';
-import { commandShowLines, showLines } from '../format/report-show.js';
+import { commandShowLines, exportedLine, showLines } from '../format/report-show.js';
 import { out } from '../output.js';
 
 interface ShowArgs {
@@ -23,7 +23,8 @@ const show: CommandModule<object, ShowArgs> = {
     y
       .positional('run', { type: 'string', describe: 'run folder (of run, or of a soaked command hang), its report file, or a baseline name' })
       .option('all', { type: 'boolean', describe: 'every process on its own line, the last events of every stuck process, whole output tails' })
-      .option('json', { type: 'boolean', describe: 'the report itself' }) as unknown as Argv<ShowArgs>,
+      .option('json', { type: 'boolean', describe: 'the report itself' })
+      .epilog(exitCodeHelp('report')) as unknown as Argv<ShowArgs>,
   handler: (argv: ArgumentsCamelCase<ShowArgs>) => {
     const r = readAnyReport(argv.run);
     if ('command' in r) {
@@ -49,7 +50,8 @@ const exportCmd: CommandModule<object, ExportArgs> = {
     y
       .positional('run', { type: 'string', describe: 'run folder (of run, or of a soaked command hang), its report file, or a baseline name' })
       .option('format', { choices: ['chrome-trace', 'html'], default: 'chrome-trace', describe: 'output format' })
-      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: trace.json / timeline.html in the run folder; - for stdout)' }) as unknown as Argv<ExportArgs>,
+      .option('output', { alias: 'o', type: 'string', describe: 'file to write (default: trace.json / timeline.html in the run folder; - for stdout)' })
+      .epilog(exitCodeHelp('report')) as unknown as Argv<ExportArgs>,
   handler: async (argv: ArgumentsCamelCase<ExportArgs>) => {
     const r = readAnyReport(argv.run);
     const dir = 'command' in r ? r.command.dir : r.run.dir;
@@ -61,7 +63,7 @@ const exportCmd: CommandModule<object, ExportArgs> = {
       return;
     }
     await writeFileAtomic(file, text);
-    out(`${argv.format === 'html' ? 'timeline' : 'trace'}: ${file}${argv.format === 'chrome-trace' ? ' (open in https://ui.perfetto.dev or chrome://tracing)' : ''}`);
+    out(exportedLine(argv.format, file));
   },
 };
 

@@ -7,10 +7,9 @@ import type { HangEvidence } from '../../core/report/build.js';
 import { processLabel } from '../../core/report/labels.js';
 import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
-import { jsonText } from '../../core/system/json.js';
 import { iterationLimit } from '../../core/system/repeat.js';
 import { finalLine, printOutcome } from '../format/outcome.js';
-import { err, fmtDuration, out, paint, terminalSafe } from '../output.js';
+import { err, fmtDuration, out, outJson, paint, terminalSafe, warn } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
@@ -27,6 +26,14 @@ async function keepHook(ctx: HangContext, evidence: HangEvidence | null): Promis
   await waitForRelease();
 }
 
+/** run's own options given where they do nothing (those it shares with soak: ignoredOptions). */
+function runIgnoredOptions(a: RunArgs & { keep?: boolean }): string[] {
+  return [
+    ...(a['save-all'] && a['report-dir'] !== undefined ? ['--save-all has no effect with --report-dir (run saves every iteration in a folder it is given)'] : []),
+    ...(a.keep && a.stacks !== undefined ? ['--stacks has no effect with --keep (a kept iteration is left to your own debugger)'] : []),
+  ];
+}
+
 export const runCli: CommandModule<object, RunArgs> = {
   command: 'run [N]',
   describe: 'run master + N slaves on the shared MVar and watch for a hang',
@@ -36,6 +43,7 @@ export const runCli: CommandModule<object, RunArgs> = {
       .epilog(`Faults (on top of --variant fixed):\n${faultHelp()}\n\n${exitCodeHelp('run')}`) as unknown as Argv<RunArgs>,
   handler: async (argv: ArgumentsCamelCase<RunArgs & { keep?: boolean }>) => {
     const a = loopArgs(argv);
+    for (const w of runIgnoredOptions(argv)) warn(w);
     const signal = installSignals();
     const mode = progressMode(argv);
     const progress = new Progress(mode, iterationLimit(a));
@@ -76,10 +84,11 @@ export const runCli: CommandModule<object, RunArgs> = {
     const code = interruptedExitCode(signal) ?? loopExitCode(summary, a.expectHang);
     if (a.saveBaseline && mode !== 'json')
       progress.note(terminalSafe(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`, process.stderr));
-    if (mode === 'json') out(jsonText({ command: 'run', config: a.config, ...summary, exitCode: code }, 0));
-    else out(`${finalLine('run', summary)}${a.config.chaos ? ` (chaos: seed ${a.config.chaos.seed}, intensity ${a.config.chaos.intensity})` : ''}`);
-    if (a.expectHang && summary.hangs === 0 && !summary.interrupted && mode !== 'json')
-      out(paint('red', 'expected a hang and none reproduced: the reproducer stopped reproducing'));
+    if (mode === 'json') outJson({ command: 'run', config: a.config, ...summary, exitCode: code }, 0);
+    else {
+      if (a.config.chaos) out(`chaos: seed ${a.config.chaos.seed}, intensity ${a.config.chaos.intensity} (--seed ${a.config.chaos.seed} repeats its decisions)`);
+      out(paint(code === 0 ? 'green' : 'red', finalLine('run', summary, a.expectHang)));
+    }
     process.exitCode = code;
   },
 };

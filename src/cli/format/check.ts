@@ -36,12 +36,23 @@ function tailLines(name: string, text: string): string[] {
 }
 
 export function checkLines(command: string[], r: CheckResult): string[] {
-  const lines = [`check: ${command.join(' ')} — ${runLine(r.run)}; ${r.checkedProcesses} process(es) checked`];
-  if (r.verdict === 'clean') lines.push(paint('green', 'clean: no lock-order inversion, no misuse, and every mutex, condvar and semaphore used in shared memory is process-shared'));
-  if (r.verdict === 'unchecked') lines.push(paint('yellow', 'unchecked: the preload library never got into the program'));
+  const run = runLine(r.run);
+  const lines = [`check: ${command.join(' ')} — ${run}; ${r.checkedProcesses} process(es) checked`];
   for (const g of r.groups) lines.push(...groupLines(g));
   for (const n of r.notes) lines.push(`note: ${n}`);
   if (r.run.endedBecause) lines.push('', paint('yellow', `ended early: ${r.run.endedBecause}`), ...r.run.hangFindings.map((f) => `  ${f}`));
   if (r.run.verdict !== 'completed') lines.push(...['', ...tailLines('stdout', r.run.stdoutTail), ...tailLines('stderr', r.run.stderrTail)].filter((l, _i, a) => l || a.length > 1));
+  lines.push(checkFinalLine(r, run));
   return lines;
+}
+
+/** The last line: the answer in words, agreeing with the exit code. */
+function checkFinalLine(r: CheckResult, run: string): string {
+  if (r.verdict === 'found') {
+    const kinds = [...new Set(r.groups.map((g) => g.kind))].join(', ');
+    return paint('red', `check: ${r.groups.length} problem${r.groups.length === 1 ? '' : 's'} found (${kinds}): each is listed above with where it happened`);
+  }
+  if (r.verdict === 'unchecked') return paint('yellow', 'check: unchecked — the preload library never got into the program (a static or set-user-ID binary?), so nothing is known');
+  if (r.run.verdict !== 'completed') return paint('yellow', `check: nothing found, but the program ${run}`);
+  return paint('green', 'check: clean — no lock-order inversion, no misuse, and every mutex, condvar and semaphore used in shared memory is process-shared');
 }

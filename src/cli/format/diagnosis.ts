@@ -5,6 +5,7 @@ import { stuckCounts } from '../../core/diagnosis/verdict.js';
 import type { Diagnosis, ThreadReport } from '../../core/diagnosis/types.js';
 import { processLabel } from '../../core/report/labels.js';
 import { paint, table } from '../output.js';
+import { command } from './next.js';
 
 export function findingLines(d: Diagnosis, maxEvidence = 12, more = '--json for all'): string[] {
   const out: string[] = [];
@@ -91,4 +92,10 @@ export function diagnosisLines(d: Diagnosis, opts: { threads?: boolean } = {}): 
     for (const l of t.text.split('\n').filter(Boolean)) out.push(`  ${l}`);
   }
   return out;
+}
+
+/** diagnose's last line: the answer again, after the detail, and what to run next when something is stuck. */
+export function diagnoseFinalLine(d: Diagnosis, pids: number[], stacksTaken: boolean): string {
+  const next = d.findings.length && !stacksTaken ? `; native stacks: ${command('diagnose', ...pids.map(String), '--stacks')}` : '';
+  return `diagnose: ${verdictLine(d)}${next}`;
 }

@@ -3,48 +3,29 @@
 // of a group, and the last events are shown for one representative of each
 // group of stuck processes (--all: every process, every stuck process's
 // events), so a 50-process hang reads on one screen.
-import { commandVerdict, processLabel } from '../../core/report/labels.js';
+import { commandVerdict, groupLabel, processLabel } from '../../core/report/labels.js';
 import type { ChaosRecord, CommandHangReport, PreloadRecord, ProcessReport, RunReport } from '../../core/report/types.js';
 import { findingHeadline, findingSummary } from '../../core/preload/findings.js';
 import { diagnosisLines, findingLines } from './diagnosis.js';
 import { lockOrderLines } from './lock-orders.js';
 import { fmtDuration, paint, table } from '../output.js';
+import { diagnosedStates, needsAttention, shownState, type Diagnosed } from '../../core/report/process-state.js';
+import { command, shellWord, shortPath } from './next.js';
 
 /** Representatives whose last events are shown, when not --all. */
 const REPRESENTATIVES = 3;
-
-/** "slave 2–9, 11, 13–50": ids of one role, consecutive ones as ranges. */
-function labelsOf(ps: ProcessReport[]): string {
-  const parts: string[] = [];
-  for (const role of [...new Set(ps.map((p) => p.role))]) {
-    const ids = ps.filter((p) => p.role === role).map((p) => p.id).sort((a, b) => a - b);
-    if (role === 'master') {
-      parts.push('master');
-      continue;
-    }
-    const ranges: string[] = [];
-    for (let i = 0; i < ids.length; ) {
-      let j = i;
-      while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
-      ranges.push(j > i ? `${ids[i]}–${ids[j]}` : String(ids[i]));
-      i = j + 1;
-    }
-    parts.push(`${role} ${ranges.join(', ')}`);
-  }
-  return parts.join('; ');
-}
 
 function exitText(p: ProcessReport): string {
   return p.exit ? (p.exit.signal ? `${p.exit.signal}${p.exit.killedByWatchdog ? ' (watchdog)' : ''}` : `exit ${p.exit.code}`) : 'alive';
 }
 
 /** What a process was doing, for grouping: state, op, last transition, finding, and what its thread waited on. */
-function situation(r: RunReport, p: ProcessReport): string[] {
+function situation(r: RunReport, p: ProcessReport, stuck: Diagnosed): string[] {
   const d = r.diagnosis?.processes.find((x) => x.pid === p.pid);
   const wait = d?.threads.find((t) => t.wait)?.wait?.on ?? d?.threads.find((t) => t.futex)?.futex?.field ?? '';
   const last = p.lastEvents.at(-1);
   return [
-    p.classification,
+    shownState(p, stuck),
     exitText(p),
     p.currentOp ? p.currentOp.op : '-',
     last ? `${last.op} ${last.phase}` : '-',
@@ -63,6 +44,7 @@ function chaosLines(c: ChaosRecord | null | undefined): string[] {
 
 export function showLines(r: RunReport, dir: string, all = false): string[] {
   const c = r.config;
+  const stuck = diagnosedStates(r.diagnosis);
   const lines = [
     `run ${dir}`,
     `  ${c.variant}${c.fault !== 'none' ? ` + fault ${c.fault}` : ''}, ${c.nslaves} slaves (${c.runtime}${c.runtime === 'node' ? `, ${c.slaveThread} thread` : ''}), ${c.rounds} rounds, timeout ${fmtDuration(c.timeoutMs)}, stall ${fmtDuration(c.stallMs)}, iteration ${r.iteration}`,
@@ -76,15 +58,15 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
   ];
   const header = ['process', 'state', 'exit', 'in op', 'last event', 'finding', 'waits on', 'note'];
   if (all) {
-    const rows = r.processes.map((p) => [`${processLabel(p)} (${p.pid})`, ...situation(r, p)]);
+    const rows = r.processes.map((p) => [`${processLabel(p)} (${p.pid})`, ...situation(r, p, stuck)]);
     lines.push(...table(rows, header).map((l) => `  ${l}`));
   } else {
     const groups = new Map<string, ProcessReport[]>();
     for (const p of r.processes) {
-      const k = situation(r, p).join('\u0000');
+      const k = situation(r, p, stuck).join('\u0000');
       groups.set(k, [...(groups.get(k) ?? []), p]);
     }
-    const rows = [...groups.values()].map((ps) => [`${labelsOf(ps)}${ps.length > 1 ? ` (${ps.length})` : ` (pid ${ps[0]!.pid})`}`, ...situation(r, ps[0]!)]);
+    const rows = [...groups.values()].map((ps) => [`${groupLabel(ps)}${ps.length > 1 ? ` (${ps.length})` : ` (pid ${ps[0]!.pid})`}`, ...situation(r, ps[0]!, stuck)]);
     lines.push(...table(rows, header).map((l) => `  ${l}`));
   }
   if (r.diagnosis) {
@@ -101,26 +83,40 @@ export function showLines(r: RunReport, dir: string, all = false): string[] {
     `stats: ${s.opsCompleted.take} takes, ${s.opsCompleted.put} puts, ${s.lockTimeouts} lock timeouts, ${s.waitTimeouts} wait timeouts, ${s.ownerDied} owner-died, ${s.errors} errors, ${s.expiredWithConditionTrue} waits expired with their condition true`,
   );
   if (r.dropped.total || r.dropped.corrupt) lines.push(`dropped: ${r.dropped.total} events overwritten before they were read, ${r.dropped.corrupt} unreadable`);
-  const stuck = r.processes.filter((p) => p.classification === 'stuck' || p.classification === 'starving');
+  const attention = r.processes.filter((p) => needsAttention(shownState(p, stuck)));
   // One representative per group of stuck processes, unless --all.
   const shown: ProcessReport[] = [];
   const seen = new Set<string>();
-  for (const p of stuck) {
-    const k = situation(r, p).join('\u0000');
+  for (const p of attention) {
+    const k = situation(r, p, stuck).join('\u0000');
     if (all || (!seen.has(k) && shown.length < REPRESENTATIVES)) shown.push(p);
     seen.add(k);
   }
   for (const p of shown) {
-    const like = stuck.filter((q) => q !== p && situation(r, q).join('\u0000') === situation(r, p).join('\u0000'));
-    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${p.classification})${!all && like.length ? `, like ${like.length} other(s): ${labelsOf(like)}` : ''}:`);
+    const like = attention.filter((q) => q !== p && situation(r, q, stuck).join('\u0000') === situation(r, p, stuck).join('\u0000'));
+    lines.push('', `last events of ${processLabel(p)} (pid ${p.pid}, ${shownState(p, stuck)})${!all && like.length ? `, like ${like.length} other(s): ${groupLabel(like)}` : ''}:`);
     const t0 = p.lastEvents[0]?.tNs ?? 0;
     for (const e of p.lastEvents)
       lines.push(
         `  +${((e.tNs - t0) / 1e6).toFixed(3).padStart(10)}ms  #${String(e.seq).padEnd(5)} ${e.op} ${String(e.opId).padEnd(3)} ${e.phase.padEnd(13)} rc=${e.rc}${e.deadlineMs ? ` deadline=${e.deadlineMs}ms` : ''} full=${e.isFull ? 1 : 0}${e.phase === 'copied' ? ` value=${e.value}` : ''}`,
       );
   }
-  if (!all && stuck.length > shown.length) lines.push('', `(${stuck.length - shown.length} more stuck processes like those above; --all shows every one)`);
+  if (!all && attention.length > shown.length) lines.push('', `(${attention.length - shown.length} more processes like those above; --all shows every one)`);
+  lines.push('', `${r.verdict}: ${r.summary.replace(/^(hang|completed|failed): /, '')}; ${showNext(dir)}`);
   return lines;
+}
+
+/** After a report: see it as a timeline, or compare it with the committed known-good baseline. */
+function showNext(dir: string): string {
+  const p = shortPath(dir);
+  return `next: ${command('report', 'export', p, '--format', 'html')} (compare: ${command('diff', 'fixed-n20', p)})`;
+}
+
+/** What `report export` says it wrote, and how to open it. */
+export function exportedLine(format: 'chrome-trace' | 'html', file: string): string {
+  return format === 'html'
+    ? `timeline written to ${shortPath(file)}; open it in a browser (xdg-open ${shellWord(shortPath(file))})`
+    : `trace written to ${shortPath(file)}; open it in https://ui.perfetto.dev or chrome://tracing`;
 }
 
 /** --trace / --check: what the library got into, found and traced; each thread's last transitions (5 threads unless --all). */
@@ -165,5 +161,7 @@ export function commandShowLines(r: CommandHangReport, dir: string, all = false)
     ...(r.diagnosis ? diagnosisLines(r.diagnosis, { threads: true }) : []),
     ...(r.stdoutTail ? ['', `stdout (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stdoutTail).map((l) => `  ${l}`)] : []),
     ...(r.stderrTail ? ['', `stderr (last ${all ? 'lines' : '10 lines'}):`, ...tailOf(r.stderrTail).map((l) => `  ${l}`)] : []),
+    '',
+    `${verdict}; next: ${command('report', 'export', shortPath(dir), '--format', 'html')}`,
   ];
 }

@@ -1,6 +1,8 @@
 // The soak summary (and a merged one) for humans.
 import type { SoakSummary } from '../../core/report/types.js';
 import { fmtDuration, plural } from '../output.js';
+import { loopOutcome } from '../../core/system/exit-codes.js';
+import { reportNext } from './next.js';
 
 const pct = (v: number) => `${(v * 100).toFixed(1)} %`;
 
@@ -15,5 +17,8 @@ export function summaryLines(name: string, s: SoakSummary): string[] {
   if (k && k.of > k.kept) lines.push(`  reports: kept ${k.kept} of ${k.of} (the first ${k.limit} and the last; --keep-reports K keeps more, --save-all every one)`);
   const kinds = Object.entries(s.findingKinds);
   if (kinds.length) lines.push(`  findings: ${kinds.map(([k, v]) => `${k} ×${v}`).join(', ')}`);
+  // The last line: the outcome in words (the exit code's decision) and the first hang's report to read next.
+  const next = s.firstHang?.report ? `; ${reportNext(s.firstHang.report)}` : '';
+  lines.push(`${name}: ${loopOutcome(s, s.expect === 'hang')}${next}`);
   return lines;
 }

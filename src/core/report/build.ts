@@ -9,6 +9,7 @@ import { fmtDuration } from '../system/duration.js';
 import { EVENTS_FILE, RUN_REPORT_KIND, SCHEMA_VERSION } from './types.js';
 import { byProcess, traceStats } from '../trace/stats.js';
 import { processLabel } from './labels.js';
+import { hangCountWords, hangCounts } from './process-state.js';
 
 /** What the inspector gathered at a hang, before the kill. */
 export interface HangEvidence {
@@ -49,11 +50,9 @@ function verdictSentence(r: IterationResult, processes: ProcessReport[], diagnos
     return `completed: ${n} processes finished in ${Math.round(r.wallMs)} ms${staged.length ? ` (${staged.join(', ')} ended by the staged fault)` : ''}`;
   }
   if (r.verdict === 'hang') {
-    const stuck = processes.filter((p) => p.classification === 'stuck').length;
-    const starving = processes.filter((p) => p.classification === 'starving').length;
     const kinds = [...new Set(diagnosis?.findings.map((f) => f.kind) ?? [])];
     const when = r.proof ? `proven after ${fmtDuration(r.proof.provenAtMs)}` : `not complete after ${fmtDuration(r.spec.timeoutMs)}`;
-    return `hang: ${when}; ${stuck} of ${n} processes stuck, ${starving} starving${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
+    return `hang: ${when}; ${hangCountWords(hangCounts(processes, diagnosis))}${kinds.length ? ` (${kinds.join(', ')})` : ''}`;
   }
   const bad = processes.filter((p) => p.classification !== 'done' && !p.expectedByFault);
   return `failed: ${bad

@@ -14,3 +14,24 @@ export function commandVerdict(r: CommandHangReport): string {
   }
   return r.proof ? `hang: proven after ${fmtDuration(r.proof.provenAtMs)}` : `hang: not complete after ${fmtDuration(r.timeoutMs)}`;
 }
+
+/** "slave 2–9, 11, 13–50": processes of our runs named by role, consecutive ids as ranges. */
+export function groupLabel(ps: { role: string; id: number }[]): string {
+  const parts: string[] = [];
+  for (const role of [...new Set(ps.map((p) => p.role))]) {
+    if (role === 'master') {
+      parts.push('master');
+      continue;
+    }
+    const ids = ps.filter((p) => p.role === role).map((p) => p.id).sort((a, b) => a - b);
+    const ranges: string[] = [];
+    for (let i = 0; i < ids.length; ) {
+      let j = i;
+      while (j + 1 < ids.length && ids[j + 1] === ids[j]! + 1) j++;
+      ranges.push(j > i ? `${ids[i]}–${ids[j]}` : String(ids[i]));
+      i = j + 1;
+    }
+    parts.push(`${role} ${ranges.join(', ')}`);
+  }
+  return parts.join('; ');
+}

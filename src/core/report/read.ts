@@ -12,6 +12,7 @@ import type { RunReport } from './types.js';
 import { COMMAND_REPORT_FILE, COMMAND_RUN_FILE, COMMAND_RUN_KIND, EVENTS_FILE, GENERIC_REPORT_KIND, REPORT_FILE, RUN_REPORT_KIND, type CommandHangReport } from './types.js';
 import { checkDocument, kindOf, loadJson } from './read-json.js';
 import { firstProblem, TRACE_EVENT } from './validate.js';
+import { packageRoot } from '../system/paths.js';
 
 /** A soaked command's hang, and its traced good iterations kept by --save-all. */
 const COMMAND_KINDS: unknown[] = [GENERIC_REPORT_KIND, COMMAND_RUN_KIND];
@@ -23,9 +24,13 @@ export interface LoadedRun {
   report: RunReport;
 }
 
-/** Where a baseline called `name` lives. */
-export function baselineDir(name: string, reportsDir = 'reports'): string {
-  return resolve(reportsDir, 'baselines', name);
+/**
+ * The folders a baseline called `name` is looked up in, in order: the user's
+ * report folder, then the package's own (the committed fixed-n20 ships in
+ * the package, so `diff fixed-n20 RUN` works wherever the tool is installed).
+ */
+export function baselineDirs(name: string, reportsDir = 'reports'): string[] {
+  return [...new Set([resolve(reportsDir, 'baselines', name), resolve(packageRoot(), 'reports', 'baselines', name)])];
 }
 
 /** RUN may be a run folder (of `run`, or of a soaked command's hang), its report file, or the name of a baseline. */
@@ -42,8 +47,8 @@ export function resolveRun(ref: string, reportsDir = 'reports'): string {
     if (existsSync(join(p, REPORT_FILE))) return join(p, REPORT_FILE);
     return [COMMAND_REPORT_FILE, COMMAND_RUN_FILE].map((f) => join(p, f)).find((f) => existsSync(f)) ?? join(p, REPORT_FILE);
   }
-  const b = baselineDir(ref, reportsDir);
-  if (!ref.includes('/') && existsSync(join(b, REPORT_FILE))) return join(b, REPORT_FILE);
+  const b = ref.includes('/') ? undefined : baselineDirs(ref, reportsDir).find((d) => existsSync(join(d, REPORT_FILE)));
+  if (b) return join(b, REPORT_FILE);
   throw new UsageError(`${ref}: no such run folder, report file or baseline`);
 }
 

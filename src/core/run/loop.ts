@@ -77,6 +77,8 @@ export interface LoopSummary {
   hangs: number;
   failures: number;
   firstHang: { iteration: number; report: string | null } | null;
+  /** The first iteration that failed (a process crashed or exited non-zero), and its report. */
+  firstFailure: { iteration: number; report: string | null } | null;
   wallMs: number;
   /** Every report folder saved (hangs and failures; good iterations too with --save-all). */
   reports: string[];
@@ -189,6 +191,7 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     hangs: 0,
     failures: 0,
     firstHang: null,
+    firstFailure: null,
     wallMs: 0,
     reports: [],
     interrupted: false,
@@ -217,7 +220,10 @@ export async function runLoop(opts: LoopOptions, observer: LoopObserver = {}): P
     const outcome = outcomeOf(it, saved);
     summary.iterations++;
     if (report.verdict === 'completed') summary.completed++;
-    if (report.verdict === 'failed') summary.failures++;
+    if (report.verdict === 'failed') {
+      summary.failures++;
+      if (!summary.firstFailure || index < summary.firstFailure.iteration) summary.firstFailure = { iteration: index, report: saved.path };
+    }
     countIteration(summary.findingKinds, outcome.findingKinds);
     if (report.verdict === 'hang') {
       summary.hangs++;

@@ -109,3 +109,28 @@ export function loopExitCode(counts: { hangs: number; failures: number; findingK
   if (counts.hangs > 0 || CHECK_FINDING_KINDS.some((k) => counts.findingKinds?.[k])) return ExitCode.Found;
   return counts.failures > 0 ? ExitCode.Failed : ExitCode.Ok;
 }
+
+export interface LoopCounts {
+  iterations: number;
+  hangs: number;
+  failures: number;
+  interrupted?: boolean;
+  findingKinds?: Record<string, number>;
+}
+
+/**
+ * The outcome of a run or soak loop in words, the same decision as
+ * loopExitCode: what a final line starts with ("hang reproduced as expected
+ * in 1 of 1 iteration", "no hang in 1000 iterations", …).
+ */
+export function loopOutcome(c: LoopCounts, expectHang: boolean): string {
+  const n = `${c.iterations} iteration${c.iterations === 1 ? '' : 's'}`;
+  const stopped = c.interrupted ? 'interrupted; ' : '';
+  const failed = c.failures ? ` (${c.failures} failed: a process crashed or exited non-zero)` : '';
+  const checked = CHECK_FINDING_KINDS.reduce((k, kind) => k + (c.findingKinds?.[kind] ?? 0), 0);
+  if (c.hangs > 0) return `${stopped}hang reproduced${expectHang ? ' as expected' : ''} in ${c.hangs} of ${n}${failed}`;
+  if (expectHang) return `${stopped}no hang in ${n}, but one was expected (--expect hang): the reproducer stopped reproducing${failed}`;
+  if (checked > 0) return `${stopped}no hang in ${n}, but the check found ${checked} problem${checked === 1 ? '' : 's'} (--check)${failed}`;
+  if (c.failures > 0) return `${stopped}no hang in ${n}, but ${c.failures} failed (a process crashed or exited non-zero)`;
+  return `${stopped}no hang in ${n}`;
+}

@@ -12,7 +12,7 @@ import { hex } from '../system/hex.js';
 
 function threadTrack(events: TraceEvent[], label: string, endNs: number, finding: string | null): Track {
   const first = events[0]!;
-  const t: Track = { slot: first.slot, pid: first.pid, tid: first.tid, label, classification: finding ? 'stuck' : 'traced', finding, stuck: finding !== null, spans: [], instants: [] };
+  const t: Track = { slot: first.slot, pid: first.pid, tid: first.tid, label, state: finding ? 'stuck' : 'traced', finding, stuck: finding !== null, spans: [], instants: [] };
   const open = (kind: Span['kind'], name: string, startNs: number, args: Span['args'] = {}): Span => {
     const s: Span = { kind, name, startNs, endNs, open: true, args };
     t.spans.push(s);
@@ -95,5 +95,5 @@ export function buildCommandTimeline(report: CommandHangReport, events: TraceEve
       return threadTrack(evs, label, endNs, finding);
     })
     .sort((a, b) => (rank(a.slot) >>> 0) - (rank(b.slot) >>> 0) || a.slot - b.slot);
-  return { startNs, endNs, firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs, lastEventNs: lastEvent, tracks, flows: [] };
+  return { startNs, endNs, firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs, lastEventNs: lastEvent, tracks, flows: [], lostSignals: [] };
 }

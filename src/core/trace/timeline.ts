@@ -6,6 +6,7 @@ import { layout, type TraceEvent } from '../native/layout.js';
 import type { Condvar } from '../native/vocabulary.js';
 import { processLabel } from '../report/labels.js';
 import type { RunReport } from '../report/types.js';
+import { diagnosedStates, needsAttention, shownState, type Diagnosed, type ShownState } from '../report/process-state.js';
 import { byProcess } from './stats.js';
 
 export interface Span {
@@ -29,10 +30,15 @@ export interface Track {
   pid: number;
   /** A traced program's track is one thread; our runs' tracks are processes (absent). */
   tid?: number;
+  /** A process of our runs: its role and id (rows of one role fold into "slave 2–50"). */
+  role?: string;
+  id?: number;
   label: string;
-  classification: string;
+  /** What it was at the end, as a person reads it (report/process-state.ts: `stuck` is the diagnosis's stuck for good). */
+  state: string;
   /** The finding of the diagnosis that names this process, if any. */
   finding: string | null;
+  /** It needs a look: stuck for good, starving or silent, or named by a finding. */
   stuck: boolean;
   spans: Span[];
   instants: Instant[];
@@ -46,6 +52,20 @@ export interface Flow {
   cv: Condvar;
 }
 
+/**
+ * A signal that reached no waiter: when it was sent, other processes were
+ * waiting on that condvar, and none of those waits ever ended with a wake-up
+ * (they timed out, or never ended). With process-private condvars in shared
+ * memory this is every signal sent to another process's waiter.
+ */
+export interface LostSignal {
+  pid: number;
+  tNs: number;
+  cv: Condvar;
+  /** The processes that were waiting on the condvar when it was sent. */
+  waiting: number[];
+}
+
 export interface Timeline {
   startNs: number;
   endNs: number;
@@ -54,20 +74,23 @@ export interface Timeline {
   lastEventNs: number;
   tracks: Track[];
   flows: Flow[];
+  lostSignals: LostSignal[];
 }
 
-function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>): Track {
+function track(events: TraceEvent[], report: RunReport, endNs: number, named: Map<number, string>, stuck: Diagnosed): Track {
   const first = events[0]!;
   const p = report.processes.find((x) => x.role === first.role && x.id === first.id);
   const pid = p?.pid ?? first.pid;
+  const state = p ? shownState(p, stuck) : 'unknown';
   const t: Track = {
     slot: first.slot,
     pid,
+    role: first.role,
+    id: first.id,
     label: processLabel(first),
-    classification: p?.classification ?? 'unknown',
+    state,
     finding: named.get(pid) ?? null,
-    // Stuck by the watchdog's clock, or named by a finding of the diagnosis.
-    stuck: p?.classification === 'stuck' || p?.classification === 'starving' || named.has(pid),
+    stuck: (p !== undefined && needsAttention(state as ShownState)) || named.has(pid),
     spans: [],
     instants: [],
   };
@@ -138,9 +161,48 @@ function track(events: TraceEvent[], report: RunReport, endNs: number, named: Ma
     }
   }
   const last = events.at(-1)!;
-  if (t.stuck) t.instants.push({ name: `${t.finding ?? t.classification}: no progress after this`, tNs: last.tNs, scope: 'process' });
+  if (t.stuck) t.instants.push({ name: `${t.finding ?? t.state}: no progress after this`, tNs: last.tNs, scope: 'process' });
   else if (p?.exit?.signal && !p.exit.killedByWatchdog) t.instants.push({ name: `killed by ${p.exit.signal}`, tNs: last.tNs, scope: 'process' });
   return t;
+}
+
+interface Wait {
+  pid: number;
+  cv: Condvar;
+  beginNs: number;
+  /** When it ended (Infinity: never), and whether a wake-up ended it. */
+  endNs: number;
+  woken: boolean;
+}
+
+/** Every condvar wait of every process, ended or not. */
+function waitsOf(events: TraceEvent[]): Wait[] {
+  const out: Wait[] = [];
+  for (const evs of byProcess(events).values()) {
+    let open: Wait | undefined;
+    for (const e of evs) {
+      if (e.phase === 'wait-begin') out.push((open = { pid: e.pid, cv: e.op === 'take' ? 'canTake' : 'canPut', beginNs: e.tNs, endNs: Infinity, woken: false }));
+      else if ((e.phase === 'wait-end' || e.phase === 'wait-timeout') && open) {
+        open.endNs = e.tNs;
+        open.woken = e.phase === 'wait-end' && e.rc === 0;
+        open = undefined;
+      }
+    }
+  }
+  return out;
+}
+
+/** The signals sent while other processes waited on the condvar, none of whose waits a wake-up ever ended. */
+function lostSignals(events: TraceEvent[]): LostSignal[] {
+  const waits = waitsOf(events);
+  const out: LostSignal[] = [];
+  for (const s of events) {
+    const cv = s.phase === 'signalled' ? layout().cv.name(s.aux) : undefined;
+    if (!cv) continue;
+    const waiting = waits.filter((w) => w.cv === cv && w.pid !== s.pid && w.beginNs <= s.tNs && w.endNs > s.tNs);
+    if (waiting.length && waiting.every((w) => !w.woken)) out.push({ pid: s.pid, tNs: s.tNs, cv, waiting: [...new Set(waiting.map((w) => w.pid))] });
+  }
+  return out;
 }
 
 /**
@@ -192,15 +254,24 @@ export function buildTimeline(report: RunReport, events: TraceEvent[]): Timeline
   const endNs = report.verdict === 'hang' && report.timing.startNs ? Math.max(lastEvent, report.timing.startNs + verdictMs * 1e6) : lastEvent;
   const named = new Map<number, string>();
   for (const f of report.diagnosis?.findings ?? []) for (const pid of f.pids) if (!named.has(pid)) named.set(pid, f.kind);
-  const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named)).sort((a, b) => a.slot - b.slot);
+  const stuck = diagnosedStates(report.diagnosis);
+  const tracks = [...byProcess(events).values()].map((evs) => track(evs, report, endNs, named, stuck)).sort((a, b) => a.slot - b.slot);
   const ts = new Map(tracks.map((t) => [t.pid, t]));
   // Node slaves' ops run on pool threads: flows are keyed by process.
   const flowList = flows(events).filter((f) => ts.has(f.fromPid) && ts.has(f.toPid));
-  return { startNs, endNs, firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs, lastEventNs: lastEvent, tracks, flows: flowList };
+  return {
+    startNs,
+    endNs,
+    firstEventNs: Number.isFinite(firstEvent) ? firstEvent : startNs,
+    lastEventNs: lastEvent,
+    tracks,
+    flows: flowList,
+    lostSignals: lostSignals(events).filter((l) => ts.has(l.pid)),
+  };
 }
 
 /** "stuck, private-futex-on-shared-memory": what marks a track, empty when nothing does. */
 export function trackNote(t: Track): string {
-  const cls = t.classification === 'stuck' || t.classification === 'starving' ? [t.classification] : [];
+  const cls = needsAttention(t.state as ShownState) ? [t.state] : [];
   return [...cls, ...(t.finding ? [t.finding] : [])].join(', ');
 }
