@@ -3,7 +3,8 @@
 // the same as a plain status line every STATUS_EVERY_MS on stderr, as Go's
 // `stress` does, and nothing that moves. Hang and failure lines go to stdout
 // in both modes; --quiet keeps only the final line, --json only the JSON.
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
+import { oraModule } from '../core/system/lazy.js';
 import { loopStatus, type LoopCounts } from '../core/run/status.js';
 import { fmtDuration, out, paint, plural, useColor } from './output.js';
 
@@ -37,7 +38,7 @@ export class Progress {
 
   start(): void {
     if (this.mode === 'tty') {
-      this.spinner = ora({ stream: process.stderr, discardStdin: false, color: useColor(process.stderr) ? 'cyan' : (false as never), text: this.text() }).start();
+      this.spinner = oraModule().default({ stream: process.stderr, discardStdin: false, color: useColor(process.stderr) ? 'cyan' : (false as never), text: this.text() }).start();
       this.timer = setInterval(() => this.refresh(), REDRAW_MS);
     } else if (this.mode === 'lines') {
       this.timer = setInterval(() => process.stderr.write(`mvar-repro ${this.label}: ${this.text()}\n`), STATUS_EVERY_MS);

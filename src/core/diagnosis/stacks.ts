@@ -1,7 +1,7 @@
 // Native backtraces of stuck processes, where the machine has a tool for it
 // (eu-stack from elfutils, or gdb). Optional evidence: the diagnosis never
 // depends on it, and its absence is reported, not an error.
-import { execa } from 'execa';
+import { execaModule } from '../system/lazy.js';
 import { findOnPath } from '../system/tools.js';
 import type { StackCapture } from './types.js';
 
@@ -17,7 +17,7 @@ async function one(tool: NonNullable<ReturnType<typeof stackTool>>, pid: number,
     tool.name === 'gdb'
       ? ['-nx', '-batch', '-iex', 'set debuginfod enabled off', '-ex', 'set pagination off', '-ex', 'thread apply all bt', '-p', String(pid)]
       : ['-p', String(pid)];
-  const r = await execa(tool.path, args, {
+  const r = await execaModule().execa(tool.path, args, {
     reject: false,
     timeout: timeoutMs,
     env: { DEBUGINFOD_URLS: '' },

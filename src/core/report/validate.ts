@@ -3,7 +3,8 @@
 // JSON schemas generated from their TypeScript types (scripts/schemas.mjs; a
 // test keeps them in step). A file with the right kind and version but the
 // wrong shape is refused with the first problem, never half-read.
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
+import { ajvModule } from '../system/lazy.js';
 import commandHangSchema from './schema/command-hang-report.schema.json' with { type: 'json' };
 import runReportSchema from './schema/run-report.schema.json' with { type: 'json' };
 import soakSummarySchema from './schema/soak-summary.schema.json' with { type: 'json' };
@@ -31,7 +32,7 @@ const NAME_CHARS = 80;
 export function firstProblem(kind: string, data: unknown): string | null {
   const schema = SCHEMAS[kind];
   if (!schema) return `no schema for '${kind}'`;
-  ajv ??= new Ajv({ allErrors: false, strict: false });
+  ajv ??= new (ajvModule().Ajv)({ allErrors: false, strict: false });
   let validate = compiled.get(kind);
   if (!validate) compiled.set(kind, (validate = ajv.compile(schema)));
   if (validate(data)) return null;

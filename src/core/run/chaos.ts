@@ -5,7 +5,7 @@
 // gathered: it continues every process it froze on the way out, and the
 // orchestrator continues them again in case it could not, so no process is
 // ever reported `stopped` because of chaos.
-import { execa } from 'execa';
+import { execaModule } from '../system/lazy.js';
 import type { ChaosRecord, ChaosSettings } from '../report/types.js';
 import { workerPath } from '../system/paths.js';
 
@@ -29,7 +29,7 @@ export class Chaos {
   /** Targets: the run's processes, or (a soaked command) every process of the tree under a root. */
   static start(settings: ChaosSettings, seed: number, targets: { pids: number[] } | { tree: number }, jitter = false): Chaos {
     const which = 'pids' in targets ? ['--pids', targets.pids.join(',')] : ['--tree', String(targets.tree)];
-    const sub = execa(workerPath(), ['chaos', '--seed', String(seed), '--intensity', String(settings.intensity), '--parent', String(process.pid), ...which], {
+    const sub = execaModule().execa(workerPath(), ['chaos', '--seed', String(seed), '--intensity', String(settings.intensity), '--parent', String(process.pid), ...which], {
       reject: false,
       stdin: 'ignore',
       buffer: true,

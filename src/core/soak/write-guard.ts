@@ -4,7 +4,8 @@
 // (native/guard.c) outlives the CLI by a moment and removes it: whatever
 // temporaries of the file appeared while the guard watched, once the CLI is
 // gone. Closed normally, the guard leaves without touching anything.
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { execaModule } from '../system/lazy.js';
 import { lstatSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { workerPath } from '../system/paths.js';
@@ -20,7 +21,7 @@ export class WriteGuard {
     } catch {
       // not there yet: it will be created atomically
     }
-    const proc = execa(workerPath(), ['guard', '--parent', String(process.pid), '--dir', dirname(abs), '--name', basename(abs)], {
+    const proc = execaModule().execa(workerPath(), ['guard', '--parent', String(process.pid), '--dir', dirname(abs), '--name', basename(abs)], {
       stdin: 'pipe',
       stdout: 'pipe',
       stderr: 'ignore',

@@ -1,7 +1,8 @@
 // One execa child per process. Each child is a session leader (detached), so
 // a Ctrl-C at the terminal reaches only the CLI, which then kills the
 // children itself; each child also dies with the CLI (PR_SET_PDEATHSIG).
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { execaModule } from '../../system/lazy.js';
 import { EnvironmentError } from '../../system/errors.js';
 import type { ExitInfo, Launched, Launcher, ProcessSpec } from './launcher.js';
 import { nodeWorkerPath, preloadPath, workerPath } from '../../system/paths.js';
@@ -37,7 +38,7 @@ export class ExecaLauncher implements Launcher {
     const jitter = chaos !== undefined && existsSync(preloadPath());
     const subs = procs.map((p) => {
       const [file, args] = this.command(segment, p);
-      const sub = execa(file, args, {
+      const sub = execaModule().execa(file, args, {
         ...(jitter ? { env: { LD_PRELOAD: loadablePreloadPath(), MVAR_REPRO_CHAOS: `${chaos!.seed}:${chaos!.intensity}` } } : {}),
         detached: true,
         stdin: 'ignore',

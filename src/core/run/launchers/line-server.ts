@@ -2,7 +2,8 @@
 // of runs; `mvar-worker commands`, the command server of soaks): started
 // once, its stdout read line by line, its last stderr lines kept for the one
 // line that says why it died.
-import { execa, type ResultPromise } from 'execa';
+import type { ResultPromise } from 'execa';
+import { execaModule } from '../../system/lazy.js';
 import { EnvironmentError } from '../../system/errors.js';
 import { workerPath } from '../../system/paths.js';
 
@@ -45,7 +46,7 @@ function lines(stream: NodeJS.ReadableStream, each: (line: string) => void): voi
 }
 
 export function startLineServer(o: LineServerOptions): LineServer {
-  const proc: ResultPromise = execa(workerPath(), [...o.args, '--parent', String(process.pid)], {
+  const proc: ResultPromise = execaModule().execa(workerPath(), [...o.args, '--parent', String(process.pid)], {
     stdin: 'pipe',
     stdout: 'pipe',
     stderr: 'pipe',
