@@ -57,11 +57,16 @@ export async function staged(source: string, opts: { shared?: boolean } = {}): P
   };
 }
 
-/** `diagnose PIDS --json`, and the human output of the same. */
-export async function diagnoseBoth(pids: number[], extra: string[] = []): Promise<{ code: number; d: Diagnosis; human: string; stderr: string }> {
-  const r = await cli(['diagnose', ...pids.map(String), '--json', ...extra]);
-  const human = await cli(['diagnose', ...pids.map(String), ...extra]);
-  return { code: r.code, d: JSON.parse(r.stdout || 'null') as Diagnosis, human: human.stdout, stderr: r.stderr };
+/**
+ * `diagnose PIDS --json` (two samples 100 ms apart: what a thread did between
+ * them is the evidence, not how long it was watched), and with `human` the
+ * human output of the same, which costs a second run.
+ */
+export async function diagnoseBoth(pids: number[], extra: string[] = [], opts: { human?: boolean } = {}): Promise<{ code: number; d: Diagnosis; human: string; stderr: string }> {
+  const args = ['diagnose', ...pids.map(String), '--samples', '2', '--interval', '100ms', ...extra];
+  const r = await cli([...args, '--json']);
+  const human = opts.human ? (await cli(args)).stdout : '';
+  return { code: r.code, d: JSON.parse(r.stdout || 'null') as Diagnosis, human, stderr: r.stderr };
 }
 
 /** Why a test that runs as user nobody cannot, or null when it can (root, and nobody may read the CLI). */

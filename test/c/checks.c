@@ -11,9 +11,11 @@
  *                 until a child posts, sem_trywait after a post (taken)
  *   cond-clock    a CLOCK_MONOTONIC condvar waited with a CLOCK_REALTIME deadline
  *   fork-exec     two threads; one forks and execs this program as zeroed-shm
- *   late-waiter   a child sets a flag in a process-shared box 30 ms in and signals; the
- *                 parent waits for it (cond-wait), or with CHECKS_LATE=1 first sleeps
- *                 60 ms and never has to wait: the same program, two schedules
+ *   late-waiter   a child sets a flag in a process-shared box and signals; the parent
+ *                 waits for it (cond-wait: the child is told while the parent holds the
+ *                 mutex), or with CHECKS_LATE=1 first waits for the child to exit and
+ *                 never has to wait: the same program, two schedules, each certain
+ *                 however loaded the machine
  *   euid          prints its effective uid (is a set-user-ID copy really running as its owner?)
  *   late-first    three threads created in order; the k-th locks a shared mutex k times,
  *                 the last-created first (first traced call order is the reverse of creation)
@@ -166,16 +168,26 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(what, "late-waiter")) {
     struct box *b = shared_box(1);
-    if (fork() == 0) {
-      usleep(30000);
-      pthread_mutex_lock(&b->m);
+    int go[2];
+    char c = 1;
+    if (pipe(go) != 0) return 2;
+    pid_t setter = fork();
+    if (setter == 0) {
+      if (read(go[0], &c, 1) != 1) _exit(5);
+      pthread_mutex_lock(&b->m); /* free once the parent is in its wait, or has not locked yet */
       b->flag = 1;
       pthread_cond_signal(&b->c);
       pthread_mutex_unlock(&b->m);
       _exit(0);
     }
-    if (getenv("CHECKS_LATE")) usleep(60000);
-    pthread_mutex_lock(&b->m);
+    if (getenv("CHECKS_LATE")) {
+      if (write(go[1], &c, 1) != 1) return 5;
+      waitpid(setter, NULL, 0); /* the flag is set before the parent looks */
+      pthread_mutex_lock(&b->m);
+    } else {
+      pthread_mutex_lock(&b->m); /* told while holding the mutex: the setter gets it only inside the wait */
+      if (write(go[1], &c, 1) != 1) return 5;
+    }
     while (!b->flag) pthread_cond_wait(&b->c, &b->m);
     pthread_mutex_unlock(&b->m);
     wait(NULL);

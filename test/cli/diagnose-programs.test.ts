@@ -24,7 +24,7 @@ afterAll(async () => {
 describe('real hangs get a finding with evidence', () => {
   it('two threads of one process deadlocked on two private mutexes: deadlock-cycle between threads', async () => {
     const [pid] = await start('thread-deadlock');
-    const { code, d, human } = await diagnose([pid!]);
+    const { code, d, human } = await diagnose([pid!], [], { human: true });
     expect(code).toBe(1);
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.summary).toMatch(/among the threads of pid \d+ \(hangs\)/);
@@ -53,7 +53,7 @@ describe('real hangs get a finding with evidence', () => {
 
   it('two processes each writing a full pipe only the other reads: deadlock-cycle through pipes, blocked threads listed', async () => {
     const [a, b, parent] = await start('pipe-deadlock');
-    const { code, d, human } = await diagnose([a!, b!, parent!]);
+    const { code, d, human } = await diagnose([a!, b!, parent!], [], { human: true });
     expect(code).toBe(1);
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.pids.sort()).toEqual([a, b].sort());
@@ -62,7 +62,7 @@ describe('real hangs get a finding with evidence', () => {
 
   it('two processes each reading the Unix socket pair only the other would write: deadlock-cycle through the socket peers', async () => {
     const [a, b, parent] = await start('socket-deadlock');
-    const { code, d, human } = await diagnose([a!, b!, parent!]);
+    const { code, d, human } = await diagnose([a!, b!, parent!], [], { human: true });
     expect(code).toBe(1);
     const f = d.findings.find((x) => x.kind === 'deadlock-cycle')!;
     expect(f.pids.sort()).toEqual([a, b].sort());

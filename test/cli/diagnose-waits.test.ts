@@ -28,7 +28,7 @@ const mqName = () => `/mvar-repro-test-${process.pid}-${Math.random().toString(1
 describe('stuck for good: proven, with the cause', () => {
   it('a forked child locking a private mutex that a thread of its parent held at fork: lock-copied-by-fork, naming the holder', async () => {
     const [child, parent] = await waits.start('fork-copied-lock');
-    const { code, d, human } = await diagnoseBoth([child!, parent!]);
+    const { code, d, human } = await diagnoseBoth([child!, parent!], [], { human: true });
     expect(code).toBe(1);
     const f = d.findings.find((x) => x.kind === 'lock-copied-by-fork')!;
     expect(f.pids).toEqual([child]);

@@ -105,6 +105,8 @@ describe('run: nothing outlives the CLI', () => {
     const sub = execa(process.execPath, [CLI, 'run', '50', '--timeout', '60s', '--report-dir', tmp(), ...extra], {
       reject: false,
       env: { NO_COLOR: '1' },
+      // A loaded machine may take more than execa's 5 s to tear 51 processes down: never SIGKILL the CLI for it.
+      forceKillAfterDelay: false,
     });
     // Wait until the processes are running (a few finish their protocol before the hang).
     expect(await until(() => descendants(sub.pid!).length >= 40, 15_000)).toBe(true);
@@ -195,6 +197,7 @@ describe('run: --keep and output off a terminal', () => {
     const sub = execa(process.execPath, [CLI, 'run', '4', '--fault', 'stop-slave', '--timeout', '1s', '--keep', '--report-dir', tmp()], {
       reject: false,
       env: { NO_COLOR: '1' },
+      forceKillAfterDelay: false,
     });
     let stderr = '';
     sub.stderr!.on('data', (d) => (stderr += String(d)));
