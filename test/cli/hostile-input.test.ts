@@ -5,7 +5,7 @@
 // kernel file systems. Each case must end, within a deadline, in one line
 // and its documented exit code — and change nothing it must not.
 import { execa } from 'execa';
-import { cpSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli, ROOT, tmp } from '../helpers.js';
@@ -248,6 +248,30 @@ describe('output paths', () => {
     refused(theirs, 2, /theirs\.json: belongs to uid 65534: as root, mvar-repro does not replace or write into another user's file/);
     expect(readFileSync(join(d, 'precious'), 'utf8')).toBe('keep');
     expect(readFileSync(join(d, 'shared', 'theirs.json'), 'utf8')).toBe('theirs');
+  });
+});
+
+describe('as root, a path through another user\'s folder', () => {
+  it.skipIf(process.getuid?.() !== 0)("their symlink in the middle of a path is not followed, and nothing is made before the refusal", async () => {
+    const d = tmp();
+    const theirs = join(d, 'theirs');
+    const victim = join(d, 'victim');
+    mkdirSync(theirs);
+    mkdirSync(victim);
+    writeFileSync(join(victim, 'target.conf'), 'precious');
+    await execa('chown', ['nobody', theirs]);
+    symlinkSync(victim, join(theirs, 'a'));
+    await execa('chown', ['-h', 'nobody', join(theirs, 'a')]);
+    const [out, junit, reports, fresh] = await Promise.all([
+      run(['report', 'export', BASELINE, '--format', 'html', '-o', join(theirs, 'a', 'target.conf')]),
+      run(['soak', '--iterations', '1', '--junit', join(theirs, 'a', 'j.xml'), '--', 'true']),
+      run(['soak', '--iterations', '1', '--report-dir', join(theirs, 'a', 'b', 'c'), '--', 'true']),
+      run(['soak', '--iterations', '1', '--report-dir', join(theirs, 'r'), '--', 'true']),
+    ]);
+    for (const r of [out, junit, reports, fresh]) refused(r, 2, /theirs can be changed by another user \(owner uid 65534/);
+    expect(readFileSync(join(victim, 'target.conf'), 'utf8')).toBe('precious');
+    expect(readdirSync(victim)).toEqual(['target.conf']);
+    expect(readdirSync(theirs)).toEqual(['a']);
   });
 });
 

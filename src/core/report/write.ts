@@ -65,6 +65,8 @@ export function makeFolder(dir: string, named: string): void {
   if (!dir.trim()) throw new UsageError(`${named}: an empty path`);
   const abs = resolve(dir);
   refuseKernelFs(abs, named);
+  // As root: nothing is made on a path another user could redirect (checked again once it exists).
+  checkTrustedFolder(abs, named);
   const missing: string[] = [];
   for (let p = abs; ; p = dirname(p)) {
     let st: Stats;

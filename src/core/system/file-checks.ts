@@ -4,7 +4,7 @@
 // may be followed, and — as root — whether another user could change a
 // folder the tool creates, renames or deletes in. None of them opens
 // anything, so none can block on a FIFO or a device.
-import { lstatSync, realpathSync, statfsSync, type Stats } from 'node:fs';
+import { lstatSync, readlinkSync, statfsSync, type Stats } from 'node:fs';
 import { dirname, join, parse, resolve, sep } from 'node:path';
 import { UsageError } from './errors.js';
 
@@ -83,39 +83,73 @@ function othersCanChange(st: Stats): boolean {
 const STICKY = 0o1000;
 const mode = (st: Stats) => `0${(st.mode & 0o7777).toString(8)}`;
 
+/** Symbolic links followed on one path at most (the kernel's own limit is 40). */
+const MAX_LINKS = 40;
+
 /**
  * As root, refuses (one UsageError line) a folder to create, rename or delete
  * in when another user could change it or any folder on the way to it: they
  * could swap a name for a symlink between two of our steps and have root
- * write or delete somewhere else. A sticky folder (/tmp) is safe to pass
- * through and to write in, because others cannot rename or delete what is
- * not theirs there; the entry under it on the way must then be ours or root's.
- * Not root: nothing to refuse (a user's files are theirs to risk). `named`
- * starts the message ("--report-dir x").
+ * write or delete somewhere else. The path is walked as given, one name at a
+ * time, never through realpath: a symbolic link on the way is followed only
+ * when it is ours or root's and lies in a folder no other user can change
+ * (someone else's link in their own folder could point anywhere root can
+ * write). A sticky folder (/tmp) is safe to pass through and to write in,
+ * because others cannot rename or delete what is not theirs there; the entry
+ * under it on the way must then be ours or root's. A part of the path that
+ * does not exist yet is checked by the folder it will be made in, before
+ * anything is made. Not root: nothing to refuse (a user's files are theirs to
+ * risk). `named` starts the message ("--report-dir x").
  */
 export function checkTrustedFolder(dir: string, named: string): void {
   if (!runningAsRoot()) return;
-  let real: string;
-  try {
-    real = realpathSync(dir);
-  } catch {
-    return; // missing: whoever creates it checks again
-  }
-  const parts = real.split(sep).filter(Boolean);
-  let here = parse(real).root;
-  for (let i = 0; i <= parts.length; i++) {
-    const st = lstatSync(here);
+  const refuse = (why: string): never => {
+    throw new UsageError(`${named}: ${why}: as root, mvar-repro writes only where no other user can rename or replace what it creates (use a folder only root can write)`);
+  };
+  const statOf = (p: string): Stats | null => {
+    try {
+      return lstatSync(p);
+    } catch {
+      return null;
+    }
+  };
+  let pending = resolve(dir).split(sep).filter(Boolean);
+  let here = parse(resolve(dir)).root;
+  let links = 0;
+  while (pending.length) {
+    const name = pending.shift()!;
+    if (name === '.') continue;
+    if (name === '..') {
+      here = dirname(here);
+      continue;
+    }
+    const st = statOf(here);
+    if (!st) return;
+    const next = join(here, name);
+    const nextSt = statOf(next);
     if (othersCanChange(st)) {
       const sticky = (st.mode & STICKY) !== 0;
-      const next = i < parts.length ? join(here, parts[i]!) : null;
-      const nextSt = next ? lstatSync(next) : null;
-      if (!sticky || (nextSt && !ownedByUsOrRoot(nextSt)))
-        throw new UsageError(
-          `${named}: ${nextSt && sticky ? `${next} belongs to uid ${nextSt.uid}` : `${here} can be changed by another user (owner uid ${st.uid}, group ${st.gid}, mode ${mode(st)})`}: as root, mvar-repro writes only where no other user can rename or replace what it creates (use a folder only root can write)`,
-        );
+      if (!sticky) refuse(`${here} can be changed by another user (owner uid ${st.uid}, group ${st.gid}, mode ${mode(st)})`);
+      if (nextSt && !ownedByUsOrRoot(nextSt)) refuse(`${next} belongs to uid ${nextSt.uid}`);
     }
-    if (i < parts.length) here = join(here, parts[i]!);
+    if (!nextSt) return; // made by us from here on, in a folder checked above
+    if (nextSt.isSymbolicLink()) {
+      if (!ownedByUsOrRoot(nextSt)) refuse(`${next} is a symbolic link of uid ${nextSt.uid}`);
+      if (++links > MAX_LINKS) refuse(`${next}: more than ${MAX_LINKS} symbolic links`);
+      let target: string;
+      try {
+        target = readlinkSync(next);
+      } catch {
+        return;
+      }
+      if (target.startsWith(sep)) here = parse(target).root;
+      pending = [...target.split(sep).filter(Boolean), ...pending];
+      continue;
+    }
+    here = next;
   }
+  const last = statOf(here);
+  if (last && othersCanChange(last) && (last.mode & STICKY) === 0) refuse(`${here} can be changed by another user (owner uid ${last.uid}, group ${last.gid}, mode ${mode(last)})`);
 }
 
 /**
