@@ -1,5 +1,7 @@
 // What the diagnosis asks the kernel directly, where /proc does not say it.
 //
+//   kcmp(KCMP_VM)    whether two processes share one address space: a private
+//                    futex is keyed by it, so such a process can wake the other.
 //   kcmp(KCMP_FILE)  whether two descriptors (of two processes) are one open
 //                    file description: an eventfd, timerfd or signalfd shows
 //                    in /proc only as "anon_inode:[timerfd]", the same text
@@ -23,6 +25,9 @@ extern "C" {
 
 /* 0: the same open file description; 1: different; -errno: cannot tell. */
 int mvr_kcmp_file(int pid1, int fd1, int pid2, int fd2);
+
+/* 0: the two processes share one address space (clone with CLONE_VM, vfork); 1: not; -errno. */
+int mvr_kcmp_vm(int pid1, int pid2);
 
 typedef struct {
   int32_t value;

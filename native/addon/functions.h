@@ -13,6 +13,7 @@ Napi::Value DieWithParent(const Napi::CallbackInfo& info);
 Napi::Value UnixSockets(const Napi::CallbackInfo& info);
 // inspect.cc: what the diagnosis asks the kernel directly (ipc.h).
 Napi::Value KcmpFile(const Napi::CallbackInfo& info);
+Napi::Value KcmpVm(const Napi::CallbackInfo& info);
 Napi::Value SemInfo(const Napi::CallbackInfo& info);
 Napi::Value MsgQueueInfo(const Napi::CallbackInfo& info);
 

@@ -20,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dieWithParent", Napi::Function::New(env, mvr::DieWithParent));
   exports.Set("unixSockets", Napi::Function::New(env, mvr::UnixSockets));
   exports.Set("kcmpFile", Napi::Function::New(env, mvr::KcmpFile));
+  exports.Set("kcmpVm", Napi::Function::New(env, mvr::KcmpVm));
   exports.Set("semInfo", Napi::Function::New(env, mvr::SemInfo));
   exports.Set("msgQueueInfo", Napi::Function::New(env, mvr::MsgQueueInfo));
   return exports;

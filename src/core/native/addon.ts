@@ -80,6 +80,8 @@ export interface RawAddon {
   unixSockets(): { sockets: Uint32Array; error?: undefined } | { sockets?: undefined; error: string };
   /** Whether two descriptors are one open file description (kcmp KCMP_FILE); null when the kernel will not say. */
   kcmpFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null;
+  /** Whether two processes share one address space (clone CLONE_VM, vfork); null when the kernel will not say. */
+  kcmpVm(pid1: number, pid2: number): boolean | null;
   /** A System V semaphore set: per semaphore its value, last operator and waiter counts (the first 4,096; count is the set's size). */
   semInfo(semid: number): { count: number; values: Int32Array; pids: Int32Array; ncnt: Int32Array; zcnt: Int32Array; error?: undefined } | { error: string };
   /** A System V message queue: messages queued, capacity, last sender and receiver. */

@@ -125,6 +125,23 @@ export class LiveProbe implements Probe {
     }
   }
 
+  sameVm(pid1: number, pid2: number): boolean | null {
+    try {
+      return addon().kcmpVm(pid1, pid2);
+    } catch {
+      return null;
+    }
+  }
+
+  parent(pid: number): number | null {
+    try {
+      const ppid = Number(parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).PPid);
+      return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
+    } catch {
+      return null;
+    }
+  }
+
   private peers: Map<number, number> | null | undefined;
   socketPeer(inode: number): number | null {
     if (this.peers === undefined) {

@@ -15,6 +15,8 @@ export interface ProbeLog {
   fileLocks?: string | null;
   socketPeers?: Record<string, number | null>;
   sameFile?: Record<string, boolean | null>;
+  sameVm?: Record<string, boolean | null>;
+  parents?: Record<string, number | null>;
   inetSockets?: Record<string, InetSocket[] | null>;
   semSets?: Record<string, SemSet | { error: string }>;
   msgQueues?: Record<string, MsgQueue | { error: string }>;
@@ -33,6 +35,8 @@ export class RecordingProbe implements Probe {
     fileLocks: null,
     socketPeers: {},
     sameFile: {},
+    sameVm: {},
+    parents: {},
     inetSockets: {},
     semSets: {},
     msgQueues: {},
@@ -54,6 +58,12 @@ export class RecordingProbe implements Probe {
   }
   sameFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null {
     return (this.log.sameFile[fileKey(pid1, fd1, pid2, fd2)] = this.inner.sameFile(pid1, fd1, pid2, fd2));
+  }
+  sameVm(pid1: number, pid2: number): boolean | null {
+    return (this.log.sameVm[`${pid1}:${pid2}`] = this.inner.sameVm(pid1, pid2));
+  }
+  parent(pid: number): number | null {
+    return (this.log.parents[pid] = this.inner.parent(pid));
   }
   children(pid: number): number[] {
     return (this.log.children[pid] = this.inner.children(pid));
@@ -93,6 +103,12 @@ export class ReplayProbe implements Probe {
   }
   sameFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null {
     return this.log.sameFile?.[fileKey(pid1, fd1, pid2, fd2)] ?? null;
+  }
+  sameVm(pid1: number, pid2: number): boolean | null {
+    return this.log.sameVm?.[`${pid1}:${pid2}`] ?? null;
+  }
+  parent(pid: number): number | null {
+    return this.log.parents?.[pid] ?? null;
   }
   children(pid: number): number[] {
     return this.log.children?.[pid] ?? [];
