@@ -4,6 +4,8 @@
 // process can never reach it. One finding per mapped object; waiters on one
 // word are counted together, so the sentence stays short at any N. Untimed
 // waits never return; timed ones are named apart: they move on by timing out.
+// Only where it is in play: a thread stuck for good on it, one waiting for a
+// mutex another process holds, or (our runs) a process that stalled.
 import { formatMapLine } from '../../procfs/decode.js';
 import { futexOpName } from '../futex.js';
 import type { ProcFacts, ThreadFacts } from '../facts.js';
@@ -20,7 +22,15 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
       byObject.set(obj, g);
     }
   }
-  return [...byObject.values()].map((g) => {
+  // A finding needs a thread it leaves stuck for good, one waiting for a mutex another process holds (whose
+  // unlock will not reach it), or (our runs) processes the watchdog saw stall: a private futex in memory another
+  // process maps is harmless while only its own threads use it.
+  const otherOwner = (e: { p: ProcFacts; t: ThreadFacts }) => {
+    const h = e.t.primitive ? facts.holders.get(e.t.primitive.name) : undefined;
+    return h !== undefined && h.ownerPid !== null && h.ownerPid !== e.p.pid;
+  };
+  const matters = (g: { entries: { p: ProcFacts; t: ThreadFacts }[] }) => g.entries.some((e) => e.t.stuck || e.p.run !== undefined || otherOwner(e));
+  return [...byObject.values()].filter(matters).map((g) => {
     const fields = new Map<string, { n: number; untimed: number; op: string; pids: number[] }>();
     for (const { p, t } of g.entries) {
       const k = t.report.futex!.field ?? `+${hex(t.report.futex!.mapping!.offset)}`;
