@@ -1,7 +1,8 @@
 // Staged programs for the diagnosis tests (test/c/*.c): compiled once per
 // test file into the suite's temporary folder, started as a scenario that
 // prints "ready PID..." once set up, and stopped at the end (SIGTERM first,
-// so a program can remove the IPC objects it made, then SIGKILL).
+// then SIGKILL to the process group; a System V semaphore set it printed as
+// "semid N" is removed, since no process removes it on being killed).
 import { execa, type ResultPromise } from 'execa';
 import { join } from 'node:path';
 import type { Diagnosis } from '../src/core/diagnosis/types.js';
@@ -26,6 +27,7 @@ export async function staged(source: string, opts: { shared?: boolean } = {}): P
   const path = join(dir, source.replace(/\.c$/, ''));
   await execa('cc', ['-O2', '-o', path, join(ROOT, 'test', 'c', source), '-lpthread', '-lrt']);
   const running: ResultPromise[] = [];
+  const semids: string[] = [];
   return {
     path,
     async start(...args: string[]) {
@@ -33,9 +35,15 @@ export async function staged(source: string, opts: { shared?: boolean } = {}): P
       running.push(sub);
       const line = await new Promise<string>((resolve, reject) => {
         let text = '';
+        let isReady = false;
         sub.stdout!.on('data', (d) => {
+          if (isReady) return;
           text += String(d);
-          if (/ready[^\n]*\n/.test(text)) resolve(/ready([^\n]*)\n/.exec(text)![1]!);
+          if (/ready[^\n]*\n/.test(text)) {
+            isReady = true;
+            semids.push(...[...text.matchAll(/semid (\d+)/g)].map((m) => m[1]!));
+            resolve(/ready([^\n]*)\n/.exec(text)![1]!);
+          }
         });
         sub.once('exit', () => reject(new Error(`${args[0]} exited before it was ready`)));
       });
@@ -53,6 +61,7 @@ export async function staged(source: string, opts: { shared?: boolean } = {}): P
         }
       }
       await Promise.allSettled(running);
+      for (const id of semids.splice(0)) await execa('ipcrm', ['-s', id], { reject: false });
     },
   };
 }

@@ -3,8 +3,9 @@
  * src/core/diagnosis/waits/), stuck and healthy, for the tests: waits MODE
  * [ARG]. Like hangs.c, each prints "ready PID..." (the processes to diagnose,
  * the interesting ones first) once set up, then stays as it is. Children die
- * with their parent; SIGTERM to the top process removes the System V and
- * POSIX IPC objects it made and ends its process group.
+ * with their parent. No mode catches a signal (see below): a System V
+ * semaphore set is printed as "semid N" for the caller to remove, and a
+ * message queue is unlinked as soon as it is open.
  *
  * stuck for good:
  *   fork-copied-lock   a thread holds a private mutex while main forks; the
@@ -64,17 +65,11 @@
 #include <semaphore.h>
 #include <unistd.h>
 
+/* No signal handler here: a handler for SIGTERM could post what a thread
+ * waits for, and the diagnosis would rightly stop calling it stuck. The tests
+ * end a scenario by killing its process group and remove its semaphore set
+ * by the id it prints; a message queue is unlinked as soon as it is open. */
 static int semid = -1;
-static const char *mqname;
-
-static void on_term(int sig) {
-  (void)sig;
-  if (semid >= 0) semctl(semid, 0, IPC_RMID);
-  if (mqname) mq_unlink(mqname);
-  signal(SIGTERM, SIG_DFL);
-  kill(0, SIGKILL);
-  _exit(0);
-}
 
 static void ready(int n, const pid_t *pids) {
   printf("ready");
@@ -228,7 +223,6 @@ int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "";
   pid_t pids[4];
   setpgid(0, 0);
-  signal(SIGTERM, on_term);
   if (!strcmp(what, "fork-copied-lock")) {
     pthread_t t;
     pthread_create(&t, NULL, hold, NULL);
@@ -289,20 +283,16 @@ int main(int argc, char **argv) {
   if ((!strcmp(what, "mq-orphan") || !strcmp(what, "mq-fed")) && argc > 2) {
     struct mq_attr at = {.mq_maxmsg = 4, .mq_msgsize = 16};
     char buf[16];
-    mqname = argv[2];
-    mqd_t q = mq_open(mqname, O_CREAT | O_RDONLY, 0600, &at);
+    mqd_t q = mq_open(argv[2], O_CREAT | O_RDONLY, 0600, &at);
+    mqd_t w = what[3] == 'f' ? mq_open(argv[2], O_WRONLY) : -1;
+    mq_unlink(argv[2]); /* nobody can open it any more: the feeder holds it open */
     if (q < 0) return 2;
-    if (what[3] == 'f' && (pids[1] = child()) == 0) {
-      mqd_t w = mq_open(mqname, O_WRONLY);
+    if (what[3] == 'f' && (pids[1] = child()) == 0)
       for (;;) {
         sleep(1);
         mq_send(w, "x", 1, 0);
       }
-    }
-    if (what[3] == 'o') {
-      mq_unlink(mqname); /* nobody can open it any more */
-      mqname = NULL;
-    }
+    if (w >= 0) mq_close(w);
     pids[0] = getpid();
     ready(what[3] == 'f' ? 2 : 1, pids);
     for (;;) mq_receive(q, buf, sizeof buf, NULL);

@@ -6,7 +6,7 @@
 // Also the decoded primitives with their owners and, for our runs, what each
 // process waits for in the MVar protocol. The rules in rules/ read only these
 // facts; nothing here decides what is a finding.
-import { isShared, parseLocks, parseMaps, parseStat, parseStatus, type FileLock, type MapEntry } from '../procfs/decode.js';
+import { isShared, parseLocks, parseMaps, parseStat, type FileLock, type MapEntry } from '../procfs/decode.js';
 import type { ProcRaw } from '../procfs/capture.js';
 import { processLabelWithPid } from '../native/vocabulary.js';
 import type { MutexView } from './glibc.js';
@@ -19,6 +19,7 @@ import { draftThread, finishThread, piOwners, type ThreadFacts } from './threads
 import type { PrimitiveDecode } from './types.js';
 import type { FutexContext } from './waits/futex.js';
 import { takersByKey } from './takers.js';
+import { catchesSigchld, notifyingSignals } from './signals.js';
 import { threadVerdict } from './verdict.js';
 
 export type { ThreadFacts } from './threads.js';
@@ -103,13 +104,6 @@ function unreadableWhy(p: ProcFacts, access: string | null): (t: ThreadFacts) =>
   };
 }
 
-/** SIGCHLD is signal 17 on x86_64: bit 16 of /proc/PID/status SigCgt (the signals it has handlers for). */
-const SIGCHLD_BIT = 16n;
-function catchesSigchld(status: string | null): boolean {
-  const cgt = parseStatus(status).SigCgt;
-  return cgt !== undefined && /^[0-9a-f]+$/i.test(cgt) && ((BigInt(`0x${cgt}`) >> SIGCHLD_BIT) & 1n) === 1n;
-}
-
 export function buildFacts(input: AnalysisInput): Facts {
   const { layout, probe, run } = input;
   const first = input.samples[0] ?? [];
@@ -134,6 +128,7 @@ export function buildFacts(input: AnalysisInput): Facts {
     const maps = mapsOf.get(raw.pid)!;
     return (last[i] ?? raw).tasks.map((t) => draftThread(samples, t, probe, (f) => locateFutex(raw, maps, f)));
   });
+  const statusOf = (pid: number) => first.find((r) => r.pid === pid)?.status ?? null;
   // Pass two: what each waits on, knowing what every word showed.
   const pi = piOwners(drafts.flat());
   let fileLocks: FileLock[] | undefined;
@@ -148,7 +143,8 @@ export function buildFacts(input: AnalysisInput): Facts {
     },
     semTakers: (key) => semTakers.get(key) ?? [],
     locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
-    signallingChildren: (pid) => (catchesSigchld(first.find((r) => r.pid === pid)?.status ?? null) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
+    signallingChildren: (pid) => (catchesSigchld(statusOf(pid)) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
+    handlers: (pid) => notifyingSignals(statusOf(pid)),
     piOwned: (tid) => pi.get(tid) ?? [],
   };
   const procs: ProcFacts[] = first.map((raw, i) => {

@@ -21,7 +21,7 @@ import { isShared, type MapEntry } from '../../procfs/decode.js';
 import { hex } from '../../system/hex.js';
 import type { FutexDecode } from '../futex.js';
 import type { FutexLocation } from '../primitives.js';
-import { known, siblings, type Waiter, type WaitContext, type WaitFacts } from './types.js';
+import { known, orByHandler, siblings, type Waiter, type WaitContext, type WaitFacts } from './types.js';
 
 /** How far above the stack pointer a word of the calling frames may lie (glibc's park is two frames up). */
 const FRAME_REACH = 4096n;
@@ -97,10 +97,18 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
   const joined = (ctx.tids.get(pid) ?? []).find((t) => t === f.expected && t !== tid);
   if (joined !== undefined && where.primitive === null)
     return known({ ...base, on: `thread ${joined} to exit (pthread_join)`, key: `join ${pid}:${joined}` }, [{ pid, tid: joined }], `thread ${joined}`, true);
-  if (f.private || !m || !isShared(m))
-    return known(base, siblings(ctx, pid, tid), f.private ? 'sibling threads (a private futex is woken only from its own process)' : 'sibling threads (private memory)', false, {
-      ...(onOwnStack && word === 0 && f.expected === 0 ? { notes: ['the word lies in its own stack frames: only a thread given its address can wake it (hypothesis: glibc parked it after a refused PI lock)'] } : {}),
-    });
+  if (f.private || !m || !isShared(m)) {
+    // The kernel keys a private futex by the address space: a process sharing it (clone CLONE_VM, vfork) is a waker too.
+    const vm = sameAddressSpace(ctx, pid);
+    const facts = known(
+      base,
+      [...siblings(ctx, pid, tid), ...vm.map((p) => ({ pid: p, tid: null }))],
+      `${f.private ? 'sibling threads (a private futex is woken only from its own address space)' : 'sibling threads (private memory)'}${vm.length ? `, and the processes sharing its address space: ${vm.map((p) => ctx.label(p)).join(', ')}` : ''}`,
+      false,
+      onOwnStack && word === 0 && f.expected === 0 ? { notes: ['the word lies in its own stack frames: only a thread given its address can wake it (hypothesis: glibc parked it after a refused PI lock)'] } : {},
+    );
+    return orByHandlerIfSafe(ctx, [pid, ...vm], where, facts);
+  }
   const sharers = ctx.probe.sharers(m.dev, m.inode).filter((p) => !ctx.observers.has(p));
   const wakers = [...siblings(ctx, pid, tid), ...sharers.filter((p) => p !== pid).map((p) => ({ pid: p, tid: null }))];
   // glibc's 64-bit sem_t waits on its first word (the count), so the futex's key is the semaphore's.
@@ -111,11 +119,34 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
     (x) =>
       `the trace saw ${ctx.label(x.pid)} tid ${x.tid} take it with ${x.call} and not post it since${ctx.probe.thread(x.tid ?? x.pid).alive ? '' : '; that thread no longer exists (killed, or exited holding it)'}${x.byAddress ? ' (its process is gone: matched by the address, which a mapping inherited at fork keeps)' : ''}`,
   );
-  return known(
-    base,
-    wakers,
-    `threads of the processes that map ${m.path || 'the shared memory'}${took ? `; the trace saw ${took} take it and not post it since` : ''}`,
-    false,
-    takers.length ? { takenBy: takers.map((x) => ({ pid: x.pid, tid: x.tid })), notes } : {},
+  return orByHandlerIfSafe(
+    ctx,
+    [pid, ...sharers],
+    where,
+    known(
+      base,
+      wakers,
+      `threads of the processes that map ${m.path || 'the shared memory'}${took ? `; the trace saw ${took} take it and not post it since` : ''}`,
+      false,
+      takers.length ? { takenBy: takers.map((x) => ({ pid: x.pid, tid: x.tid })), notes } : {},
+    ),
   );
+}
+
+/**
+ * A signal handler may post a semaphore or wake a bare futex word (sem_post
+ * is async-signal-safe), so those waits are open when the process has a
+ * notifying handler. It cannot release a condvar, barrier or rwlock wait:
+ * pthread_cond_signal and the rest are not async-signal-safe, and a thread
+ * the handler interrupts may hold the primitive's internal lock.
+ */
+function orByHandlerIfSafe(ctx: WaitContext, pids: number[], where: FutexLocation, facts: WaitFacts): WaitFacts {
+  const t = where.primitive?.type;
+  return t === undefined || t === 'sem' ? orByHandler(ctx, pids, facts) : facts;
+}
+
+/** Processes sharing pid's address space: a clone(CLONE_VM) child or parent, a vfork parent. Only the parent and the children are asked (such a process is made by clone). */
+function sameAddressSpace(ctx: WaitContext, pid: number): number[] {
+  const parent = ctx.probe.parent(pid);
+  return [...(parent ? [parent] : []), ...ctx.probe.children(pid)].filter((p) => p !== pid && ctx.probe.sameVm(pid, p) === true);
 }

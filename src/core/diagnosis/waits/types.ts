@@ -40,6 +40,8 @@ export interface WaitContext {
    * self-pipe of an event loop, Python's set_wakeup_fd); empty otherwise.
    */
   signallingChildren(pid: number): WakerRef[];
+  /** The signals a process has handlers for that could end a wait of its own (signals.ts), by name. */
+  handlers(pid: number): string[];
 }
 
 /** One blocked thread in one system call. */
@@ -84,6 +86,9 @@ export const open = (base: WaitBase, who: string, extra: Partial<WaitFacts> = {}
 /** Its wakers could not be seen: says what was not read, and why. */
 export const hidden = (base: WaitBase, why: string, extra: Partial<WaitFacts> = {}): WaitFacts => ({ ...base, wakers: null, wakersAre: why, definite: false, reach: 'hidden', ...extra });
 
+/** Whether a process's descriptor table was read only in part (procfs/capture.ts reads the first MAX_FDS): a descriptor missing from it may be there. */
+export const fdTableCut = (raw: Pick<ProcRaw, 'errors'>): boolean => raw.errors.some((e) => /^fd: only the first/.test(e));
+
 /** Every other thread of the waiter's own process. */
 export function siblings(ctx: WaitContext, pid: number, tid: number): WakerRef[] {
   return (ctx.tids.get(pid) ?? []).filter((t) => t !== tid).map((t) => ({ pid, tid: t }));
@@ -101,6 +106,32 @@ export function holderWakers(ctx: WaitContext, pid: number, tid: number, holderP
     else out.push({ pid: h, tid: null });
   }
   return out;
+}
+
+/**
+ * A wait that threads of given processes could end (a private futex, a
+ * semaphore in memory they map, a pipe or eventfd they hold the other end of)
+ * can be ended by their signal handlers too, when one catches a notifying
+ * signal (signals.ts): the wait is then open — a signal from any process
+ * allowed to send one — never stuck, and what could end it otherwise is kept
+ * for the hypothesis (ifQuiet).
+ */
+export function orByHandler(ctx: WaitContext, holderPids: number[], facts: WaitFacts): WaitFacts {
+  if (facts.wakers === null) return facts;
+  const by = [...new Set(holderPids)].map((p) => ({ p, sigs: ctx.handlers(p) })).filter((x) => x.sigs.length);
+  if (!by.length) return facts;
+  const who = by
+    .slice(0, 3)
+    .map(({ p, sigs }) => `${ctx.label(p)}'s handler of ${sigs.slice(0, 3).join(', ')}${sigs.length > 3 ? ', …' : ''}`)
+    .join('; ');
+  return {
+    ...facts,
+    wakers: null,
+    reach: 'open',
+    definite: false,
+    wakersAre: `${facts.wakersAre}; or ${who}${by.length > 3 ? '; …' : ''}, on a signal from any process allowed to send it`,
+    ifQuiet: facts.wakers,
+  };
 }
 
 /** "this process, slave 2 (pid 41), pid 77 (cat)". */

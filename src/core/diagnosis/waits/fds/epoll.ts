@@ -2,9 +2,12 @@
 // multiplexer: it is ready when any descriptor of its interest list is
 // (fdinfo "tfd:" lines), so each target is judged by the module of its kind
 // and the answers are combined (multiplex.ts). A target number refers to the
-// process that added it; one since closed is skipped.
+// process that added it. The kernel drops a target only when its open file is
+// released, so a listed target whose number is now closed (or names another
+// file) is still watched through a copy the tool cannot place: not visible.
 import { EPOLLIN, EPOLLOUT, EPOLLPRI, epollTargets } from '../../../procfs/fdinfo.js';
-import { hidden, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
+import type { FdRaw } from '../../../procfs/capture.js';
+import { fdTableCut, hidden, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
 import { combine, type Judged } from './multiplex.js';
 
 /** Epolls inside epolls, at most this deep: a cycle of instances cannot recurse for ever. */
@@ -17,9 +20,16 @@ export function epollReady(_ctx: WaitContext, q: FdQuestion, judge: (q: FdQuesti
   const judged: Judged[] = [];
   for (const t of epollTargets(q.fd.info)) {
     const fd = q.raw.fds?.find((x) => x.fd === t.fd);
-    if (!fd) continue;
+    if (!fd) return hidden(base, `fd ${t.fd}, which it watches, is ${fdTableCut(q.raw) ? 'beyond the descriptors read' : 'no longer open under that number (its file lives on elsewhere: a dup, another process)'}`);
+    if (!sameInode(fd, t.ino)) return hidden(base, `fd ${t.fd} now names another file than the one it watches (inode ${t.ino})`);
     if (t.events & (EPOLLIN | EPOLLPRI)) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'read', depth: q.depth + 1 }) });
     if (t.events & EPOLLOUT) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'write', depth: q.depth + 1 }) });
   }
   return combine(base, judged);
+}
+
+/** Whether a descriptor still names the inode the interest list recorded (where its target shows one: "pipe:[N]", "socket:[N]", a path's dev:inode); anonymous inodes share one number and are taken as they are. */
+function sameInode(fd: FdRaw, ino: number): boolean {
+  const shown = /^[a-z_]+:\[(\d+)\]$/.exec(fd.target)?.[1] ?? fd.object?.split(':')[1];
+  return shown === undefined || Number(shown) === ino;
 }

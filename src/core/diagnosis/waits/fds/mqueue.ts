@@ -4,7 +4,7 @@
 // with a name may also be opened later by any process allowed to; the tool
 // judges the processes that exist.
 import { fdAccess } from '../../../procfs/decode.js';
-import { hidden, holderNames, holderWakers, known, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
+import { hidden, holderNames, holderWakers, known, orByHandler, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
 
 export function mqueueWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   const wanted = q.want === 'read' ? 'write' : 'read';
@@ -16,5 +16,6 @@ export function mqueueWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   });
   const pids = holders.map((h) => h.pid);
   const who = `processes that have it open to ${q.want === 'read' ? 'send' : 'receive'}`;
-  return known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), pids.length ? `${who}: ${holderNames(ctx, q.raw.pid, pids)}` : `${who}: none`, true);
+  const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), pids.length ? `${who}: ${holderNames(ctx, q.raw.pid, pids)}` : `${who}: none`, true);
+  return orByHandler(ctx, pids, facts);
 }

@@ -4,7 +4,7 @@
 // while some writer exists (with none it returns end-of-file at once), so a
 // blocked reader whose writers the tool cannot find has one it cannot see.
 import { fdAccess } from '../../../procfs/decode.js';
-import { hidden, holderNames, holderWakers, known, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
+import { hidden, holderNames, holderWakers, known, orByHandler, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
 
 export function pipeWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   const fifo = q.fd.fifo ?? null;
@@ -24,5 +24,6 @@ export function pipeWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   };
   if (!pids.length)
     return hidden(base, `its ${wanted} end is held by no process the tool may read; the kernel would have ended the wait if nobody held it, so a process the tool cannot see does`);
-  return known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its ${wanted} end: ${holderNames(ctx, q.raw.pid, pids)}`, true);
+  const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its ${wanted} end: ${holderNames(ctx, q.raw.pid, pids)}`, true);
+  return orByHandler(ctx, pids, facts);
 }

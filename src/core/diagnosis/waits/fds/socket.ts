@@ -8,7 +8,7 @@
 // not visible.
 import type { InetSocket } from '../../../procfs/net.js';
 import { inetPeer } from '../../../procfs/net.js';
-import { hidden, holderNames, holderWakers, known, open, type FdQuestion, type WaitBase, type WaitContext, type WaitFacts } from '../types.js';
+import { hidden, holderNames, holderWakers, known, orByHandler, open, type FdQuestion, type WaitBase, type WaitContext, type WaitFacts } from '../types.js';
 
 const verb = (q: FdQuestion) => (q.want === 'read' ? 'reading (nothing received)' : q.want === 'write' ? 'writing (buffer full)' : q.want === 'accept' ? 'accepting' : 'connecting');
 
@@ -16,7 +16,8 @@ const verb = (q: FdQuestion) => (q.want === 'read' ? 'reading (nothing received)
 function peerWait(ctx: WaitContext, q: FdQuestion, base: WaitBase, peer: string, what: string): WaitFacts {
   const pids = ctx.probe.fdHolders(peer).map((h) => h.pid);
   if (!pids.length) return hidden(base, `its peer ${peer} is held by no process the tool may read`);
-  return known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its peer (${what}): ${holderNames(ctx, q.raw.pid, pids)}`, true);
+  const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its peer (${what}): ${holderNames(ctx, q.raw.pid, pids)}`, true);
+  return orByHandler(ctx, pids, facts);
 }
 
 function inetWait(ctx: WaitContext, q: FdQuestion, s: InetSocket, table: InetSocket[], ino: number): WaitFacts {
