@@ -5,7 +5,7 @@
 //   fd_set: FD_SETSIZE (1024) bits, bit n = descriptor n  (sys/select.h)
 import { fdWait } from './fds/index.js';
 import { combine, type Judged } from './fds/multiplex.js';
-import { hidden, type Waiter, type Want, type WaitContext, type WaitFacts } from './types.js';
+import { fdTableCut, hidden, type Waiter, type Want, type WaitContext, type WaitFacts } from './types.js';
 
 const POLLFD_SIZE = 8;
 const POLLIN = 0x1;
@@ -17,11 +17,12 @@ const FD_SETSIZE = 1024;
 
 type Call = 'poll' | 'ppoll' | 'select' | 'pselect6';
 
-/** (fd, what it waits for) pairs from the caller's memory, or null when unreadable. */
-function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd: number; want: Want }[] | null {
+/** (fd, what it waits for) pairs from the caller's memory; null when unreadable, 'too-many' past what the tool reads. */
+function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd: number; want: Want }[] | null | 'too-many' {
   const pid = w.raw.pid;
   if (call === 'poll' || call === 'ppoll') {
-    const n = Math.min(Number(args[1] ?? 0n), MAX_FDS);
+    if (Number(args[1] ?? 0n) > MAX_FDS) return 'too-many';
+    const n = Number(args[1] ?? 0n);
     if (n === 0) return [];
     const b = ctx.probe.readMemory(pid, args[0] ?? 0n, n * POLLFD_SIZE);
     if (!b) return null;
@@ -51,11 +52,14 @@ function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd:
 export function pollWait(ctx: WaitContext, w: Waiter, shape: { call: Call; args: bigint[]; timed: boolean }): WaitFacts {
   const base = { kind: 'poll' as const, timed: shape.timed, on: shape.call, key: `${shape.call}:${w.raw.pid}:${w.tid}` };
   const set = watched(ctx, w, shape.call, shape.args);
+  if (set === 'too-many') return hidden(base, `it watches ${shape.args[1]} descriptors, more than the ${MAX_FDS} the tool reads`);
   if (!set) return hidden(base, `the descriptors it watches are in its memory, which could not be read (/proc/${w.raw.pid}/mem needs ptrace access)`);
   const judged: Judged[] = [];
   for (const { fd, want } of set) {
     const raw = w.raw.fds?.find((x) => x.fd === fd);
-    if (raw) judged.push({ fd, facts: fdWait(ctx, { raw: w.raw, tid: w.tid, fd: raw, want, depth: 0 }) });
+    // A watched descriptor the capture does not have: its table was cut short, or it was closed meanwhile.
+    if (!raw) return hidden(base, `fd ${fd}, which it watches, is not among the descriptors read${fdTableCut(w.raw) ? ` (only the first of its descriptors were read)` : ' (closed meanwhile?)'}`);
+    judged.push({ fd, facts: fdWait(ctx, { raw: w.raw, tid: w.tid, fd: raw, want, depth: 0 }) });
   }
   const facts = combine(base, judged);
   if (!shape.timed) return facts;

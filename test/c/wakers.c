@@ -1,0 +1,127 @@
+/*
+ * Staged programs whose waker is easy to miss, for the tests: wakers MODE.
+ * Like waits.c, each prints "ready PID..." once set up (the processes to
+ * diagnose), then stays as it is; children die with their parent.
+ *
+ * never stuck (something the tool must see can end the wait):
+ *   handler-sem        main in sem_wait on a private semaphore that its SIGUSR1
+ *                      handler posts (sem_post is async-signal-safe): ends,
+ *                      exit 0, on `kill -USR1 PID`
+ *   clone-vm-fed       a process made by clone(CLONE_VM) without CLONE_THREAD
+ *                      waits on a private semaphore; its parent, another
+ *                      process in the same address space, posts it every 5 s
+ *   poll-many          poll() on 4097 entries: 4096 on a pipe only the caller
+ *                      writes, the last on a pipe a live child writes every
+ *                      5 s (more than the tool reads from memory)
+ * stuck for good, beside a handler that cannot help:
+ *   handler-beside-deadlock  two threads deadlocked on two private mutexes in
+ *                      a process that handles SIGUSR1 (pthread_mutex_unlock is
+ *                      not async-signal-safe: a handler cannot end it)
+ */
+#define _GNU_SOURCE
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <semaphore.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void ready(int n, const pid_t *pids) {
+  printf("ready");
+  for (int i = 0; i < n; i++) printf(" %d", (int)pids[i]);
+  printf("\n");
+  fflush(stdout);
+}
+
+static sem_t sem;
+static void post(int sig) {
+  (void)sig;
+  sem_post(&sem);
+}
+static void nothing(int sig) { (void)sig; }
+
+/* handler-beside-deadlock: two threads take pa and pb in opposite orders */
+static pthread_mutex_t pa = PTHREAD_MUTEX_INITIALIZER, pb = PTHREAD_MUTEX_INITIALIZER;
+static pthread_barrier_t two;
+static void *ab(void *arg) {
+  int first = arg != NULL;
+  pthread_mutex_lock(first ? &pa : &pb);
+  pthread_barrier_wait(&two);
+  pthread_mutex_lock(first ? &pb : &pa);
+  return NULL;
+}
+
+/* clone-vm-fed: the clone's body, on a stack of its own in the shared memory */
+static int waiter(void *arg) {
+  (void)arg;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  for (;;) sem_wait(&sem);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const char *what = argc > 1 ? argv[1] : "";
+  pid_t pids[2] = {getpid(), 0};
+  setpgid(0, 0);
+  if (!strcmp(what, "handler-sem")) {
+    sem_init(&sem, 0, 0);
+    signal(SIGUSR1, post);
+    ready(1, pids);
+    while (sem_wait(&sem) != 0) {
+    }
+    return 0;
+  }
+  if (!strcmp(what, "handler-beside-deadlock")) {
+    pthread_t t1, t2;
+    signal(SIGUSR1, nothing);
+    pthread_barrier_init(&two, NULL, 2);
+    pthread_create(&t1, NULL, ab, (void *)1);
+    pthread_create(&t2, NULL, ab, NULL);
+    ready(1, pids);
+    pthread_join(t1, NULL);
+    return 0;
+  }
+  if (!strcmp(what, "clone-vm-fed")) {
+    size_t size = 64 * 1024;
+    char *stack = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    sem_init(&sem, 0, 0);
+    if (stack == MAP_FAILED) return 2;
+    pids[0] = clone(waiter, stack + size, CLONE_VM | SIGCHLD, NULL);
+    if (pids[0] < 0) return 2;
+    pids[1] = getpid();
+    ready(2, pids);
+    for (;;) {
+      sleep(5);
+      sem_post(&sem);
+    }
+  }
+  if (!strcmp(what, "poll-many")) {
+    enum { N = 4097 };
+    static struct pollfd p[N];
+    int mine[2], fed[2];
+    if (pipe(mine) || pipe(fed)) return 2;
+    if ((pids[1] = fork()) == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      for (;;) {
+        sleep(5);
+        if (write(fed[1], "x", 1) != 1) _exit(5);
+      }
+    }
+    close(fed[1]);
+    for (int i = 0; i < N; i++) p[i] = (struct pollfd){.fd = i == N - 1 ? fed[0] : mine[0], .events = POLLIN};
+    ready(2, pids);
+    for (;;) {
+      char c;
+      poll(p, N, -1);
+      if (read(fed[0], &c, 1) != 1) return 6;
+    }
+  }
+  fprintf(stderr, "usage: wakers MODE (see the comment at the top)\n");
+  return 2;
+}

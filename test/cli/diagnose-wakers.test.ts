@@ -1,0 +1,64 @@
+// Wakers that are easy to miss (test/c/wakers.c): a signal handler that posts
+// what its own process waits for, a process sharing the waiter's address space
+// through clone(CLONE_VM), a poll() on more descriptors than the tool reads.
+// Each would be a false "stuck for good" if the tool overlooked it; a handler
+// that cannot end the wait (a mutex deadlock) must not hide a proof.
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { diagnoseBoth, staged, type Staged } from '../staged.js';
+
+let wakers: Staged;
+beforeAll(async () => {
+  wakers = await staged('wakers.c');
+});
+afterAll(async () => {
+  await wakers.stopAll();
+});
+
+const threadsOf = (d: Awaited<ReturnType<typeof diagnoseBoth>>['d'], pid: number) => d.processes.find((p) => p.pid === pid)!.threads;
+
+describe('a waker the tool must see', () => {
+  it('a semaphore its own SIGUSR1 handler posts: open to a signal, no finding; the signal then ends it', async () => {
+    const [pid] = await wakers.start('handler-sem');
+    const { code, d } = await diagnoseBoth([pid!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    const [t] = threadsOf(d, pid!);
+    expect(t!.verdict!.kind).toBe('waiting');
+    expect(t!.wait).toMatchObject({ kind: 'futex', reach: 'open' });
+    expect(t!.wait!.wakersAre).toMatch(/handler of SIGUSR1/);
+    // The claim checked: the signal does end the wait (the program returns 0 from sem_wait's loop).
+    process.kill(pid!, 'SIGUSR1');
+    await expect.poll(() => execa('kill', ['-0', String(pid)], { reject: false }).then((r) => r.exitCode), { timeout: 5000 }).not.toBe(0);
+  });
+
+  it('a private semaphore of a clone(CLONE_VM) process: its parent shares the address space and can post it', async () => {
+    const [waiter, parent] = await wakers.start('clone-vm-fed');
+    const { code, d } = await diagnoseBoth([waiter!, parent!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    const [t] = threadsOf(d, waiter!);
+    expect(t!.verdict!.kind).toBe('waiting');
+    // Unless the parent's post (every 5 s) fell between the samples, the parent is named as the waker.
+    if (t!.wait?.wakers) expect(t!.wait.wakers).toContainEqual({ pid: parent, tid: null });
+  });
+
+  it('poll() on 4097 entries, the last a pipe a live child feeds: not visible (past what is read), never stuck', async () => {
+    const [poller] = await wakers.start('poll-many');
+    const { code, d } = await diagnoseBoth([poller!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    const [t] = threadsOf(d, poller!);
+    if (t!.verdict!.kind !== 'running') expect(t!.wait).toMatchObject({ kind: 'poll', reach: 'hidden', wakersAre: expect.stringMatching(/4097 descriptors/) });
+  });
+});
+
+describe('a handler that cannot end the wait', () => {
+  it('two threads deadlocked on private mutexes beside a SIGUSR1 handler: still proven (unlocking is not async-signal-safe)', async () => {
+    const [pid] = await wakers.start('handler-beside-deadlock');
+    const { code, d } = await diagnoseBoth([pid!]);
+    expect(code).toBe(1);
+    expect(d.findings.map((f) => f.kind)).toEqual(['deadlock-cycle']);
+    expect(d.proven).toBe(true);
+  });
+});
