@@ -1,6 +1,7 @@
 // Diagnosis live: our own hangs through `run`, staged faults, and programs
 // this tool did not start through `diagnose PID...`.
 import { execa, type ResultPromise } from 'execa';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { findOnPath } from '../../src/core/system/tools.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -135,6 +136,19 @@ describe('diagnose PID... on programs this tool did not start', () => {
     const sub = execa(helper, ['shared'], { reject: false });
     const res = await sub;
     expect(res.exitCode).toBe(0);
+  });
+
+  it('a thread id, or a pid given twice, names its process once (a tid is not a second process)', async () => {
+    const idleNode = execa(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { reject: false });
+    procs.push(idleNode);
+    await new Promise((r) => setTimeout(r, 300));
+    const pid = idleNode.pid!;
+    const tid = readdirSync(`/proc/${pid}/task`).map(Number).find((t) => t !== pid)!; // node runs V8's worker threads
+    const given = [tid, pid, pid].map(String);
+    const r = await cli(['diagnose', ...given, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { processes: { pid: number }[] }).processes.map((p) => p.pid)).toEqual([pid]);
+    expect((await cli(['diagnose', ...given, '--only'])).stdout).toContain(`${tid}: a thread of pid ${pid}`);
   });
 
   it('usage and inspection errors', async () => {

@@ -5,7 +5,7 @@ import { MAX_FOLLOWED } from '../../core/diagnosis/follow.js';
 import { parseDuration } from '../../core/system/duration.js';
 import { EnvironmentError, UsageError } from '../../core/system/errors.js';
 import { ExitCode, exitCodeHelp } from '../../core/system/exit-codes.js';
-import { processAlive } from '../../core/procfs/capture.js';
+import { processesNamed } from '../../core/procfs/capture.js';
 import { diagnoseFinalLine, diagnosisLines } from '../format/diagnosis.js';
 import { out, outJson } from '../output.js';
 import { parseCount } from '../run-options.js';
@@ -44,13 +44,13 @@ export const diagnoseCli: CommandModule<object, Args> = {
     });
     const samples = parseCount(argv.samples, '--samples', 1, 100);
     const intervalMs = parseDuration(argv.interval, '--interval');
-    const present = pids.filter(processAlive);
+    const { pids: present, gone, threads } = processesNamed(pids);
     if (present.length === 0) throw new EnvironmentError(`cannot inspect ${pids.join(', ')}: no such process`);
     const { diagnosis } = await diagnose(present, { samples, intervalMs, stacks: argv.stacks ? present.length : 0, stackTimeoutMs: 30_000, follow: !argv.only });
-    const gone = pids.filter((p) => !present.includes(p));
     if (argv.json) outJson({ ...diagnosis, missing: gone });
     else {
       for (const p of gone) out(`pid ${p}: no such process`);
+      for (const t of threads) out(`${t.tid}: a thread of pid ${t.pid}, diagnosed as that process`);
       for (const l of diagnosisLines(diagnosis)) out(l);
       out();
       out(diagnoseFinalLine(diagnosis, present, Boolean(argv.stacks)));

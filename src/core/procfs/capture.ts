@@ -4,7 +4,7 @@
 // reason. descendantsOf walks the live process tree; allPids and
 // liveProcesses list every process /proc shows.
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { parseStat, type Stat } from './decode.js';
+import { parseStat, parseStatus, type Stat } from './decode.js';
 
 export interface TaskRaw {
   tid: number;
@@ -182,6 +182,28 @@ export function processAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The processes a list of ids names, once each: a thread id counts as its
+ * process (/proc/TID exists though /proc does not list it); an id with no
+ * process is `gone`.
+ */
+export function processesNamed(ids: number[]): { pids: number[]; gone: number[]; threads: { tid: number; pid: number }[] } {
+  const pids: number[] = [];
+  const gone: number[] = [];
+  const threads: { tid: number; pid: number }[] = [];
+  for (const id of new Set(ids)) {
+    if (!processAlive(id)) {
+      gone.push(id);
+      continue;
+    }
+    const tgid = Number(parseStatus(readOr(`/proc/${id}/status`, [], 'status')).Tgid);
+    const pid = Number.isInteger(tgid) && tgid > 0 ? tgid : id;
+    if (pid !== id) threads.push({ tid: id, pid });
+    if (!pids.includes(pid)) pids.push(pid);
+  }
+  return { pids, gone, threads };
 }
 
 /** Every process /proc lists now. */
