@@ -52,13 +52,25 @@ export function terminalSafe(text: string, stream: NodeJS.WriteStream = process.
   return safe + escapeUnsafe(text.slice(from));
 }
 
+/**
+ * One line of human output: a newline inside it (a comm set by prctl, a file
+ * name, a program's output quoted in a finding) is written as \u000a, so no
+ * text a program chose can start a line of its own that looks like ours.
+ */
 export function out(line = ''): void {
-  process.stdout.write(`${terminalSafe(line)}\n`);
+  process.stdout.write(`${oneLine(line)}\n`);
 }
 
 export function err(line: string): void {
-  process.stderr.write(`${terminalSafe(line, process.stderr)}\n`);
+  process.stderr.write(`${oneLine(line, process.stderr)}\n`);
 }
+
+/** A document of many lines whose newlines are its own (JSON, whose strings escape theirs). */
+export function outDocument(text: string): void {
+  process.stdout.write(`${terminalSafe(text)}\n`);
+}
+
+const oneLine = (line: string, stream: NodeJS.WriteStream = process.stdout) => terminalSafe(line, stream).replace(/\n/g, '\\u000a');
 
 /** A warning: one line on stderr; the command goes on (an error would stop it). */
 export function warn(text: string): void {
@@ -86,5 +98,5 @@ export function table(rows: string[][], header?: string[]): string[] {
  * consumer can refuse a shape it does not know.
  */
 export function outJson(doc: object, indent = 2): void {
-  out(jsonText({ schemaVersion: SCHEMA_VERSION, ...doc }, indent));
+  outDocument(jsonText({ schemaVersion: SCHEMA_VERSION, ...doc }, indent));
 }

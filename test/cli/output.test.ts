@@ -60,6 +60,29 @@ describe('a program named with escape sequences', () => {
   });
 });
 
+describe('a program named with a newline', () => {
+  it('cannot start a line of the human output: the newline is written as \\u000a, inside its own line', async () => {
+    const d = tmp();
+    const fifo = join(d, 'fifo');
+    await execa('mkfifo', [fifo]);
+    const name = join(d, 'c\nno finding'); // its comm, the name diagnose prints
+    symlinkSync('/bin/cat', name);
+    const sub = execa(name, [fifo], { reject: false });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      const r = await cli(['diagnose', String(sub.pid), '--samples', '2', '--interval', '100ms']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('c\\u000ano finding');
+      expect(r.stdout).not.toMatch(/^no finding$/m);
+      const json = await cli(['diagnose', String(sub.pid), '--samples', '2', '--interval', '100ms', '--json']);
+      expect((JSON.parse(json.stdout) as { processes: { comm: string }[] }).processes[0]!.comm).toBe('c\nno finding');
+    } finally {
+      sub.kill('SIGKILL');
+      await sub;
+    }
+  });
+});
+
 describe('useColor', () => {
   const tty = { isTTY: true } as NodeJS.WriteStream;
   const pipe = { isTTY: false } as NodeJS.WriteStream;

@@ -8,7 +8,7 @@ import { exitCodeHelp } from '../../core/system/exit-codes.js';
 import { exportTimeline } from '../../core/trace/export/export.js';
 import { jsonText } from '../../core/system/json.js';
 import { commandShowLines, exportedLine, showLines } from '../format/report-show.js';
-import { out } from '../output.js';
+import { out, outDocument } from '../output.js';
 
 interface ShowArgs {
   run: string;
@@ -28,11 +28,11 @@ const show: CommandModule<object, ShowArgs> = {
   handler: (argv: ArgumentsCamelCase<ShowArgs>) => {
     const r = readAnyReport(argv.run);
     if ('command' in r) {
-      if (argv.json) out(jsonText(r.command.report));
+      if (argv.json) outDocument(jsonText(r.command.report));
       else for (const l of commandShowLines(r.command.report, r.command.dir, argv.all)) out(l);
       return;
     }
-    if (argv.json) out(jsonText(r.run.report));
+    if (argv.json) outDocument(jsonText(r.run.report));
     else for (const l of showLines(r.run.report, r.run.dir, argv.all)) out(l);
   },
 };
