@@ -28,6 +28,17 @@ describe('soak: what a long soak keeps and says', () => {
     expect(hangs[0]!.result!.message.length).toBeLessThanOrEqual(200);
   }, 120_000);
 
+  it('a deadlock on mutexes at new addresses each run (ASLR): one JUnit message, naming the kind of object, no address', async () => {
+    const dir = tmp();
+    const wakers = join(tmp(), 'wakers');
+    await execa('cc', ['-O2', '-o', wakers, join(ROOT, 'test', 'c', 'wakers.c'), '-lpthread']);
+    const r = await cli(['soak', '--iterations', '3', '--parallel', '3', '--timeout', '5s', '--stacks', '0', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', wakers, 'handler-beside-deadlock']);
+    expect(r.code, r.stderr).toBe(1);
+    const hangs = junitCases(readFileSync(join(dir, 'j.xml'), 'utf8')).filter((c) => c.result?.type === 'hang');
+    expect(hangs).toHaveLength(3);
+    expect([...new Set(hangs.map((c) => c.result!.message))]).toEqual(['hang proven: deadlock-cycle (futex wait on mutex)']);
+  }, 60_000);
+
   it('a program that exits in the instant of its deadline: every iteration is counted, the summary and the JUnit file are whole (never an abort)', async () => {
     const dir = tmp();
     const r = await cli(['soak', '--iterations', '24', '--parallel', '3', '--timeout', '100ms', '--stacks', '0', '--json', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', 'sleep', '0.1']);

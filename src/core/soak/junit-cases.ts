@@ -16,6 +16,13 @@ const short = (s: string) => (s.length > MESSAGE_MAX ? `${s.slice(0, MESSAGE_MAX
 
 const caseName = (shard: Shard | null, index: number) => `${shard ? `shard ${shard.index}/${shard.count} ` : ''}iteration ${index}`;
 
+/** A thread's wait as words: "futex wait on mutex". */
+function placeOf(t: Diagnosis['processes'][number]['threads'][number]): { where: string; object: string | null } {
+  // Its kind, not its address ("mutex", not "mutex@0x55…"): addresses move with every run (ASLR), and CI groups failures by message.
+  const object = t.traced?.inCall?.kind ?? (t.futex?.field && t.futex.fieldSource !== 'guess' ? t.futex.field.split('.')[0]!.replace(/@0x[0-9a-f]+$/, '') : null);
+  return { where: `${t.wait!.kind} wait${object ? ` on ${object}` : ''}`, object };
+}
+
 /**
  * Where a hang waits, as the same words in every iteration: the wait's kind
  * and, when it is known for certain, the object or the kind of primitive
@@ -28,12 +35,10 @@ export function hangWhere(d: Diagnosis | null): string | null {
   const votes = new Map<string, number>();
   for (const p of d.processes) {
     if (!named.has(p.pid)) continue;
-    const t = p.threads.find((x) => x.wait && !x.wait.timed) ?? p.threads.find((x) => x.wait);
-    if (!t?.wait) continue;
-    // The object, not the field: threads of one hang wait on its mutex or on its condvar as the interleaving fell.
-    const object = t.traced?.inCall?.kind ?? (t.futex?.field && t.futex.fieldSource !== 'guess' ? t.futex.field.split('.')[0] : null);
-    const where = `${t.wait.kind} wait${object ? ` on ${object}` : ''}`;
-    votes.set(where, (votes.get(where) ?? 0) + 1);
+    // Of its threads, an untimed wait on a known object first (not the main thread joining the stuck ones).
+    const places = p.threads.flatMap((t) => (t.wait ? [{ untimed: !t.wait.timed, ...placeOf(t) }] : []));
+    const best = places.find((x) => x.untimed && x.object) ?? places.find((x) => x.untimed) ?? places[0];
+    if (best) votes.set(best.where, (votes.get(best.where) ?? 0) + 1);
   }
   const ranked = [...votes].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return ranked[0]?.[0] ?? null;
