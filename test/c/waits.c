@@ -28,6 +28,9 @@
  *                      through pipes (only the two are stuck)
  *   sem-taker-killed   a process takes a process-shared semaphore used as a lock
  *                      and is killed holding it; the next taker waits for ever
+ *   handler-beside-deadlock  two threads deadlocked on two private mutexes in
+ *                      a process that handles SIGUSR1 (pthread_mutex_unlock is
+ *                      not async-signal-safe: no handler can end it)
  *   nondumpable-deadlock  two threads deadlocked on two private mutexes in a
  *                      process that made itself not dumpable (its waits are
  *                      hidden from its own non-root user)
@@ -85,6 +88,8 @@ static pid_t child(void) {
   return p;
 }
 
+static void nothing(int sig) { (void)sig; }
+
 static void forever(void) {
   for (;;) pause();
 }
@@ -139,7 +144,7 @@ static void *arrive(void *arg) {
   return NULL;
 }
 
-/* pi-deadlock, nondumpable-deadlock: two threads take pa and pb in opposite orders */
+/* pi-deadlock, handler-beside-deadlock, nondumpable-deadlock: two threads take pa and pb in opposite orders */
 static pthread_mutex_t pa, pb;
 static void *ab(void *arg) {
   int first = arg != NULL;
@@ -348,6 +353,10 @@ int main(int argc, char **argv) {
     ready(2, pids);
     waitpid(pids[0], NULL, 0);
     return 0;
+  }
+  if (!strcmp(what, "handler-beside-deadlock")) {
+    signal(SIGUSR1, nothing);
+    return abba_threads(PTHREAD_PRIO_NONE);
   }
   if (!strcmp(what, "nondumpable-deadlock")) {
     prctl(PR_SET_DUMPABLE, 0);

@@ -13,14 +13,9 @@
  *   poll-many          poll() on 4097 entries: 4096 on a pipe only the caller
  *                      writes, the last on a pipe a live child writes every
  *                      5 s (more than the tool reads from memory)
- * stuck for good, beside a handler that cannot help:
- *   handler-beside-deadlock  two threads deadlocked on two private mutexes in
- *                      a process that handles SIGUSR1 (pthread_mutex_unlock is
- *                      not async-signal-safe: a handler cannot end it)
  */
 #define _GNU_SOURCE
 #include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
 #include <signal.h>
@@ -44,18 +39,6 @@ static void post(int sig) {
   (void)sig;
   sem_post(&sem);
 }
-static void nothing(int sig) { (void)sig; }
-
-/* handler-beside-deadlock: two threads take pa and pb in opposite orders */
-static pthread_mutex_t pa = PTHREAD_MUTEX_INITIALIZER, pb = PTHREAD_MUTEX_INITIALIZER;
-static pthread_barrier_t two;
-static void *ab(void *arg) {
-  int first = arg != NULL;
-  pthread_mutex_lock(first ? &pa : &pb);
-  pthread_barrier_wait(&two);
-  pthread_mutex_lock(first ? &pb : &pa);
-  return NULL;
-}
 
 /* clone-vm-fed: the clone's body, on a stack of its own in the shared memory */
 static int waiter(void *arg) {
@@ -75,16 +58,6 @@ int main(int argc, char **argv) {
     ready(1, pids);
     while (sem_wait(&sem) != 0) {
     }
-    return 0;
-  }
-  if (!strcmp(what, "handler-beside-deadlock")) {
-    pthread_t t1, t2;
-    signal(SIGUSR1, nothing);
-    pthread_barrier_init(&two, NULL, 2);
-    pthread_create(&t1, NULL, ab, (void *)1);
-    pthread_create(&t2, NULL, ab, NULL);
-    ready(1, pids);
-    pthread_join(t1, NULL);
     return 0;
   }
   if (!strcmp(what, "clone-vm-fed")) {

@@ -103,6 +103,14 @@ describe('stuck for good: proven, with the cause', () => {
     expect(d.proven).toBe(true);
   });
 
+  it('two threads deadlocked on private mutexes beside a SIGUSR1 handler: still proven (unlocking is not async-signal-safe)', async () => {
+    const [pid] = await waits.start('handler-beside-deadlock');
+    const { code, d } = await diagnoseBoth([pid!]);
+    expect(code).toBe(1);
+    expect(d.findings.map((f) => f.kind)).toEqual(['deadlock-cycle']);
+    expect(d.proven).toBe(true);
+  });
+
   it('a process in pause() beside two processes deadlocked through pipes: only the two are stuck', async () => {
     const [a, b, paused, parent] = await waits.start('pause-beside-hang');
     const { code, d } = await diagnoseBoth([a!, b!, paused!, parent!]);

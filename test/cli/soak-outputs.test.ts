@@ -30,9 +30,9 @@ describe('soak: what a long soak keeps and says', () => {
 
   it('a deadlock on mutexes at new addresses each run (ASLR): one JUnit message, naming the kind of object, no address', async () => {
     const dir = tmp();
-    const wakers = join(tmp(), 'wakers');
-    await execa('cc', ['-O2', '-o', wakers, join(ROOT, 'test', 'c', 'wakers.c'), '-lpthread']);
-    const r = await cli(['soak', '--iterations', '3', '--parallel', '3', '--timeout', '5s', '--stacks', '0', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', wakers, 'handler-beside-deadlock']);
+    const waits = join(tmp(), 'waits');
+    await execa('cc', ['-O2', '-o', waits, join(ROOT, 'test', 'c', 'waits.c'), '-lpthread', '-lrt']);
+    const r = await cli(['soak', '--iterations', '3', '--parallel', '3', '--timeout', '5s', '--stacks', '0', '--junit', join(dir, 'j.xml'), '--report-dir', join(dir, 'r'), '--', waits, 'handler-beside-deadlock']);
     expect(r.code, r.stderr).toBe(1);
     const hangs = junitCases(readFileSync(join(dir, 'j.xml'), 'utf8')).filter((c) => c.result?.type === 'hang');
     expect(hangs).toHaveLength(3);
