@@ -15,6 +15,9 @@
  *   epoll-cycle        A in epoll_wait on a pipe only B writes, B in poll on a
  *                      pipe only A writes
  *   select-cycle       the same with select() in B
+ *   term-cycle         the same with read() in both, each catching SIGTERM to
+ *                      exit (a handler that stops the process ends no one
+ *                      else's wait)
  *   eventfd-cycle      A reads an eventfd only B writes, B one only A writes
  *   timerfd-disarmed   one thread reading a timerfd nobody arms
  *   mq-orphan NAME     mq_receive on a queue nobody has open to send (unlinked)
@@ -89,6 +92,7 @@ static pid_t child(void) {
 }
 
 static void nothing(int sig) { (void)sig; }
+static void leave(int sig) { _exit(128 + sig); }
 
 static void forever(void) {
   for (;;) pause();
@@ -252,8 +256,9 @@ int main(int argc, char **argv) {
     ready(3, pids);
     forever();
   }
-  if (!strcmp(what, "epoll-cycle") || !strcmp(what, "select-cycle")) {
-    pipe_pair(what[0] == 'e' ? "epoll" : "read", what[0] == 'e' ? "poll" : "select", pids);
+  if (!strcmp(what, "epoll-cycle") || !strcmp(what, "select-cycle") || !strcmp(what, "term-cycle")) {
+    if (what[0] == 't') signal(SIGTERM, leave); /* inherited: each cleans up and exits when told to stop */
+    pipe_pair(what[0] == 'e' ? "epoll" : "read", what[0] == 'e' ? "poll" : what[0] == 's' ? "select" : "read", pids);
     pids[2] = getpid();
     ready(3, pids);
     forever();

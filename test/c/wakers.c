@@ -7,6 +7,9 @@
  *   handler-sem        main in sem_wait on a private semaphore that its SIGUSR1
  *                      handler posts (sem_post is async-signal-safe): ends,
  *                      exit 0, on `kill -USR1 PID`
+ *   term-self-pipe     a daemon idle until told to stop: main reads a pipe
+ *                      only its SIGTERM handler writes (the self-pipe idiom);
+ *                      ends, exit 0, on `kill PID`
  *   clone-vm-fed       a process made by clone(CLONE_VM) without CLONE_THREAD
  *                      waits on a private semaphore; its parent, another
  *                      process in the same address space, posts it every 5 s
@@ -40,6 +43,12 @@ static void post(int sig) {
   sem_post(&sem);
 }
 
+static int self_pipe[2];
+static void stop(int sig) {
+  (void)sig;
+  if (write(self_pipe[1], "x", 1) != 1) _exit(5);
+}
+
 /* clone-vm-fed: the clone's body, on a stack of its own in the shared memory */
 static int waiter(void *arg) {
   (void)arg;
@@ -57,6 +66,15 @@ int main(int argc, char **argv) {
     signal(SIGUSR1, post);
     ready(1, pids);
     while (sem_wait(&sem) != 0) {
+    }
+    return 0;
+  }
+  if (!strcmp(what, "term-self-pipe")) {
+    char c;
+    if (pipe(self_pipe)) return 2;
+    signal(SIGTERM, stop);
+    ready(1, pids);
+    while (read(self_pipe[0], &c, 1) != 1) {
     }
     return 0;
   }

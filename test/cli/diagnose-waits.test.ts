@@ -103,6 +103,14 @@ describe('stuck for good: proven, with the cause', () => {
     expect(d.proven).toBe(true);
   });
 
+  it('a pipe cycle between two processes that each exit on SIGTERM: still proven (stopping the other ends no wait of its work)', async () => {
+    const [a, b, parent] = await waits.start('term-cycle');
+    const { code, d } = await diagnoseBoth([a!, b!, parent!]);
+    expect(code).toBe(1);
+    expect(d.findings.map((f) => f.kind)).toEqual(['deadlock-cycle']);
+    expect(d.findings[0]!.pids.sort()).toEqual([a, b].sort());
+  });
+
   it('two threads deadlocked on private mutexes beside a SIGUSR1 handler: still proven (unlocking is not async-signal-safe)', async () => {
     const [pid] = await waits.start('handler-beside-deadlock');
     const { code, d } = await diagnoseBoth([pid!]);

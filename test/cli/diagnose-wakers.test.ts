@@ -32,6 +32,17 @@ describe('a waker the tool must see', () => {
     await expect.poll(() => execa('kill', ['-0', String(pid)], { reject: false }).then((r) => r.exitCode), { timeout: 5000 }).not.toBe(0);
   });
 
+  it('a daemon idle on a self-pipe its own SIGTERM handler writes: waiting to be told to stop, no finding; SIGTERM then ends it with exit 0', async () => {
+    const [pid] = await wakers.start('term-self-pipe');
+    const { code, d } = await diagnoseBoth([pid!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    const [t] = threadsOf(d, pid!);
+    expect(t!.wait).toMatchObject({ kind: 'pipe', reach: 'open', wakersAre: expect.stringMatching(/handler of SIGTERM/) });
+    process.kill(pid!, 'SIGTERM');
+    await expect.poll(() => execa('kill', ['-0', String(pid)], { reject: false }).then((r) => r.exitCode), { timeout: 5000 }).not.toBe(0);
+  });
+
   it('a private semaphore of a clone(CLONE_VM) process: its parent shares the address space and can post it', async () => {
     const [waiter, parent] = await wakers.start('clone-vm-fed');
     const { code, d } = await diagnoseBoth([waiter!, parent!]);

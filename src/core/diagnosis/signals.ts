@@ -4,6 +4,12 @@
 // its main loop waits on: a program that waits for SIGTERM or SIGUSR1 that way
 // is waiting on anyone allowed to send it, not stuck.
 //
+// SIGTERM and SIGHUP ask a process to stop or reload: their handlers count
+// only for the process's own waits (a daemon idle on its self-pipe until told
+// to stop is waiting by design). That another process could end a wait by
+// stopping is no way out for the waiter's work: two processes in a pipe cycle
+// that each clean up on SIGTERM are still stuck for good.
+//
 // Not counted, as they do not end a wait by design: the terminal's job
 // control and Ctrl-C (every Python and GHC program catches SIGINT, to raise
 // an exception, and GHC SIGQUIT and SIGTSTP), faults (a crash reporter's
@@ -38,6 +44,8 @@ const NOT_NOTIFYING = new Set<number>([
   32, // glibc's SIGCANCEL
   33, // glibc's SIGSETXID
 ]);
+/** Handled, these stop or reload the process that gets them (see above). */
+const STOPPING = new Set<number>([S.SIGTERM, S.SIGHUP]);
 const NAMES = new Map(Object.entries(S).map(([k, v]) => [v, k]));
 
 /** The signals (by number) a process has handlers for, from its status text. */
@@ -50,10 +58,10 @@ export function caughtSignals(status: string | null): number[] {
   return out;
 }
 
-/** The caught signals whose handler could end a wait of the process's own (names). */
-export function notifyingSignals(status: string | null): string[] {
+/** The caught signals (names) whose handler could end a wait: of the process's `own` threads, or (not own) one another process's threads are in. */
+export function notifyingSignals(status: string | null, own: boolean): string[] {
   return caughtSignals(status)
-    .filter((n) => !NOT_NOTIFYING.has(n))
+    .filter((n) => !NOT_NOTIFYING.has(n) && (own || !STOPPING.has(n)))
     .map((n) => NAMES.get(n) ?? (n >= 34 ? `SIGRTMIN+${n - 34}` : `signal ${n}`));
 }
 

@@ -107,7 +107,7 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
       false,
       onOwnStack && word === 0 && f.expected === 0 ? { notes: ['the word lies in its own stack frames: only a thread given its address can wake it (hypothesis: glibc parked it after a refused PI lock)'] } : {},
     );
-    return orByHandlerIfSafe(ctx, [pid, ...vm], where, facts);
+    return orByHandlerIfSafe(ctx, pid, [pid, ...vm], where, facts);
   }
   const sharers = ctx.probe.sharers(m.dev, m.inode).filter((p) => !ctx.observers.has(p));
   const wakers = [...siblings(ctx, pid, tid), ...sharers.filter((p) => p !== pid).map((p) => ({ pid: p, tid: null }))];
@@ -121,6 +121,7 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
   );
   return orByHandlerIfSafe(
     ctx,
+    pid,
     [pid, ...sharers],
     where,
     known(
@@ -140,9 +141,9 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
  * pthread_cond_signal and the rest are not async-signal-safe, and a thread
  * the handler interrupts may hold the primitive's internal lock.
  */
-function orByHandlerIfSafe(ctx: WaitContext, pids: number[], where: FutexLocation, facts: WaitFacts): WaitFacts {
+function orByHandlerIfSafe(ctx: WaitContext, waiterPid: number, pids: number[], where: FutexLocation, facts: WaitFacts): WaitFacts {
   const t = where.primitive?.type;
-  return t === undefined || t === 'sem' ? orByHandler(ctx, pids, facts) : facts;
+  return t === undefined || t === 'sem' ? orByHandler(ctx, waiterPid, pids, facts) : facts;
 }
 
 /** Processes sharing pid's address space: a clone(CLONE_VM) child or parent, a vfork parent. Only the parent and the children are asked (such a process is made by clone). */

@@ -40,8 +40,8 @@ export interface WaitContext {
    * self-pipe of an event loop, Python's set_wakeup_fd); empty otherwise.
    */
   signallingChildren(pid: number): WakerRef[];
-  /** The signals a process has handlers for that could end a wait of its own (signals.ts), by name. */
-  handlers(pid: number): string[];
+  /** The signals a process has handlers for that could end a wait, of its own threads or (own false) of another process's (signals.ts), by name. */
+  handlers(pid: number, own: boolean): string[];
 }
 
 /** One blocked thread in one system call. */
@@ -116,9 +116,9 @@ export function holderWakers(ctx: WaitContext, pid: number, tid: number, holderP
  * allowed to send one — never stuck, and what could end it otherwise is kept
  * for the hypothesis (ifQuiet).
  */
-export function orByHandler(ctx: WaitContext, holderPids: number[], facts: WaitFacts): WaitFacts {
+export function orByHandler(ctx: WaitContext, waiterPid: number, holderPids: number[], facts: WaitFacts): WaitFacts {
   if (facts.wakers === null) return facts;
-  const by = [...new Set(holderPids)].map((p) => ({ p, sigs: ctx.handlers(p) })).filter((x) => x.sigs.length);
+  const by = [...new Set(holderPids)].map((p) => ({ p, sigs: ctx.handlers(p, p === waiterPid) })).filter((x) => x.sigs.length);
   if (!by.length) return facts;
   const who = by
     .slice(0, 3)

@@ -11,5 +11,5 @@ export function eventfdWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   const base = { kind: 'eventfd' as const, timed: false, on: `eventfd (fd ${q.fd.fd}), ${q.want === 'read' ? 'reading (count 0)' : 'writing (count full)'}`, key: `eventfd:${q.raw.pid}:${q.fd.fd}:${q.want}` };
   if (unsure.length) return hidden(base, `could not tell whether ${holderNames(ctx, q.raw.pid, unsure)} hold this eventfd (kcmp refused)`);
   const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of the eventfd: ${holderNames(ctx, q.raw.pid, pids)}`, true);
-  return orByHandler(ctx, pids, facts);
+  return orByHandler(ctx, q.raw.pid, pids, facts);
 }

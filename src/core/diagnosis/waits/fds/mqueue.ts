@@ -17,5 +17,5 @@ export function mqueueWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   const pids = holders.map((h) => h.pid);
   const who = `processes that have it open to ${q.want === 'read' ? 'send' : 'receive'}`;
   const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), pids.length ? `${who}: ${holderNames(ctx, q.raw.pid, pids)}` : `${who}: none`, true);
-  return orByHandler(ctx, pids, facts);
+  return orByHandler(ctx, q.raw.pid, pids, facts);
 }

@@ -25,5 +25,5 @@ export function pipeWait(ctx: WaitContext, q: FdQuestion): WaitFacts {
   if (!pids.length)
     return hidden(base, `its ${wanted} end is held by no process the tool may read; the kernel would have ended the wait if nobody held it, so a process the tool cannot see does`);
   const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its ${wanted} end: ${holderNames(ctx, q.raw.pid, pids)}`, true);
-  return orByHandler(ctx, pids, facts);
+  return orByHandler(ctx, q.raw.pid, pids, facts);
 }

@@ -17,7 +17,7 @@ function peerWait(ctx: WaitContext, q: FdQuestion, base: WaitBase, peer: string,
   const pids = ctx.probe.fdHolders(peer).map((h) => h.pid);
   if (!pids.length) return hidden(base, `its peer ${peer} is held by no process the tool may read`);
   const facts = known(base, holderWakers(ctx, q.raw.pid, q.tid, pids), `holders of its peer (${what}): ${holderNames(ctx, q.raw.pid, pids)}`, true);
-  return orByHandler(ctx, pids, facts);
+  return orByHandler(ctx, q.raw.pid, pids, facts);
 }
 
 function inetWait(ctx: WaitContext, q: FdQuestion, s: InetSocket, table: InetSocket[], ino: number): WaitFacts {
