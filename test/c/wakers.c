@@ -16,6 +16,8 @@
  *   poll-many          poll() on 4097 entries: 4096 on a pipe only the caller
  *                      writes, the last on a pipe a live child writes every
  *                      5 s (more than the tool reads from memory)
+ *   poll-hangup        poll() for no event on a pipe, to learn when its writer,
+ *                      a live child that sleeps, goes away (POLLHUP)
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -112,6 +114,20 @@ int main(int argc, char **argv) {
       poll(p, N, -1);
       if (read(fed[0], &c, 1) != 1) return 6;
     }
+  }
+  if (!strcmp(what, "poll-hangup")) {
+    int p[2];
+    if (pipe(p)) return 2;
+    if ((pids[1] = fork()) == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      close(p[0]);
+      for (;;) sleep(60);
+    }
+    close(p[1]);
+    ready(2, pids);
+    struct pollfd w = {.fd = p[0], .events = 0};
+    poll(&w, 1, -1);
+    return 0;
   }
   fprintf(stderr, "usage: wakers MODE (see the comment at the top)\n");
   return 2;

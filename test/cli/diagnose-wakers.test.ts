@@ -54,6 +54,14 @@ describe('a waker the tool must see', () => {
     if (t!.wait?.wakers) expect(t!.wait.wakers).toContainEqual({ pid: parent, tid: null });
   });
 
+  it('poll() for no event on a pipe, to learn when its writer goes: waiting on the writer, no finding', async () => {
+    const [poller, writer] = await wakers.start('poll-hangup');
+    const { code, d } = await diagnoseBoth([poller!, writer!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    expect(threadsOf(d, poller!)[0]!.wait!.wakers).toContainEqual({ pid: writer, tid: null });
+  });
+
   it('poll() on 4097 entries, the last a pipe a live child feeds: not visible (past what is read), never stuck', async () => {
     const [poller] = await wakers.start('poll-many');
     const { code, d } = await diagnoseBoth([poller!]);

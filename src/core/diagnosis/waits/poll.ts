@@ -31,7 +31,8 @@ function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd:
       const fd = b.readInt32LE(i * POLLFD_SIZE);
       const ev = b.readInt16LE(i * POLLFD_SIZE + 4);
       if (fd < 0) continue;
-      if (ev & (POLLIN | POLLPRI)) out.push({ fd, want: 'read' });
+      // With neither, it still wakes on a hang-up or an error, which the same peers cause as for reading.
+      if (ev & (POLLIN | POLLPRI) || !(ev & POLLOUT)) out.push({ fd, want: 'read' });
       if (ev & POLLOUT) out.push({ fd, want: 'write' });
     }
     return out;

@@ -22,7 +22,8 @@ export function epollReady(_ctx: WaitContext, q: FdQuestion, judge: (q: FdQuesti
     const fd = q.raw.fds?.find((x) => x.fd === t.fd);
     if (!fd) return hidden(base, `fd ${t.fd}, which it watches, is ${fdTableCut(q.raw) ? 'beyond the descriptors read' : 'no longer open under that number (its file lives on elsewhere: a dup, another process)'}`);
     if (!sameInode(fd, t.ino)) return hidden(base, `fd ${t.fd} now names another file than the one it watches (inode ${t.ino})`);
-    if (t.events & (EPOLLIN | EPOLLPRI)) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'read', depth: q.depth + 1 }) });
+    // EPOLLHUP and EPOLLERR are always reported: a target watched for neither reading nor writing waits for what its peers' going away causes, as a read would.
+    if (t.events & (EPOLLIN | EPOLLPRI) || !(t.events & EPOLLOUT)) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'read', depth: q.depth + 1 }) });
     if (t.events & EPOLLOUT) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'write', depth: q.depth + 1 }) });
   }
   return combine(base, judged);
