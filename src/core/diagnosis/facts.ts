@@ -144,7 +144,7 @@ export function buildFacts(input: AnalysisInput): Facts {
     semTakers: (key) => semTakers.get(key) ?? [],
     locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
     signallingChildren: (pid) => (catchesSigchld(statusOf(pid)) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
-    handlers: (pid, own) => notifyingSignals(statusOf(pid), own),
+    handlers: (pid, alone) => notifyingSignals(statusOf(pid), alone),
     piOwned: (tid) => pi.get(tid) ?? [],
   };
   const procs: ProcFacts[] = first.map((raw, i) => {

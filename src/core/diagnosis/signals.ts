@@ -1,14 +1,18 @@
 // What a process's signal handlers can do to its own waits, from the
 // signals it catches (/proc/PID/status SigCgt). A handler runs in the process
 // and may post its semaphore, write its self-pipe or eventfd, set the event
-// its main loop waits on: a program that waits for SIGTERM or SIGUSR1 that way
-// is waiting on anyone allowed to send it, not stuck.
+// its main loop waits on: a program that waits for SIGUSR1 that way is
+// waiting on anyone allowed to send it, not stuck.
 //
-// SIGTERM and SIGHUP ask a process to stop or reload: their handlers count
-// only for the process's own waits (a daemon idle on its self-pipe until told
-// to stop is waiting by design). That another process could end a wait by
-// stopping is no way out for the waiter's work: two processes in a pipe cycle
-// that each clean up on SIGTERM are still stuck for good.
+// Only the waiter's own process's handlers count, and only for an object it
+// holds itself: that a handler elsewhere might write to a pipe the waiter
+// reads is a guess, and runtimes catch signals for their own purposes (node's
+// inspector on SIGUSR1, the JVM's SIGUSR2, Go every signal) without ever
+// touching a program's pipes. SIGTERM and SIGHUP ask a process to stop or
+// reload: their handlers count only for an object private to the process (a
+// private semaphore or futex word, a pipe or eventfd no other process holds),
+// the self-pipe of a daemon idle until told to stop; a cleanup handler does
+// not make a wait on a shared semaphore, or on another process, open.
 //
 // Not counted, as they do not end a wait by design: the terminal's job
 // control and Ctrl-C (every Python and GHC program catches SIGINT, to raise
@@ -58,10 +62,10 @@ export function caughtSignals(status: string | null): number[] {
   return out;
 }
 
-/** The caught signals (names) whose handler could end a wait: of the process's `own` threads, or (not own) one another process's threads are in. */
-export function notifyingSignals(status: string | null, own: boolean): string[] {
+/** The caught signals (names) whose handler could end a wait of the process's own on an object it holds: any, or (`alone`) one no other process holds. */
+export function notifyingSignals(status: string | null, alone: boolean): string[] {
   return caughtSignals(status)
-    .filter((n) => !NOT_NOTIFYING.has(n) && (own || !STOPPING.has(n)))
+    .filter((n) => !NOT_NOTIFYING.has(n) && (alone || !STOPPING.has(n)))
     .map((n) => NAMES.get(n) ?? (n >= 34 ? `SIGRTMIN+${n - 34}` : `signal ${n}`));
 }
 

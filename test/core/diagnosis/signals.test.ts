@@ -12,7 +12,7 @@ describe('signal handlers that could end a wait', () => {
     expect(notifyingSignals(status('0000000000000200'), false)).toEqual(['SIGUSR1']);
   });
 
-  it('node 20 idle: SIGUSR1 (its inspector) counts, SIGTERM only for its own waits; SIGINT, SIGSEGV and glibc 33 never', () => {
+  it('node 20 idle: SIGUSR1 (its inspector) counts, SIGTERM only for an object no other process holds; SIGINT, SIGSEGV and glibc 33 never', () => {
     expect(caughtSignals(status('0000000100004602'))).toEqual([2, 10, 11, 15, 33]);
     expect(notifyingSignals(status('0000000100004602'), true)).toEqual(['SIGUSR1', 'SIGTERM']);
     expect(notifyingSignals(status('0000000100004602'), false)).toEqual(['SIGUSR1']);
@@ -22,7 +22,7 @@ describe('signal handlers that could end a wait', () => {
     expect(notifyingSignals(status('0000000000000002'), true)).toEqual([]);
   });
 
-  it("bash with `trap … TERM` waiting for a child: SIGTERM for its own waits only, and SIGCHLD is the children's", () => {
+  it("bash with `trap … TERM` waiting for a child: SIGTERM only for an object no other process holds, and SIGCHLD is the children's", () => {
     expect(notifyingSignals(status('0000000000014000'), true)).toEqual(['SIGTERM']);
     expect(notifyingSignals(status('0000000000014000'), false)).toEqual([]);
     expect(catchesSigchld(status('0000000000014000'))).toBe(true);

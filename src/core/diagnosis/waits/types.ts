@@ -40,8 +40,8 @@ export interface WaitContext {
    * self-pipe of an event loop, Python's set_wakeup_fd); empty otherwise.
    */
   signallingChildren(pid: number): WakerRef[];
-  /** The signals a process has handlers for that could end a wait, of its own threads or (own false) of another process's (signals.ts), by name. */
-  handlers(pid: number, own: boolean): string[];
+  /** The signals (names) a process handles that could end a wait of its own on an object it holds, or (`alone`) that no other process holds (signals.ts). */
+  handlers(pid: number, alone: boolean): string[];
 }
 
 /** One blocked thread in one system call. */
@@ -109,27 +109,24 @@ export function holderWakers(ctx: WaitContext, pid: number, tid: number, holderP
 }
 
 /**
- * A wait that threads of given processes could end (a private futex, a
- * semaphore in memory they map, a pipe or eventfd they hold the other end of)
- * can be ended by their signal handlers too, when one catches a notifying
- * signal (signals.ts): the wait is then open — a signal from any process
- * allowed to send one — never stuck, and what could end it otherwise is kept
- * for the hypothesis (ifQuiet).
+ * A wait on an object the waiter's own process holds (a private futex, a
+ * semaphore in memory it maps, a pipe or eventfd it holds the other end of)
+ * can be ended by that process's signal handler too, when it catches a
+ * notifying signal (signals.ts; a stopping one only when `holderPids` holds
+ * no other process and the object is not `shared` memory): the wait is then
+ * open — a signal from any process allowed to send one — never stuck, and
+ * what could end it otherwise is kept for the hypothesis (ifQuiet).
  */
-export function orByHandler(ctx: WaitContext, waiterPid: number, holderPids: number[], facts: WaitFacts): WaitFacts {
-  if (facts.wakers === null) return facts;
-  const by = [...new Set(holderPids)].map((p) => ({ p, sigs: ctx.handlers(p, p === waiterPid) })).filter((x) => x.sigs.length);
-  if (!by.length) return facts;
-  const who = by
-    .slice(0, 3)
-    .map(({ p, sigs }) => `${ctx.label(p)}'s handler of ${sigs.slice(0, 3).join(', ')}${sigs.length > 3 ? ', …' : ''}`)
-    .join('; ');
+export function orByHandler(ctx: WaitContext, waiterPid: number, holderPids: number[], facts: WaitFacts, shared = false): WaitFacts {
+  if (facts.wakers === null || !holderPids.includes(waiterPid)) return facts;
+  const sigs = ctx.handlers(waiterPid, !shared && holderPids.every((p) => p === waiterPid));
+  if (!sigs.length) return facts;
   return {
     ...facts,
     wakers: null,
     reach: 'open',
     definite: false,
-    wakersAre: `${facts.wakersAre}; or ${who}${by.length > 3 ? '; …' : ''}, on a signal from any process allowed to send it`,
+    wakersAre: `${facts.wakersAre}; or its own handler of ${sigs.slice(0, 3).join(', ')}${sigs.length > 3 ? ', …' : ''}, on a signal from any process allowed to send it`,
     ifQuiet: facts.wakers,
   };
 }
