@@ -19,7 +19,7 @@ int mvr_kcmp_file(int pid1, int fd1, int pid2, int fd2) {
 int mvr_kcmp_vm(int pid1, int pid2) {
   long r = syscall(SYS_kcmp, (pid_t)pid1, (pid_t)pid2, KCMP_VM, 0UL, 0UL);
   if (r < 0) return -errno;
-  return r == 0 ? 0 : 1;
+  return (int)r;
 }
 
 /* <sys/sem.h> leaves union semun to the caller (SUSv3). */

@@ -26,7 +26,8 @@ extern "C" {
 /* 0: the same open file description; 1: different; -errno: cannot tell. */
 int mvr_kcmp_file(int pid1, int fd1, int pid2, int fd2);
 
-/* 0: the two processes share one address space (clone with CLONE_VM, vfork); 1: not; -errno. */
+/* kcmp's order of the two address spaces: 0 one and the same (clone with CLONE_VM, vfork), 1 the first
+ * sorts before, 2 after (a total order the kernel keeps, so address spaces can be sorted); -errno. */
 int mvr_kcmp_vm(int pid1, int pid2);
 
 typedef struct {

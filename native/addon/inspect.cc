@@ -3,7 +3,7 @@
 // and the state of System V semaphore sets and message queues.
 //
 //   kcmpFile(pid1, fd1, pid2, fd2)  true, false, or null (the kernel will not say)
-//   kcmpVm(pid1, pid2)   whether two processes share one address space (CLONE_VM)
+//   kcmpVm(pid1, pid2)   0: one address space (CLONE_VM), 1/2: sorts before/after, null
 //   semInfo(semid)       {count, values, pids, ncnt, zcnt} or {error}
 //   msgQueueInfo(msqid)  {qnum, qbytes, lspid, lrpid} or {error}
 // A refusal (permission, a removed object) is an answer with its reason, not
@@ -36,8 +36,8 @@ Napi::Value KcmpVm(const Napi::CallbackInfo& info) {
   uint32_t a, b;
   if (!U32Arg(info, 0, "pid1", &a) || !U32Arg(info, 1, "pid2", &b)) return info.Env().Undefined();
   int r = mvr_kcmp_vm(a, b);
-  if (r < 0) return info.Env().Null();
-  return Napi::Boolean::New(info.Env(), r == 0);
+  if (r < 0 || r > 2) return info.Env().Null();
+  return Napi::Number::New(info.Env(), r);
 }
 
 Napi::Value SemInfo(const Napi::CallbackInfo& info) {

@@ -80,8 +80,8 @@ export interface RawAddon {
   unixSockets(): { sockets: Uint32Array; error?: undefined } | { sockets?: undefined; error: string };
   /** Whether two descriptors are one open file description (kcmp KCMP_FILE); null when the kernel will not say. */
   kcmpFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null;
-  /** Whether two processes share one address space (clone CLONE_VM, vfork); null when the kernel will not say. */
-  kcmpVm(pid1: number, pid2: number): boolean | null;
+  /** The kernel's order of two processes' address spaces (kcmp KCMP_VM): 0 one and the same (clone CLONE_VM, vfork), 1 before, 2 after; null when it will not say. */
+  kcmpVm(pid1: number, pid2: number): 0 | 1 | 2 | null;
   /** A System V semaphore set: per semaphore its value, last operator and waiter counts (the first 4,096; count is the set's size). */
   semInfo(semid: number): { count: number; values: Int32Array; pids: Int32Array; ncnt: Int32Array; zcnt: Int32Array; error?: undefined } | { error: string };
   /** A System V message queue: messages queued, capacity, last sender and receiver. */

@@ -5,6 +5,7 @@
 // the answers are "of what we may read" — the callers say so.
 import { closeSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, statSync } from 'node:fs';
 import { addon } from '../../native/addon.js';
+import { AddressSpaces } from './address-spaces.js';
 import { allPids, liveProcesses } from '../../procfs/capture.js';
 import { parseStatus } from '../../procfs/decode.js';
 import { eventfdId, fdLocks } from '../../procfs/fdinfo.js';
@@ -125,12 +126,9 @@ export class LiveProbe implements Probe {
     }
   }
 
-  sameVm(pid1: number, pid2: number): boolean | null {
-    try {
-      return addon().kcmpVm(pid1, pid2);
-    } catch {
-      return null;
-    }
+  private spaces = new AddressSpaces();
+  vmSharers(pid: number, candidates: number[]): number[] {
+    return this.spaces.sharers(pid, candidates);
   }
 
   parent(pid: number): number | null {

@@ -57,8 +57,8 @@ export interface Probe {
   fdHolders(object: string): FdHolder[];
   /** Whether two descriptors are one open file description (kcmp); null when the kernel will not say. */
   sameFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null;
-  /** Whether two processes share one address space (kcmp KCMP_VM); null when the kernel will not say. */
-  sameVm(pid1: number, pid2: number): boolean | null;
+  /** Which of `candidates` share pid's address space (kcmp KCMP_VM), or may: the kernel would not say and their memory counters match. */
+  vmSharers(pid: number, candidates: number[]): number[];
   /** The parent of a live process, or null. */
   parent(pid: number): number | null;
   /** The inode of a Unix socket's peer: 0 when it has none, null when unknown (not a Unix socket of this namespace, or sock_diag refused). */

@@ -15,7 +15,7 @@ export interface ProbeLog {
   fileLocks?: string | null;
   socketPeers?: Record<string, number | null>;
   sameFile?: Record<string, boolean | null>;
-  sameVm?: Record<string, boolean | null>;
+  vmSharers?: Record<string, number[]>;
   parents?: Record<string, number | null>;
   inetSockets?: Record<string, InetSocket[] | null>;
   semSets?: Record<string, SemSet | { error: string }>;
@@ -35,7 +35,7 @@ export class RecordingProbe implements Probe {
     fileLocks: null,
     socketPeers: {},
     sameFile: {},
-    sameVm: {},
+    vmSharers: {},
     parents: {},
     inetSockets: {},
     semSets: {},
@@ -59,8 +59,8 @@ export class RecordingProbe implements Probe {
   sameFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null {
     return (this.log.sameFile[fileKey(pid1, fd1, pid2, fd2)] = this.inner.sameFile(pid1, fd1, pid2, fd2));
   }
-  sameVm(pid1: number, pid2: number): boolean | null {
-    return (this.log.sameVm[`${pid1}:${pid2}`] = this.inner.sameVm(pid1, pid2));
+  vmSharers(pid: number, candidates: number[]): number[] {
+    return (this.log.vmSharers[pid] = this.inner.vmSharers(pid, candidates));
   }
   parent(pid: number): number | null {
     return (this.log.parents[pid] = this.inner.parent(pid));
@@ -104,8 +104,8 @@ export class ReplayProbe implements Probe {
   sameFile(pid1: number, fd1: number, pid2: number, fd2: number): boolean | null {
     return this.log.sameFile?.[fileKey(pid1, fd1, pid2, fd2)] ?? null;
   }
-  sameVm(pid1: number, pid2: number): boolean | null {
-    return this.log.sameVm?.[`${pid1}:${pid2}`] ?? null;
+  vmSharers(pid: number, _candidates: number[]): number[] {
+    return this.log.vmSharers?.[pid] ?? [];
   }
   parent(pid: number): number | null {
     return this.log.parents?.[pid] ?? null;

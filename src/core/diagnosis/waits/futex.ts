@@ -123,7 +123,7 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
     ctx,
     pid,
     [pid, ...sharers],
-    where,
+    { ...where, shared: true },
     known(
       base,
       wakers,
@@ -141,13 +141,21 @@ export function futexWait(ctx: FutexContext, w: Waiter, f: FutexDecode, where: F
  * pthread_cond_signal and the rest are not async-signal-safe, and a thread
  * the handler interrupts may hold the primitive's internal lock.
  */
-function orByHandlerIfSafe(ctx: WaitContext, waiterPid: number, pids: number[], where: FutexLocation, facts: WaitFacts): WaitFacts {
-  const t = where.primitive?.type;
-  return t === undefined || t === 'sem' ? orByHandler(ctx, waiterPid, pids, facts) : facts;
+function orByHandlerIfSafe(ctx: WaitContext, waiterPid: number, pids: number[], where: FutexLocation & { shared?: true }, facts: WaitFacts): WaitFacts {
+  // A type read from the bytes alone is a guess: the word may be a bare one a handler wakes.
+  const t = where.fieldSource === 'guess' ? undefined : where.primitive?.type;
+  return t === undefined || t === 'sem' ? orByHandler(ctx, waiterPid, pids, facts, where.shared === true) : facts;
 }
 
-/** Processes sharing pid's address space: a clone(CLONE_VM) child or parent, a vfork parent. Only the parent and the children are asked (such a process is made by clone). */
+/**
+ * Processes sharing pid's address space: made by clone(CLONE_VM) or vfork
+ * from one another, so near in the tree — its parent, its siblings (the
+ * parent may have exec'd since), its children and grandchildren. One the
+ * kernel will not answer for whose memory counters match counts (it might).
+ */
 function sameAddressSpace(ctx: WaitContext, pid: number): number[] {
   const parent = ctx.probe.parent(pid);
-  return [...(parent ? [parent] : []), ...ctx.probe.children(pid)].filter((p) => p !== pid && ctx.probe.sameVm(pid, p) === true);
+  const children = ctx.probe.children(pid);
+  const near = [...(parent ? [parent, ...ctx.probe.children(parent)] : []), ...children, ...children.flatMap((c) => ctx.probe.children(c))];
+  return ctx.probe.vmSharers(pid, [...new Set(near)].filter((p) => p !== pid));
 }
