@@ -4,7 +4,7 @@
 //   struct pollfd { int fd; short events; short revents; }   8 bytes (poll.h)
 //   fd_set: FD_SETSIZE (1024) bits, bit n = descriptor n  (sys/select.h)
 import { fdWait } from './fds/index.js';
-import { combine, type Judged } from './fds/multiplex.js';
+import { combine, hangupWant, type Judged } from './fds/multiplex.js';
 import { fdTableCut, hidden, type Waiter, type Want, type WaitContext, type WaitFacts } from './types.js';
 
 const POLLFD_SIZE = 8;
@@ -18,7 +18,7 @@ const FD_SETSIZE = 1024;
 type Call = 'poll' | 'ppoll' | 'select' | 'pselect6';
 
 /** (fd, what it waits for) pairs from the caller's memory; null when unreadable, 'too-many' past what the tool reads. */
-function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd: number; want: Want }[] | null | 'too-many' {
+function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd: number; want: Want | 'hangup' }[] | null | 'too-many' {
   const pid = w.raw.pid;
   if (call === 'poll' || call === 'ppoll') {
     if (Number(args[1] ?? 0n) > MAX_FDS) return 'too-many';
@@ -26,20 +26,21 @@ function watched(ctx: WaitContext, w: Waiter, call: Call, args: bigint[]): { fd:
     if (n === 0) return [];
     const b = ctx.probe.readMemory(pid, args[0] ?? 0n, n * POLLFD_SIZE);
     if (!b) return null;
-    const out: { fd: number; want: Want }[] = [];
+    const out: { fd: number; want: Want | 'hangup' }[] = [];
     for (let i = 0; i < n; i++) {
       const fd = b.readInt32LE(i * POLLFD_SIZE);
       const ev = b.readInt16LE(i * POLLFD_SIZE + 4);
       if (fd < 0) continue;
-      // With neither, it still wakes on a hang-up or an error, which the same peers cause as for reading.
-      if (ev & (POLLIN | POLLPRI) || !(ev & POLLOUT)) out.push({ fd, want: 'read' });
+      if (ev & (POLLIN | POLLPRI)) out.push({ fd, want: 'read' });
       if (ev & POLLOUT) out.push({ fd, want: 'write' });
+      // With neither, it still wakes on a hang-up or an error (POLLHUP, POLLERR are always reported).
+      if (!(ev & (POLLIN | POLLPRI | POLLOUT))) out.push({ fd, want: 'hangup' });
     }
     return out;
   }
   const nfds = Math.min(Number(args[0] ?? 0n), FD_SETSIZE);
   const bytes = Math.ceil(nfds / 64) * 8;
-  const out: { fd: number; want: Want }[] = [];
+  const out: { fd: number; want: Want | 'hangup' }[] = [];
   for (const [i, want] of [[1, 'read'], [2, 'write'], [3, 'read']] as const) {
     const ptr = args[i] ?? 0n;
     if (ptr === 0n || bytes === 0) continue;
@@ -58,9 +59,9 @@ export function pollWait(ctx: WaitContext, w: Waiter, shape: { call: Call; args:
   const judged: Judged[] = [];
   for (const { fd, want } of set) {
     const raw = w.raw.fds?.find((x) => x.fd === fd);
-    // A watched descriptor the capture does not have: its table was cut short, or it was closed meanwhile.
-    if (!raw) return hidden(base, `fd ${fd}, which it watches, is not among the descriptors read${fdTableCut(w.raw) ? ` (only the first of its descriptors were read)` : ' (closed meanwhile?)'}`);
-    judged.push({ fd, facts: fdWait(ctx, { raw: w.raw, tid: w.tid, fd: raw, want, depth: 0 }) });
+    // A watched descriptor the capture does not have: its table was cut short or unreadable, or it was closed meanwhile.
+    if (!raw) return hidden(base, `fd ${fd}, which it watches, is not among the descriptors read${!w.raw.fds ? ' (they could not be read)' : fdTableCut(w.raw) ? ' (only the first of its descriptors were read)' : ' (closed meanwhile?)'}`);
+    judged.push({ fd, facts: fdWait(ctx, { raw: w.raw, tid: w.tid, fd: raw, want: want === 'hangup' ? hangupWant(raw) : want, depth: 0 }) });
   }
   const facts = combine(base, judged);
   if (!shape.timed) return facts;

@@ -8,7 +8,10 @@
 import { EPOLLIN, EPOLLOUT, EPOLLPRI, epollTargets } from '../../../procfs/fdinfo.js';
 import type { FdRaw } from '../../../procfs/capture.js';
 import { fdTableCut, hidden, type FdQuestion, type WaitContext, type WaitFacts } from '../types.js';
-import { combine, type Judged } from './multiplex.js';
+import { combine, hangupWant, type Judged } from './multiplex.js';
+
+/** EPOLLWAKEUP | EPOLLONESHOT | EPOLLET | EPOLLEXCLUSIVE (the kernel's EP_PRIVATE_BITS): how a target is delivered, not what. */
+const EP_PRIVATE_BITS = (1 << 29) | (1 << 30) | (1 << 31) | (1 << 28);
 
 /** Epolls inside epolls, at most this deep: a cycle of instances cannot recurse for ever. */
 const MAX_DEPTH = 4;
@@ -19,12 +22,16 @@ export function epollReady(_ctx: WaitContext, q: FdQuestion, judge: (q: FdQuesti
   if (!q.fd.info) return hidden(base, 'its interest list could not be read (fdinfo)');
   const judged: Judged[] = [];
   for (const t of epollTargets(q.fd.info)) {
+    // A target whose events hold only these flags reports nothing, hang-ups included: an EPOLLONESHOT one fired and not re-armed.
+    if (!(t.events & ~EP_PRIVATE_BITS)) continue;
     const fd = q.raw.fds?.find((x) => x.fd === t.fd);
     if (!fd) return hidden(base, `fd ${t.fd}, which it watches, is ${fdTableCut(q.raw) ? 'beyond the descriptors read' : 'no longer open under that number (its file lives on elsewhere: a dup, another process)'}`);
     if (!sameInode(fd, t.ino)) return hidden(base, `fd ${t.fd} now names another file than the one it watches (inode ${t.ino})`);
-    // EPOLLHUP and EPOLLERR are always reported: a target watched for neither reading nor writing waits for what its peers' going away causes, as a read would.
-    if (t.events & (EPOLLIN | EPOLLPRI) || !(t.events & EPOLLOUT)) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'read', depth: q.depth + 1 }) });
-    if (t.events & EPOLLOUT) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'write', depth: q.depth + 1 }) });
+    const reads = t.events & (EPOLLIN | EPOLLPRI);
+    const writes = t.events & EPOLLOUT;
+    // Otherwise EPOLLHUP and EPOLLERR, which the kernel adds to every target.
+    if (reads || !writes) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: reads ? 'read' : writes ? 'write' : hangupWant(fd), depth: q.depth + 1 }) });
+    if (writes) judged.push({ fd: t.fd, facts: judge({ ...q, fd, want: 'write', depth: q.depth + 1 }) });
   }
   return combine(base, judged);
 }

@@ -5,7 +5,17 @@
 //   else any target ends by itself     -> timed (a periodic timer says so)
 //   else                               -> the union of every target's wakers
 // An empty set with no timeout waits for nothing the processes can do.
-import { hidden, known, open, type WaitBase, type WaitFacts } from '../types.js';
+import type { FdRaw } from '../../../procfs/capture.js';
+import { fdAccess } from '../../../procfs/decode.js';
+import { hidden, known, open, type Want, type WaitBase, type WaitFacts } from '../types.js';
+
+/**
+ * A descriptor watched for neither reading nor writing still reports a
+ * hang-up or an error, which the other end's holders cause: a pipe's write
+ * end hears of its readers (as a write would), anything else of its writers
+ * or peer (as a read would).
+ */
+export const hangupWant = (fd: FdRaw): Want => (fdAccess(fd.flags) === 'write' ? 'write' : 'read');
 
 export interface Judged {
   fd: number;
