@@ -5,7 +5,8 @@
 // word are counted together, so the sentence stays short at any N. Untimed
 // waits never return; timed ones are named apart: they move on by timing out.
 // Only where it is in play: a thread stuck for good on it, one waiting for a
-// mutex another process holds, or (our runs) a process that stalled.
+// mutex another process holds, one whose word changed under it without waking
+// it (a wake was sent and never arrived), or (our runs) a process that stalled.
 import { formatMapLine } from '../../procfs/decode.js';
 import { futexOpName } from '../futex.js';
 import type { ProcFacts, ThreadFacts } from '../facts.js';
@@ -29,7 +30,13 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
     const h = e.t.primitive ? facts.holders.get(e.t.primitive.name) : undefined;
     return h !== undefined && h.ownerPid !== null && h.ownerPid !== e.p.pid;
   };
-  const matters = (g: { entries: { p: ProcFacts; t: ThreadFacts }[] }) => g.entries.some((e) => e.t.stuck || e.p.run !== undefined || otherOwner(e));
+  // The word no longer holds the value the thread went to sleep on, and it slept through every sample: whoever changed
+  // it woke the futex from their own address space (glibc stores, then wakes), which never reaches a private waiter.
+  const wakeLost = (e: { t: ThreadFacts }) => {
+    const f = e.t.report.futex;
+    return e.t.activity === 'blocked' && !e.t.futex!.timed && f !== undefined && f !== null && f.word !== null && f.expected !== null && f.word !== f.expected;
+  };
+  const matters = (g: { entries: { p: ProcFacts; t: ThreadFacts }[] }) => g.entries.some((e) => e.t.stuck || e.p.run !== undefined || otherOwner(e) || wakeLost(e));
   return [...byObject.values()].filter(matters).map((g) => {
     const fields = new Map<string, { n: number; untimed: number; op: string; pids: number[] }>();
     for (const { p, t } of g.entries) {
@@ -68,6 +75,10 @@ export const privateFutexOnSharedMemory: Rule = (facts, explained) => {
         ...[...fields].map(([k, f]) => `${k}: ${f.n} thread(s) in ${f.op}, ${f.untimed} untimed; pids ${f.pids.slice(0, 20).join(' ')}${f.pids.length > 20 ? ` … (${f.pids.length})` : ''}`),
         ...prims.flatMap((d) => d.lines.map((l) => `${d.name}: ${l}`)),
         ...g.entries.slice(0, 5).map(({ p, t }) => facts.threadLine(p, t)),
+        ...g.entries
+          .filter(wakeLost)
+          .slice(0, 3)
+          .map(({ t }) => `tid ${t.tid}: the word is now ${t.report.futex!.word}, not the ${t.report.futex!.expected} it went to sleep on, and it slept through every sample: a wake was sent and did not reach it`),
         `mapping: ${formatMapLine(g.entries[0]!.t.mapping!)} (shared)`,
       ],
     };
