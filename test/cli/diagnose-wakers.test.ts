@@ -1,8 +1,11 @@
-// Wakers that are easy to miss (test/c/wakers.c): a signal handler that posts
-// what its own process waits for, a process sharing the waiter's address space
-// through clone(CLONE_VM), a poll() on more descriptors than the tool reads.
-// Each would be a false "stuck for good" if the tool overlooked it (a handler
-// that cannot end the wait is in diagnose-waits.test.ts: it hides no proof).
+// At the edge of who can end a wait (test/c/wakers.c). Wakers that are easy
+// to miss: a signal handler that posts what its own process waits for, a
+// process sharing the waiter's address space through clone(CLONE_VM), a
+// hang-up on a polled descriptor, a poll() on more descriptors than the tool
+// reads; each would be a false "stuck for good" if overlooked. And wakers
+// that are not there: a one-shot epoll target never re-armed, a cleanup
+// handler, a wake sent to a private condvar from another process; each would
+// be a missed hang if imagined.
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseBoth, staged, type Staged } from '../staged.js';
@@ -62,6 +65,23 @@ describe('a waker the tool must see', () => {
     expect(threadsOf(d, poller!)[0]!.wait!.wakers).toContainEqual({ pid: writer, tid: null });
   });
 
+  it("poll() for no event on a pipe's write end, to learn when its reader goes: waiting on the reader, no finding", async () => {
+    const [poller, reader] = await wakers.start('poll-write-end');
+    const { code, d } = await diagnoseBoth([poller!, reader!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    expect(threadsOf(d, poller!)[0]!.wait!.wakers).toContainEqual({ pid: reader, tid: null });
+  });
+
+  it('two clone(CLONE_VM) siblings whose parent exec\'d: one posts the private semaphore the other waits on, no finding', async () => {
+    const [waiter, poster] = await wakers.start('vm-siblings');
+    const { code, d } = await diagnoseBoth([waiter!, poster!]);
+    expect(d.findings, JSON.stringify(d.findings)).toEqual([]);
+    expect(code).toBe(0);
+    const [t] = threadsOf(d, waiter!);
+    if (t!.wait?.wakers) expect(t!.wait.wakers).toContainEqual({ pid: poster, tid: null });
+  });
+
   it('poll() on 4097 entries, the last a pipe a live child feeds: not visible (past what is read), never stuck', async () => {
     const [poller] = await wakers.start('poll-many');
     const { code, d } = await diagnoseBoth([poller!]);
@@ -69,5 +89,32 @@ describe('a waker the tool must see', () => {
     expect(code).toBe(0);
     const [t] = threadsOf(d, poller!);
     if (t!.verdict!.kind !== 'running') expect(t!.wait).toMatchObject({ kind: 'poll', reach: 'hidden', wakersAre: expect.stringMatching(/4097 descriptors/) });
+  });
+});
+
+describe('no waker where one might be imagined', () => {
+  it('epoll on a target added with EPOLLONESHOT that fired and was never re-armed: stuck for good, though its writer lives', async () => {
+    const [poller, writer] = await wakers.start('oneshot-disarmed');
+    const { code, d } = await diagnoseBoth([poller!, writer!]);
+    expect(code).toBe(1);
+    expect(d.findings.map((f) => [f.kind, f.pids])).toEqual([['no-waker', [poller]]]);
+  });
+
+  it('a process-shared semaphore an exited child took, its waiter cleaning up on SIGTERM: stuck for good (a cleanup handler posts nothing shared)', async () => {
+    const [pid] = await wakers.start('shared-sem-term');
+    const { code, d } = await diagnoseBoth([pid!]);
+    expect(code).toBe(1);
+    expect(d.findings.map((f) => f.kind)).toEqual(['no-waker']);
+    expect(d.proven).toBe(true);
+  });
+
+  it('a private condvar in shared memory signalled by a child, its waiter beside an idle thread: private-futex-on-shared-memory, the lost wake as evidence', async () => {
+    const [waiter] = await wakers.start('private-cond-lost');
+    await new Promise((r) => setTimeout(r, 1200)); // the child has signalled at least once
+    const { code, d } = await diagnoseBoth([waiter!]);
+    expect(code).toBe(1);
+    const f = d.findings.find((x) => x.kind === 'private-futex-on-shared-memory')!;
+    expect(f.pids).toEqual([waiter]);
+    expect(f.evidence.join('\n')).toMatch(/a wake was sent and did not reach it/);
   });
 });
