@@ -57,33 +57,12 @@
 #include <unistd.h>
 
 #include "box.h"
-
-static void die_with_parent(void) {
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-}
-
-static void ready(int n, const pid_t *pids) {
-  printf("ready");
-  for (int i = 0; i < n; i++) printf(" %d", (int)pids[i]);
-  printf("\n");
-  fflush(stdout);
-}
+#include "staged.h"
 
 static void wait_flag(struct box *b) {
   pthread_mutex_lock(&b->m);
   while (!b->flag) pthread_cond_wait(&b->c, &b->m);
   pthread_mutex_unlock(&b->m);
-}
-
-/* thread-deadlock */
-static pthread_mutex_t ma = PTHREAD_MUTEX_INITIALIZER, mb = PTHREAD_MUTEX_INITIALIZER;
-static pthread_barrier_t both;
-static void *ab(void *arg) {
-  int first = arg != NULL;
-  pthread_mutex_lock(first ? &ma : &mb);
-  pthread_barrier_wait(&both);
-  pthread_mutex_lock(first ? &mb : &ma);
-  return NULL;
 }
 
 /* pipe-deadlock: write until the pipe is full and the write blocks */
@@ -136,16 +115,7 @@ int main(int argc, char **argv) {
   const char *what = argc > 1 ? argv[1] : "";
   pid_t self = getpid();
 
-  if (!strcmp(what, "thread-deadlock")) {
-    pthread_t t1, t2;
-    pthread_barrier_init(&both, NULL, 2);
-    pthread_create(&t1, NULL, ab, (void *)1);
-    pthread_create(&t2, NULL, ab, NULL);
-    usleep(100000);
-    ready(1, &self);
-    pthread_join(t1, NULL);
-    return 0;
-  }
+  if (!strcmp(what, "thread-deadlock")) return abba_threads(PTHREAD_PRIO_NONE);
 
   if (!strcmp(what, "orphan-waiter")) {
     struct box *b = shared_box(1);

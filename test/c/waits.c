@@ -3,7 +3,7 @@
  * src/core/diagnosis/waits/), stuck and healthy, for the tests: waits MODE
  * [ARG]. Like hangs.c, each prints "ready PID..." (the processes to diagnose,
  * the interesting ones first) once set up, then stays as it is. Children die
- * with their parent. No mode catches a signal (see below): a System V
+ * with their parent. No mode cleans up on a signal (see below): a System V
  * semaphore set is printed as "semid N" for the caller to remove, and a
  * message queue is unlinked as soon as it is open.
  *
@@ -71,32 +71,17 @@
 #include <semaphore.h>
 #include <unistd.h>
 
-/* No signal handler here: a handler for SIGTERM could post what a thread
- * waits for, and the diagnosis would rightly stop calling it stuck. The tests
+#include "staged.h"
+
+/* No mode handles a signal unless that is its point: a handler of the waiter's
+ * own could post what it waits for, and the diagnosis would rightly stop
+ * calling it stuck (so there is no cleanup on SIGTERM). The tests
  * end a scenario by killing its process group and remove its semaphore set
  * by the id it prints; a message queue is unlinked as soon as it is open. */
 static int semid = -1;
 
-static void ready(int n, const pid_t *pids) {
-  printf("ready");
-  for (int i = 0; i < n; i++) printf(" %d", (int)pids[i]);
-  printf("\n");
-  fflush(stdout);
-}
-
-/* fork() with the child dying with its parent. */
-static pid_t child(void) {
-  pid_t p = fork();
-  if (p == 0) prctl(PR_SET_PDEATHSIG, SIGKILL);
-  return p;
-}
-
 static void nothing(int sig) { (void)sig; }
 static void leave(int sig) { _exit(128 + sig); }
-
-static void forever(void) {
-  for (;;) pause();
-}
 
 /* fork-copied-lock */
 static pthread_mutex_t held = PTHREAD_MUTEX_INITIALIZER;
@@ -146,33 +131,6 @@ static void *arrive(void *arg) {
   (void)arg;
   pthread_barrier_wait(&three);
   return NULL;
-}
-
-/* pi-deadlock, handler-beside-deadlock, nondumpable-deadlock: two threads take pa and pb in opposite orders */
-static pthread_mutex_t pa, pb;
-static void *ab(void *arg) {
-  int first = arg != NULL;
-  pthread_mutex_lock(first ? &pa : &pb);
-  pthread_barrier_wait(&two);
-  pthread_mutex_lock(first ? &pb : &pa);
-  return NULL;
-}
-
-/* The ABBA with mutexes of this protocol (PTHREAD_PRIO_NONE, PTHREAD_PRIO_INHERIT); main joins a thread that never ends. */
-static int abba_threads(int protocol) {
-  pthread_t t1, t2;
-  pthread_mutexattr_t a;
-  pid_t self = getpid();
-  pthread_barrier_init(&two, NULL, 2);
-  pthread_mutexattr_init(&a);
-  pthread_mutexattr_setprotocol(&a, protocol);
-  pthread_mutex_init(&pa, &a);
-  pthread_mutex_init(&pb, &a);
-  pthread_create(&t1, NULL, ab, (void *)1);
-  pthread_create(&t2, NULL, ab, NULL);
-  ready(1, &self);
-  pthread_join(t1, NULL);
-  return 0;
 }
 
 /* A reader of fd in one of the multiplexers. */

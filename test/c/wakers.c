@@ -46,12 +46,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void ready(int n, const pid_t *pids) {
-  printf("ready");
-  for (int i = 0; i < n; i++) printf(" %d", (int)pids[i]);
-  printf("\n");
-  fflush(stdout);
-}
+#include "staged.h"
 
 static sem_t sem;
 static void post(int sig) {
