@@ -129,6 +129,7 @@ export function buildFacts(input: AnalysisInput): Facts {
     return (last[i] ?? raw).tasks.map((t) => draftThread(samples, t, probe, (f) => locateFutex(raw, maps, f)));
   });
   const statusOf = (pid: number) => first.find((r) => r.pid === pid)?.status ?? null;
+  const handled = new Map<string, string[]>();
   // Pass two: what each waits on, knowing what every word showed.
   const pi = piOwners(drafts.flat());
   let fileLocks: FileLock[] | undefined;
@@ -144,7 +145,11 @@ export function buildFacts(input: AnalysisInput): Facts {
     semTakers: (key) => semTakers.get(key) ?? [],
     locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
     signallingChildren: (pid) => (catchesSigchld(statusOf(pid)) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
-    handlers: (pid, alone) => notifyingSignals(statusOf(pid), alone),
+    handlers: (pid, alone) => {
+      const key = `${pid}:${alone}`;
+      if (!handled.has(key)) handled.set(key, notifyingSignals(statusOf(pid), alone));
+      return handled.get(key)!;
+    },
     piOwned: (tid) => pi.get(tid) ?? [],
   };
   const procs: ProcFacts[] = first.map((raw, i) => {

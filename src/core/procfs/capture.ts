@@ -193,12 +193,13 @@ export function processesNamed(ids: number[]): { pids: number[]; gone: number[];
   const pids: number[] = [];
   const gone: number[] = [];
   const threads: { tid: number; pid: number }[] = [];
+  const listed = new Set(allPids()); // processes; a thread id is not listed
   for (const id of new Set(ids)) {
     if (!processAlive(id)) {
       gone.push(id);
       continue;
     }
-    const tgid = Number(parseStatus(readOr(`/proc/${id}/status`, [], 'status')).Tgid);
+    const tgid = listed.has(id) ? id : Number(parseStatus(readOr(`/proc/${id}/status`, [], 'status')).Tgid);
     const pid = Number.isInteger(tgid) && tgid > 0 ? tgid : id;
     if (pid !== id) threads.push({ tid: id, pid });
     if (!pids.includes(pid)) pids.push(pid);

@@ -132,12 +132,7 @@ export class LiveProbe implements Probe {
   }
 
   parent(pid: number): number | null {
-    try {
-      const ppid = Number(parseStatus(readFileSync(`/proc/${pid}/status`, 'utf8')).PPid);
-      return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
-    } catch {
-      return null;
-    }
+    return this.tree().parent.get(pid) ?? null;
   }
 
   private peers: Map<number, number> | null | undefined;
@@ -180,13 +175,24 @@ export class LiveProbe implements Probe {
     return this.inet.get(ns) ?? null;
   }
 
-  private parents: Map<number, number[]> | undefined;
   children(pid: number): number[] {
-    if (!this.parents) {
-      this.parents = new Map();
-      for (const st of liveProcesses()) this.parents.set(st.ppid, [...(this.parents.get(st.ppid) ?? []), st.pid]);
+    return this.tree().children.get(pid) ?? [];
+  }
+
+  /** The live process tree, read once. */
+  private processTree: { parent: Map<number, number>; children: Map<number, number[]> } | undefined;
+  private tree() {
+    if (!this.processTree) {
+      const t = { parent: new Map<number, number>(), children: new Map<number, number[]>() };
+      for (const st of liveProcesses()) {
+        if (st.ppid > 0) t.parent.set(st.pid, st.ppid);
+        const siblings = t.children.get(st.ppid);
+        if (siblings) siblings.push(st.pid);
+        else t.children.set(st.ppid, [st.pid]);
+      }
+      this.processTree = t;
     }
-    return this.parents.get(pid) ?? [];
+    return this.processTree;
   }
 
   fileLocks(): string | null {

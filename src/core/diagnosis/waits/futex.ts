@@ -156,6 +156,7 @@ function orByHandlerIfSafe(ctx: WaitContext, waiterPid: number, pids: number[], 
 function sameAddressSpace(ctx: WaitContext, pid: number): number[] {
   const parent = ctx.probe.parent(pid);
   const children = ctx.probe.children(pid);
-  const near = [...(parent ? [parent, ...ctx.probe.children(parent)] : []), ...children, ...children.flatMap((c) => ctx.probe.children(c))];
-  return ctx.probe.vmSharers(pid, [...new Set(near)].filter((p) => p !== pid));
+  const near = parent ? [parent, ...ctx.probe.children(parent)] : [];
+  for (const c of children) near.push(c, ...ctx.probe.children(c));
+  return ctx.probe.vmSharers(pid, near);
 }
