@@ -19,7 +19,7 @@ import { draftThread, finishThread, piOwners, type ThreadFacts } from './threads
 import type { PrimitiveDecode } from './types.js';
 import type { FutexContext } from './waits/futex.js';
 import { takersByKey } from './takers.js';
-import { catchesSigchld, notifyingSignals } from './signals.js';
+import { catchesSigchld, caughtSignals, notifyingSignals } from './signals.js';
 import { threadVerdict } from './verdict.js';
 
 export type { ThreadFacts } from './threads.js';
@@ -128,8 +128,9 @@ export function buildFacts(input: AnalysisInput): Facts {
     const maps = mapsOf.get(raw.pid)!;
     return (last[i] ?? raw).tasks.map((t) => draftThread(samples, t, probe, (f) => locateFutex(raw, maps, f)));
   });
-  const statusOf = (pid: number) => first.find((r) => r.pid === pid)?.status ?? null;
-  const handled = new Map<string, string[]>();
+  // Each process's caught signals (SigCgt), decoded once.
+  const caught = new Map(first.map((r) => [r.pid, caughtSignals(r.status)]));
+  const caughtBy = (pid: number) => caught.get(pid) ?? [];
   // Pass two: what each waits on, knowing what every word showed.
   const pi = piOwners(drafts.flat());
   let fileLocks: FileLock[] | undefined;
@@ -144,12 +145,8 @@ export function buildFacts(input: AnalysisInput): Facts {
     },
     semTakers: (key) => semTakers.get(key) ?? [],
     locks: () => (fileLocks ??= parseLocks(probe.fileLocks())),
-    signallingChildren: (pid) => (catchesSigchld(statusOf(pid)) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
-    handlers: (pid, alone) => {
-      const key = `${pid}:${alone}`;
-      if (!handled.has(key)) handled.set(key, notifyingSignals(statusOf(pid), alone));
-      return handled.get(key)!;
-    },
+    signallingChildren: (pid) => (catchesSigchld(caughtBy(pid)) ? probe.children(pid).map((c) => ({ pid: c, tid: null })) : []),
+    handlers: (pid, alone) => notifyingSignals(caughtBy(pid), alone),
     piOwned: (tid) => pi.get(tid) ?? [],
   };
   const procs: ProcFacts[] = first.map((raw, i) => {

@@ -9,7 +9,7 @@
 // added. Bounded: at most MAX_FOLLOWED processes added, in MAX_ROUNDS rounds,
 // nearest first (breadth first), so a shared mapping of a thousand processes
 // cannot turn one question into a survey of the machine.
-import { captureProc, liveProcesses, type ProcRaw } from '../procfs/capture.js';
+import { captureProc, type ProcRaw } from '../procfs/capture.js';
 import type { Layout } from '../native/layout.js';
 import { analyze } from './analyze.js';
 import type { Probe } from './probe/probe.js';
@@ -28,21 +28,19 @@ export interface Followed {
 
 type Analysis = Omit<Diagnosis, 'stacks'>;
 
-/** Every live descendant of the given processes (not themselves), from one read of the process table. */
-function treesOf(pids: number[]): { pid: number; root: number }[] {
-  const children = new Map<number, number[]>();
-  for (const st of liveProcesses()) children.set(st.ppid, [...(children.get(st.ppid) ?? []), st.pid]);
+/** Every live descendant of the given processes (not themselves), from the probe's one read of the process table. */
+function treesOf(pids: number[], probe: Probe): { pid: number; root: number }[] {
   const given = new Set(pids);
   const out: { pid: number; root: number }[] = [];
   const seen = new Set(pids);
   for (const root of pids) {
-    const queue = [...(children.get(root) ?? [])];
+    const queue = [...probe.children(root)];
     while (queue.length) {
       const pid = queue.shift()!;
       if (seen.has(pid) || given.has(pid)) continue;
       seen.add(pid);
       out.push({ pid, root });
-      queue.push(...(children.get(pid) ?? []));
+      queue.push(...probe.children(pid));
     }
   }
   return out;
@@ -86,7 +84,7 @@ export function followWaits(pids: number[], probe: Probe, layout: Layout, glibcV
     const d = analyze({ layout, glibcVersion, samples: [[...inspected].map((pid) => captures.get(pid)!)], probe, observers: [...exclude] });
     frontier = [];
     // What the waits lead to first; then, once, the rest of the given processes' trees (a program's top pid is what a user has).
-    const tree = round === 0 ? treesOf(pids).map((c) => ({ pid: c.pid, reason: `a descendant of ${label(c.root)}` })) : [];
+    const tree = round === 0 ? treesOf(pids, probe).map((c) => ({ pid: c.pid, reason: `a descendant of ${label(c.root)}` })) : [];
     for (const ref of [...referenced(d, label), ...tree]) {
       if (inspected.has(ref.pid) || exclude.has(ref.pid) || added.length >= MAX_FOLLOWED) continue;
       if (!probe.thread(ref.pid).alive) continue;

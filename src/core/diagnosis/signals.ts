@@ -62,11 +62,11 @@ export function caughtSignals(status: string | null): number[] {
   return out;
 }
 
-/** The caught signals (names) whose handler could end a wait of the process's own on an object it holds: any, or (`alone`) one no other process holds. */
-export function notifyingSignals(status: string | null, alone: boolean): string[] {
-  return caughtSignals(status)
+/** Of the caught signals, those (names) whose handler could end a wait of the process's own on an object it holds: any, or (`alone`) one no other process holds. */
+export function notifyingSignals(caught: number[], alone: boolean): string[] {
+  return caught
     .filter((n) => !NOT_NOTIFYING.has(n) && (alone || !STOPPING.has(n)))
     .map((n) => NAMES.get(n) ?? (n >= 34 ? `SIGRTMIN+${n - 34}` : `signal ${n}`));
 }
 
-export const catchesSigchld = (status: string | null): boolean => caughtSignals(status).includes(S.SIGCHLD);
+export const catchesSigchld = (caught: number[]): boolean => caught.includes(S.SIGCHLD);
