@@ -118,7 +118,7 @@ static int lock_try(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct
   pl_trace_call();
   pl_jitter(0);
   *deadline_ms = 0;
-  struct mvr_event *e = pl_trace_begin_at(pl_stamp_cheap(), op, MVR_PH_LOCKED, 0, 0, 0, m, NULL);
+  struct mvr_event *e = pl_trace_begin_at(0, op, MVR_PH_LOCKED, 0, 0, 0, m, NULL);
   int rc = REAL(mutex_trylock)(m);
   if (e && rc == EBUSY && op != MVR_OP_MUTEX_TRYLOCK) {
     /* It must wait: its enter is what shows a thread stuck in it, stamped exactly. */
@@ -137,7 +137,7 @@ static int lock_try(uint16_t op, pthread_mutex_t *m, clockid_t clk, const struct
 
 /* A lock that waited: how it came out, stamped exactly. */
 static int lock_waited(uint16_t op, pthread_mutex_t *m, int rc, uint32_t deadline_ms) {
-  struct mvr_event *e = pl_trace_begin_at(pl_stamp_exact(), op, lock_phase(op, rc), rc, 0, deadline_ms, m, NULL);
+  struct mvr_event *e = pl_trace_begin_at(1, op, lock_phase(op, rc), rc, 0, deadline_ms, m, NULL);
   pl_trace_end(e);
   if (e && rc == 0) pl_trace_holding(e);
   if (rc == 0 || rc == EOWNERDEAD) pl_jitter(1);

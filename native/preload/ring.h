@@ -41,10 +41,12 @@ static inline int pl_trace_ready(void) {
 /* A new call: its own op id. */
 static inline void pl_trace_call(void) { pl_tr.op_id++; }
 
-/* Begin a record stamped t, unpublished (see preload.h); NULL when the thread is not traced. */
-static inline struct mvr_event *pl_trace_begin_at(uint64_t t, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
+/* Begin a record, unpublished (see preload.h), stamped cheap or exact (stamp.h) once the thread is known
+ * to be traced: an untraced call reads no clock. NULL when the thread is not traced. */
+static inline struct mvr_event *pl_trace_begin_at(int exact, uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms,
                                                   const void *prim, const void *aux) {
   if (!pl_trace_ready()) return NULL;
+  uint64_t t = exact ? pl_stamp_exact() : pl_stamp_cheap();
   pl_tr.held = NULL;
   struct mvr_event *e = mvr_event_begin(pl_tr.ring, pl_tr.mask, pl_tr.head);
   e->t_ns = t;
@@ -71,11 +73,11 @@ static inline void pl_trace_end(struct mvr_event *e) {
 
 /* One record, published at once: cheap or exact time (stamp.h). */
 static inline void pl_trace(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim, const void *aux) {
-  if (pl_trace_ready()) pl_trace_end(pl_trace_begin_at(pl_stamp_cheap(), op, phase, rc, err, deadline_ms, prim, aux));
+  pl_trace_end(pl_trace_begin_at(0, op, phase, rc, err, deadline_ms, prim, aux));
 }
 
 static inline void pl_trace_exact(uint16_t op, uint16_t phase, int32_t rc, int32_t err, uint32_t deadline_ms, const void *prim, const void *aux) {
-  if (pl_trace_ready()) pl_trace_end(pl_trace_begin_at(pl_stamp_exact(), op, phase, rc, err, deadline_ms, prim, aux));
+  pl_trace_end(pl_trace_begin_at(1, op, phase, rc, err, deadline_ms, prim, aux));
 }
 
 /* The published record e is a lock taken: its unlock may complete it, if nothing is traced first. */
