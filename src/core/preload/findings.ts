@@ -13,7 +13,9 @@ import type { CodeSite, LibraryLines, LockLine } from './lines.js';
 import { lockCycles, lockPlaces, type LockCycle } from './lock-graph.js';
 
 export type CheckFindingKind = (typeof CHECK_FINDING_KINDS)[number];
-export type CheckPrimitive = 'mutex' | 'cond' | 'sem' | 'rwlock' | 'file';
+/** The primitives a check finding is about: a file lock of any kind is 'file'. */
+const CHECK_PRIMITIVES = ['mutex', 'cond', 'sem', 'rwlock', 'file'] as const;
+export type CheckPrimitive = (typeof CHECK_PRIMITIVES)[number];
 
 /** One thread's order of an inversion: holding `held` (taken at heldAt), it took `wants` (at wantsAt). */
 export interface LockOrder {
@@ -60,7 +62,7 @@ export interface FindingGroup {
 }
 
 const KINDS = new Set<string>(CHECK_FINDING_KINDS);
-const PRIMITIVES = new Set(['mutex', 'cond', 'sem', 'rwlock', 'file']);
+const PRIMITIVES = new Set<string>(CHECK_PRIMITIVES);
 
 /** A lock as a person finds it: "/dev/shm/x+0x40", "/tmp/f byte 0 (fcntl)". */
 function plainName(place: LockLine): string {
@@ -81,7 +83,7 @@ function lockNamer(places: Map<string, LockLine>): (id: string) => string {
   };
 }
 
-const primitiveOf = (kind: string | undefined): CheckPrimitive => (kind === 'mutex' || kind === 'cond' || kind === 'sem' || kind === 'rwlock' ? kind : 'file');
+const primitiveOf = (kind: string | undefined): CheckPrimitive => (kind !== undefined && PRIMITIVES.has(kind) ? (kind as CheckPrimitive) : 'file');
 
 /** "lockorder (pid 812, child of 811)", from the loaded lines. */
 function processNamer(lines: LibraryLines): (pid: number) => string {
