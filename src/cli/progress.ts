@@ -6,7 +6,7 @@
 import type { Ora } from 'ora';
 import { oraModule } from '../core/system/lazy.js';
 import { loopStatus, type LoopCounts } from '../core/run/status.js';
-import { fmtDuration, out, paint, plural, useColor } from './output.js';
+import { err, fmtDuration, out, paint, plural, useColor } from './output.js';
 
 export type ProgressMode = 'tty' | 'lines' | 'quiet' | 'json';
 
@@ -80,9 +80,9 @@ export class Progress {
     if (this.mode === 'quiet' || this.mode === 'json') return;
     if (this.spinner) {
       this.spinner.clear();
-      process.stderr.write(`${text}\n`);
+      err(text);
       this.spinner.render();
-    } else process.stderr.write(`${text}\n`);
+    } else err(text);
   }
 
   iterationStarted(): void {

@@ -9,7 +9,7 @@ import type { LoopSummary } from '../../core/run/loop.js';
 import { runLoop } from '../../core/run/loop.js';
 import { iterationLimit } from '../../core/system/repeat.js';
 import { finalLine, printOutcome } from '../format/outcome.js';
-import { err, fmtDuration, out, outJson, paint, terminalSafe, warn } from '../output.js';
+import { err, fmtDuration, out, outJson, paint, warn } from '../output.js';
 import { Progress, progressMode } from '../progress.js';
 import type { RunArgs } from '../run-options.js';
 import { faultHelp, loopArgs, withRunOptions } from '../run-options.js';
@@ -83,7 +83,7 @@ export const runCli: CommandModule<object, RunArgs> = {
     }
     const code = interruptedExitCode(signal) ?? loopExitCode(summary, a.expectHang);
     if (a.saveBaseline && mode !== 'json')
-      progress.note(terminalSafe(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`, process.stderr));
+      progress.note(summary.baseline ? `baseline ${a.saveBaseline}: ${summary.baseline}` : `no completed iteration: baseline ${a.saveBaseline} not saved`);
     if (mode === 'json') outJson({ command: 'run', config: a.config, ...summary, exitCode: code }, 0);
     else {
       if (a.config.chaos) out(`chaos: seed ${a.config.chaos.seed}, intensity ${a.config.chaos.intensity} (--seed ${a.config.chaos.seed} repeats its decisions)`);
