@@ -8,7 +8,7 @@
 // itself paints, on a terminal that takes colour.
 import { styleText } from 'node:util';
 import { SCHEMA_VERSION } from '../core/report/types.js';
-import { jsonText } from '../core/system/json.js';
+import { jsonText, uEscape } from '../core/system/json.js';
 
 type Style = Parameters<typeof styleText>[0];
 
@@ -38,7 +38,7 @@ const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202
 /** The colour sequences paint() writes (styleText: foreground colours, their reset, bold/dim and theirs). */
 const OWN_COLOUR = /\u001b\[(?:3[0-9]|9[0-7]|39|1|2|22)m/g;
 
-const escapeUnsafe = (text: string) => text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const escapeUnsafe = (text: string) => uEscape(text, UNSAFE);
 
 /** `text` as it may reach `stream`: every control character escaped, except our own colours where colour is on. */
 export function terminalSafe(text: string, stream: NodeJS.WriteStream = process.stdout): string {

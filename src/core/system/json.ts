@@ -7,9 +7,10 @@
 // only as text. The value parsed back is unchanged.
 const UNSAFE = /[\u007f-\u009f\u2028\u2029]/g;
 
-const escapeUnsafe = (text: string) => text.replace(UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+/** Every character `pattern` (global) matches, written as a \\u escape: valid text inside a JSON string too. */
+export const uEscape = (text: string, pattern: RegExp) => text.replace(pattern, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** JSON text of `value`: indented by `indent` spaces (0: one line). */
 export function jsonText(value: unknown, indent = 2): string {
-  return escapeUnsafe(JSON.stringify(value, null, indent) ?? 'null');
+  return uEscape(JSON.stringify(value, null, indent) ?? 'null', UNSAFE);
 }
