@@ -41,15 +41,17 @@ function rowLabel(tracks: Track[]): string {
 
 /** Rows in track order: each folded row stands where its first member was. */
 export function foldTracks(tracks: Track[], minFold = MIN_FOLD): Row[] {
+  const keys = tracks.map(likeness);
   const groups = new Map<string, Track[]>();
-  for (const t of tracks) {
-    const k = likeness(t);
-    groups.set(k, [...(groups.get(k) ?? []), t]);
-  }
+  tracks.forEach((t, i) => {
+    const members = groups.get(keys[i]!);
+    if (members) members.push(t);
+    else groups.set(keys[i]!, [t]);
+  });
   const rows: Row[] = [];
   const placed = new Set<string>();
-  for (const t of tracks) {
-    const k = likeness(t);
+  for (const [i, t] of tracks.entries()) {
+    const k = keys[i]!;
     const members = groups.get(k)!;
     if (members.length < minFold) rows.push({ label: t.label, tracks: [t], folded: false });
     else if (!placed.has(k)) {
