@@ -33,18 +33,18 @@ const json = process.argv.includes('--json');
 
 /** Every section, in the order a full run takes them; --only names one. */
 const SECTIONS = {
-  trace: () => trace(),
-  preload: (tmp: string) => preloadOverhead(tmp),
-  iteration: (tmp: string) => iteration(tmp),
-  detection: (tmp: string) => detection(tmp),
-  early: (tmp: string) => early(tmp),
-  chaos: (tmp: string) => chaosRates(tmp),
-  scale: (tmp: string) => scale(tmp),
-  soak: (tmp: string) => soakRate(tmp),
-  'soak-loop': () => soakLoop(),
-  reproduction: (tmp: string) => reproduction(tmp),
-  diff: (tmp: string) => diff(tmp),
-  diagnose: (tmp: string) => diagnoseMany(tmp),
+  trace,
+  preload: preloadOverhead,
+  iteration,
+  detection,
+  early,
+  chaos: chaosRates,
+  scale,
+  soak: soakRate,
+  'soak-loop': soakLoop,
+  reproduction,
+  diff,
+  diagnose: diagnoseMany,
 } as const;
 
 async function only(name: string, tmp: string): Promise<void> {
