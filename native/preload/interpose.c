@@ -180,11 +180,12 @@ static inline __attribute__((always_inline)) int mutex_lock_call(uint16_t op, pt
   struct pl_prim *p = pl_prim_of(m, PRIM_MUTEX, site);
   int watched = pl_watched(p);
   int checked = pl.checking && p;
+  int held = -1; /* its entry in the held set, while it is tried */
   if (checked) {
     unsigned how = (watched ? LK_NODE : 0) | (op != MVR_OP_MUTEX_TRYLOCK ? LK_BLOCKS : 0) | (t ? LK_TIMED : 0);
     if (watched && __builtin_expect(pl_mutex_owner(m) == pl_ld_tid(), 0)) pl_mu_relock(p, m, site);
     pl_ld_before(p->id, how, site);
-    pl_ld_acquired(p->id, m, 0, how, site);
+    held = pl_ld_acquired(p->id, m, 0, how, site);
   }
   int rc;
   if (watched && (pl.tracing || pl.chaos)) {
@@ -193,7 +194,7 @@ static inline __attribute__((always_inline)) int mutex_lock_call(uint16_t op, pt
     if (rc == EBUSY && op != MVR_OP_MUTEX_TRYLOCK) rc = lock_waited(op, m, real_lock(op, m, clk, t), dl);
   } else
     rc = real_lock(op, m, clk, t);
-  if (checked && __builtin_expect(rc != 0 && rc != EOWNERDEAD, 0)) pl_ld_drop(pl_ld_find(m));
+  if (checked && __builtin_expect(rc != 0 && rc != EOWNERDEAD, 0)) pl_ld_untaken(held, m);
   return rc;
 }
 

@@ -54,17 +54,20 @@ static inline void pl_ld_before(uint64_t id, unsigned how, void *site) {
   if (s && s->n && (how & LK_NODE) && (how & LK_BLOCKS)) pl_ld_edges(s, id, how, site);
 }
 
-/* The lock was taken (also by a try): the thread holds it. `key` finds it again (its address, or its file). */
-static inline void pl_ld_acquired(uint64_t id, const void *key, uint64_t start, unsigned how, void *site) {
+/* The lock was taken (also by a try): the thread holds it. `key` finds it again (its address, or its file).
+ * Its index in the set, for a lock that then failed to leave by (pl_ld_drop); -1 when the set is full. */
+static inline int pl_ld_acquired(uint64_t id, const void *key, uint64_t start, unsigned how, void *site) {
   struct lockset *s = pl_ld_mine();
-  if (!s || s->n >= HELD_MAX) return;
-  struct held *h = &s->h[s->n++];
+  if (!s || s->n >= HELD_MAX) return -1;
+  int index = s->n++;
+  struct held *h = &s->h[index];
   h->id = id;
   h->key = key;
   h->start = start;
   h->site = site;
   h->how = how;
   if (how & LK_FILE) s->files++;
+  return index;
 }
 
 /* The held entry of key (the lock taken last first), or -1. */
@@ -84,6 +87,14 @@ static inline void pl_ld_drop(int index) {
   if (!s || index < 0 || index >= s->n) return;
   if (index == s->n - 1 && !(s->h[index].how & LK_FILE)) s->n--;
   else pl_ld_drop_at(s, index);
+}
+
+/* A lock that was not taken after all leaves the set: its own entry (index, from pl_ld_acquired), or
+ * nothing when the set was full then. Found again by its key should the entries below it have moved. */
+static inline void pl_ld_untaken(int index, const void *key) {
+  struct lockset *s = pl_ls;
+  if (!s || index < 0) return;
+  pl_ld_drop(index < s->n && s->h[index].key == key ? index : pl_ld_find(key));
 }
 
 #endif

@@ -69,13 +69,14 @@ static int lock_call(int write, int blocks, int timed, pthread_rwlock_t *rw, int
   struct pl_prim *p = pl_prim_of(rw, PRIM_RWLOCK, site);
   int watched = pl_watched(p);
   unsigned how = (watched ? LK_NODE : 0) | (blocks ? LK_BLOCKS : 0) | (timed ? LK_TIMED : 0) | (write ? 0 : LK_READ);
+  int held = -1; /* its entry in the held set, while it is tried */
   if (p) {
     if (watched && blocks) relock(p, rw, write, site);
     pl_ld_before(p->id, how, site);
-    pl_ld_acquired(p->id, rw, 0, how, site);
+    held = pl_ld_acquired(p->id, rw, 0, how, site);
   }
   int rc = call(rw, clk, t);
-  if (p && rc != 0) pl_ld_drop(pl_ld_find(rw));
+  if (p && rc != 0) pl_ld_untaken(held, rw);
   return rc;
 }
 
